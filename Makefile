@@ -1,0 +1,93 @@
+# Slipway's build: one non-recursive Makefile.
+#   make             build ./slipway
+#   make test        unit, conformance and end-to-end suites (last line: N passed, N failed)
+#   make test-asan   the same suite under ASan+UBSan (objects in build-asan/)
+#   make valgrind    the unit suites under valgrind's memcheck
+#   make bench       the benchmarks (not timed tests)
+#   make install PREFIX=/usr/local
+#   make clean
+
+BUILD ?= build
+PREFIX ?= /usr/local
+CC ?= cc
+CFLAGS ?= -O2 -g
+
+PKGS := yaml-0.1 libgit2 libarchive libpcre2-8 libcurl jansson sqlite3
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lm
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
+
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+
+GIT_VERSION := $(shell git describe --always --dirty 2>/dev/null)
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-missing-field-initializers
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARNINGS) -I. $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS) \
+	$(if $(GIT_VERSION),-DSLIPWAY_VERSION='"0.1.0-$(GIT_VERSION)"')
+ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRC := $(sort $(wildcard util/*.c parser/*.c stages/*.c) \
+	$(filter-out runner/main.c,$(wildcard runner/*.c)))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/libslipway.a
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c bench/*.c))
+TOOL_BIN := $(TOOL_SRC:%.c=$(BUILD)/%)
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+ifeq ($(BUILD),build)
+SLIPWAY := slipway
+else
+SLIPWAY := $(BUILD)/slipway
+endif
+
+.PHONY: all test test-asan valgrind bench install clean check-build
+all: $(SLIPWAY)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SLIPWAY): $(BUILD)/runner/main.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(ALL_LDFLAGS) \
+		$(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(TOOL_BIN): $(BUILD)/%: %.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+check-build: $(SLIPWAY) $(UNIT_BIN) $(TOOL_BIN)
+
+test: check-build
+	@SLIPWAY_BUILD=$(BUILD) SLIPWAY_BIN=$(SLIPWAY) tests/run-tests $(T)
+
+test-asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 CFLAGS="-O1 -g" test
+
+valgrind: check-build
+	@SLIPWAY_BUILD=$(BUILD) SLIPWAY_BIN=$(SLIPWAY) SLIPWAY_VALGRIND=1 tests/run-tests unit $(T)
+
+bench: check-build
+	@SLIPWAY_BUILD=$(BUILD) SLIPWAY_BIN=$(SLIPWAY) bench/run $(B)
+
+install: $(SLIPWAY)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(SLIPWAY) $(DESTDIR)$(PREFIX)/bin/slipway
+
+clean:
+	rm -rf build build-asan slipway
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/runner/main.d $(UNIT_BIN:=.d) $(TOOL_BIN:=.d)

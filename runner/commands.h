@@ -1,0 +1,22 @@
+/*
+ * commands: the table of slipway subcommands. Each subcommand lives in its
+ * own runner/cmd_<name>.c and is entered through cmd_<name>(argc, argv)
+ * with argv[0] the subcommand's name; it returns an exitcode.
+ */
+#ifndef RUNNER_COMMANDS_H
+#define RUNNER_COMMANDS_H
+
+struct command {
+	const char *name;
+	int (*handler)(int argc, const char **argv);
+	const char *summary;
+};
+
+/* The table, terminated by an entry with a NULL name. */
+extern const struct command commands[];
+
+const struct command *commands_find(const char *name);
+
+int cmd_version(int argc, const char **argv);
+
+#endif

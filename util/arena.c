@@ -1,0 +1,155 @@
+/*
+ * arena: chunked bump allocation. Chunks grow geometrically up to 1 MiB;
+ * allocations larger than a chunk get a chunk of their own.
+ */
+#include "util/arena.h"
+#include "util/xalloc.h"
+
+#include <stdalign.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct arena_chunk {
+	struct arena_chunk *prev;
+	size_t size;
+	size_t used;
+	alignas(max_align_t) unsigned char data[];
+};
+
+#define ARENA_ALIGN (alignof(max_align_t))
+#define ARENA_MIN_CHUNK 4096
+#define ARENA_MAX_CHUNK (1u << 20)
+
+void arena_init(struct arena *a)
+{
+	a->head = NULL;
+	a->total = 0;
+}
+
+void arena_release(struct arena *a)
+{
+	struct arena_chunk *c = a->head;
+
+	while (c) {
+		struct arena_chunk *prev = c->prev;
+		free(c);
+		c = prev;
+	}
+	arena_init(a);
+}
+
+static size_t arena_round(size_t n)
+{
+	return (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	struct arena_chunk *c = a->head;
+	void *p;
+
+	size = arena_round(size ? size : 1);
+	if (!c || c->size - c->used < size) {
+		size_t want = c ? c->size * 2 : ARENA_MIN_CHUNK;
+
+		if (want > ARENA_MAX_CHUNK)
+			want = ARENA_MAX_CHUNK;
+		if (want < size)
+			want = size;
+		c = xmalloc(sizeof(*c) + want);
+		c->size = want;
+		c->used = 0;
+		c->prev = a->head;
+		a->head = c;
+	}
+	p = c->data + c->used;
+	c->used += size;
+	a->total += size;
+	memset(p, 0, size);
+	return p;
+}
+
+void *arena_realloc(struct arena *a, void *ptr, size_t old_size, size_t new_size)
+{
+	struct arena_chunk *c = a->head;
+	void *p;
+
+	if (!ptr)
+		return arena_alloc(a, new_size);
+	old_size = arena_round(old_size ? old_size : 1);
+	/* The last allocation of the head chunk can grow in place. */
+	if (c && (unsigned char *)ptr + old_size == c->data + c->used) {
+		size_t need = arena_round(new_size);
+
+		if (need <= old_size)
+			return ptr;
+		if ((unsigned char *)ptr + need <= c->data + c->size) {
+			memset((unsigned char *)ptr + old_size, 0, need - old_size);
+			c->used += need - old_size;
+			a->total += need - old_size;
+			return ptr;
+		}
+	}
+	if (new_size <= old_size)
+		return ptr;
+	p = arena_alloc(a, new_size);
+	memcpy(p, ptr, old_size);
+	return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *p;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return arena_strdup(a, "");
+	p = arena_alloc(a, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+struct arena_mark arena_mark(const struct arena *a)
+{
+	struct arena_mark m;
+
+	m.chunk = a->head;
+	m.used = a->head ? a->head->used : 0;
+	m.total = a->total;
+	return m;
+}
+
+void arena_reset(struct arena *a, struct arena_mark mark)
+{
+	while (a->head && a->head != mark.chunk) {
+		struct arena_chunk *prev = a->head->prev;
+		free(a->head);
+		a->head = prev;
+	}
+	if (a->head)
+		a->head->used = mark.used;
+	a->total = mark.total;
+}
