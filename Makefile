@@ -12,7 +12,7 @@ PREFIX ?= /usr/local
 CC ?= cc
 CFLAGS ?= -O2 -g
 
-PKGS := yaml-0.1 libgit2 libarchive libpcre2-8 libcurl jansson sqlite3
+PKGS := yaml-0.1 libgit2 libarchive libpcre2-8 libcurl jansson sqlite3 libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lm
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka)

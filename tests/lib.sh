@@ -90,3 +90,25 @@ docker_available() {
 	fi
 	return 1
 }
+
+# shared_dir: 0 when the third-party test data ($SLIPWAY_SHARED) is present.
+shared_dir() {
+	[ -n "${SLIPWAY_SHARED:-}" ] && [ -d "$SLIPWAY_SHARED/conformance" ]
+}
+
+# oracle_ready: installs GitHub's official parser/evaluator (../shared/oracle)
+# into $SLIPWAY_BUILD/oracle once and sets ORACLE to that folder. Returns 1
+# (the caller skips) when the data, Node.js >= 20.6 or the npm registry is absent.
+oracle_ready() {
+	shared_dir || return 1
+	command -v node >/dev/null || return 1
+	node -e 'const [a,b]=process.versions.node.split(".").map(Number);
+		process.exit(a>20||(a==20&&b>=6)?0:1)' || return 1
+	ORACLE=$SLIPWAY_BUILD/oracle
+	if [ ! -d "$ORACLE/node_modules/@actions/expressions" ]; then
+		mkdir -p "$ORACLE"
+		cp "$SLIPWAY_SHARED"/oracle/package*.json "$SLIPWAY_SHARED"/oracle/*.mjs "$ORACLE"/
+		(cd "$ORACLE" && npm ci --silent --no-audit --no-fund) >/dev/null 2>&1 || return 1
+	fi
+	return 0
+}
