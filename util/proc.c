@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -384,19 +385,21 @@ static void proc_child_setup(const struct proc *p, const struct proc_plan *pl, i
 		proc_child_fail(errpipe, PROC_FAIL_CHDIR);
 	if (pl->envp)
 		environ = pl->envp;
+	/* signals stay blocked (see proc_start_fn) until no handler of ours is left */
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	for (int sig = 1; sig < NSIG; sig++)
 		sigaction(sig, &dfl, NULL);
+	closefrom(3);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	closefrom(3);
 }
 
 int proc_start_fn(struct proc *p, int (*fn)(void *data), void *data, struct strbuf *err)
 {
 	struct proc_plan pl;
-	int errpipe[2], msg[2], ret;
+	int errpipe[2], msg[2], ret, fork_errno;
+	sigset_t all, old;
 	ssize_t n;
 
 	p->pid = -1;
@@ -409,7 +412,14 @@ int proc_start_fn(struct proc *p, int (*fn)(void *data), void *data, struct strb
 		return -1;
 	}
 	fflush(NULL);
+	/*
+	 * Until the child has reset them, a signal would run our handlers
+	 * there (util/loop's writes into the self-pipe it shares with us).
+	 */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
 	p->pid = fork();
+	fork_errno = errno;
 	if (p->pid == 0) {
 		close(errpipe[0]);
 		proc_child_setup(p, &pl, errpipe[1]);
@@ -417,9 +427,10 @@ int proc_start_fn(struct proc *p, int (*fn)(void *data), void *data, struct strb
 		fflush(NULL);
 		_exit(ret & 0xff);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(errpipe[1]);
 	if (p->pid < 0) {
-		strbuf_addf(err, "cannot fork: %s", strerror(errno));
+		strbuf_addf(err, "cannot fork: %s", strerror(fork_errno));
 		close(errpipe[0]);
 		proc_plan_release(&pl, 1);
 		return -1;
@@ -586,15 +597,15 @@ static struct proc_entry *proc_table_find(struct proc_table *t, pid_t pid)
 }
 
 /* Parse "pid (comm) S ppid ..."; comm may hold spaces and parentheses. */
-static int proc_read_stat(struct proc_entry *e, int procfd, const char *name)
+static int proc_read_stat(struct proc_entry *e, pid_t pid)
 {
 	char path[64], buf[512];
 	const char *close_paren;
 	int fd, ppid;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/stat", name);
-	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -605,7 +616,7 @@ static int proc_read_stat(struct proc_entry *e, int procfd, const char *name)
 	close_paren = strrchr(buf, ')');
 	if (!close_paren || sscanf(close_paren + 1, " %c %d", &e->state, &ppid) != 2)
 		return -1;
-	e->pid = atoi(name);
+	e->pid = pid;
 	e->ppid = ppid;
 	e->descendant = -1;
 	e->target = 0;
@@ -626,7 +637,7 @@ static int proc_table_load(struct proc_table *t, struct strbuf *err)
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		ALLOC_GROW(t->items, t->nr + 1, t->alloc);
-		if (!proc_read_stat(&t->items[t->nr], dirfd(d), de->d_name))
+		if (!proc_read_stat(&t->items[t->nr], atoi(de->d_name)))
 			t->nr++;
 	}
 	closedir(d);
@@ -648,7 +659,7 @@ static int proc_table_is_descendant(struct proc_table *t, struct proc_entry *e, 
 	return e->descendant;
 }
 
-/* Live descendants of ours in t, marked; returns how many. */
+/* Mark the live descendants of ours in t; returns how many. */
 static size_t proc_table_mark(struct proc_table *t, pid_t self)
 {
 	size_t live = 0;
@@ -663,46 +674,86 @@ static size_t proc_table_mark(struct proc_table *t, pid_t self)
 	return live;
 }
 
-struct proc_pidset {
-	pid_t *items;
+/*
+ * A process the sweep has signalled. The pidfd pins it, so a pid freed
+ * and reused meanwhile is never hit; without one (descriptors exhausted)
+ * the parent check at adoption is the guard.
+ */
+struct proc_victim {
+	pid_t pid;
+	int fd;
+};
+
+struct proc_victims {
+	struct proc_victim *items;
 	size_t nr, alloc;
 };
 
-static int proc_pidset_add(struct proc_pidset *s, pid_t pid)
+static int proc_victim_signal(const struct proc_victim *v, int sig)
 {
-	for (size_t i = 0; i < s->nr; i++)
-		if (s->items[i] == pid)
+	return v->fd >= 0 ? pidfd_send_signal(v->fd, sig, NULL, 0) : kill(v->pid, sig);
+}
+
+/*
+ * Add e (a live descendant in the last scan) unless already there, and
+ * send it sig. Returns 1 when added. A process that is gone, or whose pid
+ * now belongs to a process with another parent, is left alone.
+ */
+static int proc_victims_add(struct proc_victims *vs, const struct proc_entry *e, pid_t self,
+			    int sig)
+{
+	struct proc_entry now;
+	struct proc_victim v = { e->pid, -1 };
+
+	for (size_t i = 0; i < vs->nr; i++)
+		if (vs->items[i].pid == e->pid)
 			return 0;
-	ALLOC_GROW(s->items, s->nr + 1, s->alloc);
-	s->items[s->nr++] = pid;
+	v.fd = pidfd_open(e->pid, 0);
+	if ((v.fd < 0 && errno == ESRCH) || proc_read_stat(&now, e->pid) < 0 ||
+	    (now.ppid != e->ppid && now.ppid != self)) {
+		if (v.fd >= 0)
+			close(v.fd);
+		return 0;
+	}
+	ALLOC_GROW(vs->items, vs->nr + 1, vs->alloc);
+	vs->items[vs->nr++] = v;
+	proc_victim_signal(&v, sig);
 	return 1;
 }
 
 /* How long killed descendants may take to die before the sweep gives up. */
 enum { PROC_SWEEP_WAIT_S = 5 };
 
+static int proc_sweep_timed_out(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > deadline->tv_sec ||
+	       (now.tv_sec == deadline->tv_sec && now.tv_nsec > deadline->tv_nsec);
+}
+
 int proc_kill_descendants(struct strbuf *err)
 {
 	struct proc_table t = { NULL, 0, 0 };
-	struct proc_pidset stopped = { NULL, 0, 0 };
+	struct proc_victims vs = { NULL, 0, 0 };
 	const struct timespec tick = { 0, 1000000 };
-	struct timespec now, deadline;
+	struct timespec deadline;
 	pid_t self = getpid();
 	int ret = -1, added;
 
+	/* Stop first, until a scan finds nobody new: stopped processes cannot fork. */
 	do {
 		if (proc_table_load(&t, err) < 0)
 			goto out;
 		proc_table_mark(&t, self);
 		added = 0;
 		for (size_t i = 0; i < t.nr; i++)
-			if (t.items[i].target && proc_pidset_add(&stopped, t.items[i].pid)) {
-				kill(t.items[i].pid, SIGSTOP);
-				added = 1;
-			}
+			if (t.items[i].target)
+				added |= proc_victims_add(&vs, &t.items[i], self, SIGSTOP);
 	} while (added);
-	for (size_t i = 0; i < stopped.nr; i++)
-		kill(stopped.items[i], SIGKILL);
+	for (size_t i = 0; i < vs.nr; i++)
+		proc_victim_signal(&vs.items[i], SIGKILL);
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += PROC_SWEEP_WAIT_S;
 	for (;;) {
@@ -714,19 +765,20 @@ int proc_kill_descendants(struct strbuf *err)
 		if (!live)
 			break;
 		for (size_t i = 0; i < t.nr; i++)
-			if (t.items[i].target && proc_pidset_add(&stopped, t.items[i].pid))
-				kill(t.items[i].pid, SIGKILL);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec > deadline.tv_sec ||
-		    (now.tv_sec == deadline.tv_sec && now.tv_nsec > deadline.tv_nsec)) {
+			if (t.items[i].target)
+				proc_victims_add(&vs, &t.items[i], self, SIGKILL);
+		if (proc_sweep_timed_out(&deadline)) {
 			strbuf_addf(err, "%zu descendant processes survived SIGKILL", live);
 			goto out;
 		}
 		nanosleep(&tick, NULL);
 	}
-	ret = (int)stopped.nr;
+	ret = (int)vs.nr;
 out:
+	for (size_t i = 0; i < vs.nr; i++)
+		if (vs.items[i].fd >= 0)
+			close(vs.items[i].fd);
 	free(t.items);
-	free(stopped.items);
+	free(vs.items);
 	return ret;
 }

@@ -394,6 +394,48 @@ static int fn_env(void *data)
 	return v ? atoi(v) : 99;
 }
 
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* 0 when SIGUSR1's handler is the default and nothing is blocked. */
+static int fn_signal_state(void *data)
+{
+	struct sigaction sa;
+	sigset_t mask;
+
+	(void)data;
+	sigaction(SIGUSR1, NULL, &sa);
+	sigprocmask(SIG_SETMASK, NULL, &mask);
+	return (sa.sa_handler != SIG_DFL) | sigismember(&mask, SIGTERM) << 1;
+}
+
+static void test_start_fn_signal_state(void **state)
+{
+	struct proc p = PROC_INIT;
+	struct strbuf err = STRBUF_INIT;
+	struct sigaction sa = { .sa_handler = on_usr1 }, old_sa;
+	sigset_t block, old_mask;
+
+	(void)state;
+	sigaction(SIGUSR1, &sa, &old_sa);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old_mask);
+	assert_int_equal(proc_start_fn(&p, fn_signal_state, NULL, &err), 0);
+	assert_int_equal(proc_exit_code(proc_finish(&p)), 0);
+	/* and the parent's own state is as it was */
+	sigaction(SIGUSR1, NULL, &sa);
+	assert_ptr_equal(sa.sa_handler, on_usr1);
+	sigprocmask(SIG_SETMASK, NULL, &block);
+	assert_true(sigismember(&block, SIGTERM));
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGUSR1, &old_sa, NULL);
+	proc_release(&p);
+	strbuf_release(&err);
+}
+
 static void test_start_fn_setup(void **state)
 {
 	struct proc p = PROC_INIT;
@@ -599,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_signal_without_group_hits_only_child),
 		cmocka_unit_test(test_start_fn_returns_value),
 		cmocka_unit_test(test_start_fn_setup),
+		cmocka_unit_test(test_start_fn_signal_state),
 		cmocka_unit_test(test_run_capture),
 		cmocka_unit_test(test_subreaper_sweep_kills_daemon),
 		cmocka_unit_test(test_sweep_kills_whole_trees),
