@@ -32,14 +32,8 @@ static int setup_scratch(void **state)
 
 static int teardown_scratch(void **state)
 {
-	const char *argv[] = { "rm", "-rf", scratch, NULL };
-	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
-	int rc = proc_run_capture(argv, &out, 0, &err);
-
 	(void)state;
-	strbuf_release(&out);
-	strbuf_release(&err);
-	return rc;
+	return test_remove_tree(scratch);
 }
 
 /* scratch/rel, in a buffer that lives until the next call with the same slot. */

@@ -1,7 +1,8 @@
 /*
  * testutil: small helpers shared by the unit suites that deal with
- * processes and descriptors (open descriptor counts, waiting for a pid to
- * die, reading a pipe to its end). Header-only: each suite is one binary.
+ * processes, descriptors and scratch trees (open descriptor counts,
+ * waiting for a pid to die, reading a pipe to its end, removing a scratch
+ * directory). Header-only: each suite is one binary.
  */
 #ifndef TESTS_UNIT_TESTUTIL_H
 #define TESTS_UNIT_TESTUTIL_H
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/proc.h"
 #include "util/strbuf.h"
 
 /* Open descriptors of this process (the directory's own one excluded). */
@@ -134,6 +136,21 @@ static inline int test_read_line(struct strbuf *out, int fd)
 		else if (errno != EINTR)
 			return -1;
 	}
+}
+
+/*
+ * Remove a scratch tree with rm -rf, not util/fs, so the fs suite does
+ * not clean up with what it tests. Returns rm's exit code.
+ */
+static inline int test_remove_tree(const char *dir)
+{
+	const char *argv[] = { "rm", "-rf", dir, NULL };
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	int rc = proc_run_capture(argv, &out, 0, &err);
+
+	strbuf_release(&out);
+	strbuf_release(&err);
+	return rc;
 }
 
 #endif
