@@ -133,11 +133,6 @@ static int proc_plan_fd(struct proc_plan *pl, int i, int spec, int *devnull,
 	}
 }
 
-static size_t proc_env_key_len(const char *entry)
-{
-	return strcspn(entry, "=");
-}
-
 /* environ (unless clear_env) with p->env applied: "K=V" sets, "K" unsets. */
 static char **proc_build_env(const struct proc *p)
 {
@@ -152,7 +147,7 @@ static char **proc_build_env(const struct proc *p)
 		envp[nr++] = environ[i];
 	for (size_t i = 0; i < p->env.nr; i++) {
 		char *e = p->env.items[i];
-		size_t klen = proc_env_key_len(e), j = 0;
+		size_t klen = strcspn(e, "="), j = 0;
 
 		while (j < nr) {
 			if (!strncmp(envp[j], e, klen) && envp[j][klen] == '=')
@@ -285,12 +280,13 @@ static int proc_plan_init(struct proc_plan *pl, struct proc *p, int need_program
 	for (int i = 0; i < 3; i++)
 		if (proc_plan_fd(pl, i, spec[i], &devnull, err) < 0)
 			goto fail;
-	if (p->clear_env || p->env.nr || need_program)
+	if (p->clear_env || p->env.nr)
 		pl->envp = proc_build_env(p);
 	if (need_program) {
 		if (proc_check_dir(p, err) < 0)
 			goto fail;
-		rc = proc_find_program(&pl->path, p->args.items[0], pl->envp, p->dir);
+		rc = proc_find_program(&pl->path, p->args.items[0],
+				       pl->envp ? pl->envp : environ, p->dir);
 		if (rc) {
 			strbuf_addf(err, "cannot run '%s': %s", p->args.items[0], strerror(rc));
 			goto fail;
@@ -344,7 +340,8 @@ int proc_start(struct proc *p, struct strbuf *err)
 		posix_spawnattr_setpgroup(&attr, 0);
 	}
 	posix_spawnattr_setflags(&attr, flags);
-	rc = posix_spawn(&p->pid, pl.path.buf, &fa, &attr, p->args.items, pl.envp);
+	rc = posix_spawn(&p->pid, pl.path.buf, &fa, &attr, p->args.items,
+			 pl.envp ? pl.envp : environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (rc) {
