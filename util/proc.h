@@ -28,6 +28,19 @@ struct proc {
 	pid_t pid;                  /* set by proc_start */
 };
 
+/*
+ * Semantics shared by proc_start and proc_start_fn:
+ * - env entries "K=V" set K, a bare "K" removes K; later entries win.
+ *   args.items[0] without a '/' is looked up in the child's PATH (the one
+ *   env produces; "/bin:/usr/bin" when it has none).
+ * - A descriptor given in in/out/err is dup'ed onto 0/1/2 and, if above 2,
+ *   closed by the call (on failure too). Parent ends of PROC_FD_PIPE belong
+ *   to the caller, who closes them; proc_release does not.
+ * - The child starts with default signal dispositions, an empty signal
+ *   mask and only descriptors 0, 1 and 2 open.
+ * - A child is waited for either by proc_finish (with no util/loop
+ *   dispatch in between) or through loop_watch_child, not both.
+ */
 #define PROC_INIT { STRLIST_INIT, STRLIST_INIT, 0, NULL, PROC_FD_NULL, PROC_FD_INHERIT, \
 		    PROC_FD_INHERIT, 0, 0, -1 }
 
@@ -65,5 +78,30 @@ int proc_run_capture(const char *const *argv, struct strbuf *out, size_t max,
 
 /* Exit code of a wait status: the code, or 128+signal when killed. */
 int proc_exit_code(int status);
+
+/*
+ * Mark this process a child subreaper (prctl PR_SET_CHILD_SUBREAPER):
+ * descendants orphaned by their parent (daemons that double-fork and
+ * setsid) are reparented to us instead of init, so they stay reapable by
+ * util/loop and reachable by proc_kill_descendants. Call it once, early,
+ * before starting children. Returns 0, or -1 with a message in err.
+ */
+int proc_become_subreaper(struct strbuf *err);
+
+/*
+ * The shutdown sweep: kill every live process whose parent chain (read
+ * from /proc) leads to us. Descendants are first stopped (SIGSTOP, until
+ * a scan finds no new one, so none can fork away during the sweep), then
+ * sent SIGKILL, and the call waits until none of them is alive.
+ * Guarantee: when it returns >= 0, no descendant of ours is running; the
+ * dead are left as zombies for util/loop or proc_finish to reap. Under
+ * proc_become_subreaper() this covers daemonised grandchildren too;
+ * without it, an orphan adopted by init is no longer ours. Processes
+ * handed to others (e.g. containers started by the Docker engine) are not
+ * descendants. Returns how many processes were killed, or -1 with a
+ * message in err (/proc unreadable, or a process survived SIGKILL for
+ * seconds, e.g. stuck in uninterruptible sleep).
+ */
+int proc_kill_descendants(struct strbuf *err);
 
 #endif
