@@ -49,25 +49,33 @@ endif
 .PHONY: all test test-asan valgrind bench install clean check-build
 all: $(SLIPWAY)
 
+# Quiet by default; `make V=1` shows the full commands.
+ifneq ($(V),1)
+Q := @
+QUIET_CC = @echo "  CC      $@";
+QUIET_LINK = @echo "  LINK    $@";
+QUIET_AR = @echo "  AR      $@";
+endif
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(QUIET_AR)$(AR) rcs $@ $^
 
 $(SLIPWAY): $(BUILD)/runner/main.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(ALL_LDFLAGS) \
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(ALL_LDFLAGS) \
 		$(PKG_LIBS) $(CMOCKA_LIBS)
 
 $(TOOL_BIN): $(BUILD)/%: %.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 check-build: $(SLIPWAY) $(UNIT_BIN) $(TOOL_BIN)
 
