@@ -1,9 +1,9 @@
 /*
- * scan: the scanner's engine — one alternation of all rules finds the
- * candidate lines of a file in a single pass, each rule then runs on
- * those lines only; muting, redaction, the walk over a tree (a private
- * opendir walk until util/fs exists) and the text and JSON forms of the
- * findings. The rule table is in scan_rules.c, the allowlist in scan_allow.c.
+ * scan: the scanner's engine — each file is read once and every rule
+ * searches it (PCRE2 JIT; a match is then held to its line); overlaps,
+ * muting, redaction, the walk over a tree (a private opendir walk until
+ * util/fs exists) and the text and JSON forms of the findings. The rule
+ * table is in scan_rules.c, the allowlist in scan_allow.c.
  */
 #include "stages/scan.h"
 #include "util/json.h"
@@ -45,24 +45,25 @@ void scan_release(struct scan *s)
 		rx_free(s->rx[i]);
 	free(s->rx);
 	free(s->rules);
-	rx_free(s->any);
 	scan_allow_truncate(s, 0);
 	free(s->allow);
 	diag_list_release(&s->diags);
 	arena_release(&s->arena);
 	strbuf_release(&s->buf);
 	free(s->muted);
-	free(s->spans);
+	free(s->taken);
+	free(s->fresh);
+	free(s->newlines);
 	memset(s, 0, sizeof(*s));
 }
 
-/* Compile every rule and their alternation, once. */
+/* Compile every rule, once. */
 static int scan_compile(struct scan *s)
 {
-	struct strbuf alt = STRBUF_INIT, err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT;
 	int ret = 0;
 
-	if (s->any)
+	if (s->compiled)
 		return 0;
 	for (size_t i = 0; i < s->rules_nr; i++) {
 		const struct scan_rule *r = &s->rules[i];
@@ -76,21 +77,13 @@ static int scan_compile(struct scan *s)
 			strbuf_reset(&err);
 			ret = -1;
 		}
-		strbuf_addf(&alt, "%s(?:%s)", i ? "|" : "", r->pattern);
 	}
-	if (!ret) {
-		s->any = rx_compile(alt.buf, RX_MULTILINE, &err);
-		if (!s->any) {
-			diag_add(&s->diags, DIAG_ERROR, NULL, 0, 0, "scan-rules",
-				 "the rules cannot be combined: %s", err.buf);
-			ret = -1;
-		}
-	}
-	if (!ret)
-		s->muted = xcalloc(s->rules_nr, 1);
-	strbuf_release(&alt);
 	strbuf_release(&err);
-	return ret;
+	if (ret)
+		return ret;
+	s->muted = xcalloc(s->rules_nr, 1);
+	s->compiled = 1;
+	return 0;
 }
 
 double scan_entropy(const char *p, size_t len)
@@ -133,16 +126,75 @@ void scan_redact(char *out, const char *p, size_t len)
 	memcpy(out + i, "\xe2\x80\xa6", 4);
 }
 
+/* 1 when [start, end) overlaps a finding of an earlier rule (taken is sorted). */
 static int scan_overlaps(const struct scan *s, size_t start, size_t end)
 {
-	for (size_t i = 0; i < s->spans_nr; i += 2)
-		if (start < s->spans[i + 1] && s->spans[i] < end)
-			return 1;
-	return 0;
+	size_t lo = 0, hi = s->taken_nr / 2;
+
+	/* The last span that starts before end; spans are disjoint, so ends are sorted too. */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->taken[2 * mid] < end)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && s->taken[2 * (lo - 1) + 1] > start;
 }
 
+/* Merge the current rule's spans (ascending, disjoint) into taken. */
+static void scan_merge_fresh(struct scan *s)
+{
+	size_t i = s->taken_nr, j = s->fresh_nr, k = s->taken_nr + s->fresh_nr;
+
+	if (!s->fresh_nr)
+		return;
+	ALLOC_GROW(s->taken, k, s->taken_alloc);
+	while (j > 0) {
+		if (i > 0 && s->taken[i - 2] > s->fresh[j - 2]) {
+			s->taken[--k] = s->taken[--i];
+			s->taken[--k] = s->taken[--i];
+		} else {
+			s->taken[--k] = s->fresh[--j];
+			s->taken[--k] = s->fresh[--j];
+		}
+	}
+	s->taken_nr += s->fresh_nr;
+	s->fresh_nr = 0;
+}
+
+/* The 1-based line of offset pos; the index of newlines is built on first use. */
+static int scan_line_of(struct scan *s, const char *buf, size_t len, size_t pos)
+{
+	size_t lo = 0, hi;
+
+	if (!s->newlines_built) {
+		const char *p = buf, *end = buf + len;
+
+		s->newlines_nr = 0;
+		while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+			ALLOC_GROW(s->newlines, s->newlines_nr + 1, s->newlines_alloc);
+			s->newlines[s->newlines_nr++] = (size_t)(p - buf);
+			p++;
+		}
+		s->newlines_built = 1;
+	}
+	hi = s->newlines_nr;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->newlines[mid] < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (int)lo + 1;
+}
+
+/* A finding of the secret at [secret, secret + len), at byte col0 of its line. */
 static void scan_add_finding(struct scan *s, const char *path, int lineno, size_t rule,
-			     const char *line, size_t start, size_t end)
+			     const char *secret, size_t col0, size_t len)
 {
 	struct scan_finding *f;
 
@@ -150,91 +202,82 @@ static void scan_add_finding(struct scan *s, const char *path, int lineno, size_
 	f = &s->findings[s->findings_nr++];
 	f->path = xstrdup(path);
 	f->line = lineno;
-	f->col = (int)start + 1;
+	f->col = (int)col0 + 1;
 	f->rule = rule;
-	scan_redact(f->preview, line + start, end - start);
+	scan_redact(f->preview, secret, len);
 }
 
-/* Run every rule that is not muted on one line (without its newline). */
-static int scan_line(struct scan *s, const char *path, int lineno, const char *line, size_t n)
+/*
+ * One rule over the whole text. A match must lie within one line: one
+ * that crosses a newline is searched for again within its first line.
+ */
+static int scan_rule_pass(struct scan *s, const char *path, const char *buf, size_t len,
+			  size_t rule)
 {
+	const struct scan_rule *r = &s->rules[rule];
 	size_t spans[2 * (SCAN_GROUP_MAX + 1)];
-	int ret = 0;
+	size_t pos = 0;
+	int rc;
 
-	if (memmem(line, n, SCAN_IGNORE_MARK, strlen(SCAN_IGNORE_MARK)))
-		return 0;
-	s->spans_nr = 0;
-	for (size_t i = 0; i < s->rules_nr; i++) {
-		const struct scan_rule *r = &s->rules[i];
-		size_t start = 0;
-		int rc;
+	while (pos <= len && (rc = rx_search_spans(s->rx[rule], buf, len, pos, spans,
+						    r->group + 1)) != 0) {
+		const char *nl;
+		size_t ls, le, gs, ge;
 
-		while (!s->muted[i] && start <= n &&
-		       (rc = rx_search_spans(s->rx[i], line, n, start, spans, r->group + 1)) != 0) {
-			size_t gs, ge;
-
-			if (rc < 0) {
-				diag_add(&s->diags, DIAG_ERROR, path, lineno, (int)start + 1,
-					 "scan-limit", "matching rule '%s' gave up on this line",
-					 r->id);
-				ret = -1;
-				break;
-			}
-			gs = spans[2 * r->group];
-			ge = spans[2 * r->group + 1];
-			start = spans[1] > spans[0] ? spans[1] : spans[0] + 1;
-			if (gs == RX_UNSET || gs == ge || scan_overlaps(s, spans[0], spans[1]))
+		if (rc < 0)
+			return -1;
+		nl = memrchr(buf, '\n', spans[0]);
+		ls = nl ? (size_t)(nl - buf) + 1 : 0;
+		nl = memchr(buf + spans[0], '\n', len - spans[0]);
+		le = nl ? (size_t)(nl - buf) : len;
+		if (spans[1] > le) {
+			rc = rx_search_spans(s->rx[rule], buf + ls, le - ls, spans[0] - ls, spans,
+					     r->group + 1);
+			if (rc < 0)
+				return -1;
+			pos = le + 1;
+			if (!rc)
 				continue;
-			if (r->check == SCAN_CHECK_RANDOM && !scan_looks_random(line + gs, ge - gs))
-				continue;
-			ALLOC_GROW(s->spans, s->spans_nr + 2, s->spans_alloc);
-			s->spans[s->spans_nr++] = spans[0];
-			s->spans[s->spans_nr++] = spans[1];
-			scan_add_finding(s, path, lineno, i, line, gs, ge);
+			for (unsigned g = 0; g <= r->group; g++)
+				if (spans[2 * g] != RX_UNSET) {
+					spans[2 * g] += ls;
+					spans[2 * g + 1] += ls;
+				}
 		}
+		pos = spans[1] > spans[0] ? spans[1] : spans[0] + 1;
+		gs = spans[2 * r->group];
+		ge = spans[2 * r->group + 1];
+		if (gs == RX_UNSET || gs == ge || scan_overlaps(s, spans[0], spans[1]))
+			continue;
+		if (r->check == SCAN_CHECK_RANDOM && !scan_looks_random(buf + gs, ge - gs))
+			continue;
+		if (memmem(buf + ls, le - ls, SCAN_IGNORE_MARK, strlen(SCAN_IGNORE_MARK)))
+			continue;
+		ALLOC_GROW(s->fresh, s->fresh_nr + 2, s->fresh_alloc);
+		s->fresh[s->fresh_nr++] = spans[0];
+		s->fresh[s->fresh_nr++] = spans[1];
+		scan_add_finding(s, path, scan_line_of(s, buf, len, gs), rule,
+				 buf + gs, gs - ls, ge - gs);
 	}
-	return ret;
+	return 0;
 }
 
-static int scan_count_lines(const char *p, size_t len)
-{
-	int n = 0;
-	const char *end = p + len;
-
-	while ((p = memchr(p, '\n', (size_t)(end - p)))) {
-		n++;
-		p++;
-	}
-	return n;
-}
-
-/* The single pass: the alternation finds a candidate, its line gets every rule. */
+/* Every rule that is not muted, in table order: an earlier rule wins an overlap. */
 static int scan_text(struct scan *s, const char *path, const char *buf, size_t len)
 {
-	size_t pos = 0, counted = 0;
-	int lineno = 1, ret = 0;
+	int ret = 0;
 
-	while (pos < len) {
-		size_t ms, ls, le;
-		const char *nl;
-		int rc = rx_search(s->any, buf, len, pos, &ms, NULL);
-
-		if (rc < 0) {
+	s->taken_nr = s->fresh_nr = 0;
+	s->newlines_built = 0;
+	for (size_t i = 0; i < s->rules_nr; i++) {
+		if (s->muted[i])
+			continue;
+		if (scan_rule_pass(s, path, buf, len, i) < 0) {
 			diag_add(&s->diags, DIAG_ERROR, path, 0, 0, "scan-limit",
-				 "pattern matching gave up on this file");
-			return -1;
-		}
-		if (!rc)
-			break;
-		nl = memrchr(buf + pos, '\n', ms - pos);
-		ls = nl ? (size_t)(nl - buf) + 1 : pos;
-		nl = memchr(buf + ms, '\n', len - ms);
-		le = nl ? (size_t)(nl - buf) : len;
-		lineno += scan_count_lines(buf + counted, ls - counted);
-		counted = ls;
-		if (scan_line(s, path, lineno, buf + ls, le - ls) < 0)
+				 "matching rule '%s' gave up on this file", s->rules[i].id);
 			ret = -1;
-		pos = le + 1;
+		}
+		scan_merge_fresh(s);
 	}
 	return ret;
 }
@@ -300,6 +343,8 @@ static int scan_file(struct scan *s, const char *path, const char *rel, const st
 			 strerror(errno));
 		return -1;
 	}
+	/* PCRE2's JIT reads whole words past a subject's end: keep them defined. */
+	memset(s->buf.buf + s->buf.len, 0, s->buf.alloc - s->buf.len);
 	return scan_contents(s, path, rel, s->buf.buf, s->buf.len) < 0 ? -1 : 0;
 }
 

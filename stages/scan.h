@@ -69,7 +69,7 @@ struct scan {
 	struct scan_rule *rules;
 	struct rx **rx;           /* rules[i] compiled; NULL until needed */
 	size_t rules_nr, rules_alloc;
-	struct rx *any;           /* the alternation of all rules: finds candidate lines */
+	int compiled;             /* every rule compiled: no more may be loaded */
 
 	struct scan_allow *allow;
 	size_t allow_nr, allow_alloc;
@@ -82,8 +82,13 @@ struct scan {
 	struct arena arena;       /* strings of loaded rules */
 	struct strbuf buf;        /* the file being scanned */
 	unsigned char *muted;     /* per rule: allowlisted for the current file */
-	size_t *spans;            /* findings' spans on the current line */
-	size_t spans_nr, spans_alloc;
+	size_t *taken;            /* the current file's finding spans, sorted pairs */
+	size_t taken_nr, taken_alloc;
+	size_t *fresh;            /* spans the current rule found, merged into taken */
+	size_t fresh_nr, fresh_alloc;
+	size_t *newlines;         /* offsets of the current file's '\n's, built on demand */
+	size_t newlines_nr, newlines_alloc;
+	int newlines_built;
 };
 
 /* Set up a scanner holding the built-in rules (compiled lazily). */

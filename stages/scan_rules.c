@@ -136,26 +136,6 @@ static size_t scan_word_end(const char *line, size_t i)
 	return i;
 }
 
-/*
- * Numbered back-references would point at the wrong group once the rule
- * joins the alternation of all rules, so rules files may not use them.
- */
-static int scan_has_numbered_backref(const char *pattern)
-{
-	for (const char *p = pattern; *p; p++) {
-		if (*p != '\\')
-			continue;
-		p++;
-		if (!*p)
-			break;
-		if ((*p >= '1' && *p <= '9') ||
-		    (*p == 'g' && (p[1] == '{' ? p[2] >= '0' && p[2] <= '9' :
-				   p[1] >= '0' && p[1] <= '9')))
-			return 1;
-	}
-	return 0;
-}
-
 size_t scan_rule_index(const struct scan *s, const char *id, size_t len)
 {
 	for (size_t i = 0; i < s->rules_nr; i++)
@@ -210,12 +190,6 @@ static int scan_rules_parse_line(struct scan *s, const char *path, int lineno,
 			 "rule '%.*s' has no pattern", (int)(id1 - id0), line + id0);
 		return -1;
 	}
-	if (scan_has_numbered_backref(line + pat0)) {
-		diag_add(&s->diags, DIAG_ERROR, path, lineno, (int)pat0 + 1, "scan-rules",
-			 "pattern of rule '%.*s' uses a numbered back-reference "
-			 "(use a relative one, \\g{-1})", (int)(id1 - id0), line + id0);
-		return -1;
-	}
 	rx = rx_compile(line + pat0, RX_MULTILINE, &err);
 	if (!rx) {
 		diag_add(&s->diags, DIAG_ERROR, path, lineno, (int)pat0 + 1, "scan-rules",
@@ -241,7 +215,7 @@ int scan_load_rules(struct scan *s, const char *path)
 	int ret = 0, lineno = 0;
 	char *line, *next;
 
-	if (s->any) {
+	if (s->compiled) {
 		diag_add(&s->diags, DIAG_ERROR, path, 0, 0, "scan-rules",
 			 "rules must be loaded before scanning");
 		return -1;
