@@ -450,15 +450,9 @@ int scan_path(struct scan *s, const char *root)
 static int scan_finding_cmp(const void *pa, const void *pb)
 {
 	const struct scan_finding *a = pa, *b = pb;
-	int c = strcmp(a->path, b->path);
+	int c = diag_position_cmp(a->path, a->line, a->col, b->path, b->line, b->col);
 
-	if (c)
-		return c;
-	if (a->line != b->line)
-		return a->line < b->line ? -1 : 1;
-	if (a->col != b->col)
-		return a->col < b->col ? -1 : 1;
-	return (a->rule > b->rule) - (a->rule < b->rule);
+	return c ? c : (a->rule > b->rule) - (a->rule < b->rule);
 }
 
 void scan_sort_findings(struct scan *s)
