@@ -18,7 +18,8 @@ ok $? "python3 -m unittest passes"
 like "$out" "Ran [1-9][0-9]* tests" "the unittest suite ran its tests"
 unlike "$out" "skipped" "no unit test of the app is skipped"
 for t in test_task_lifecycle test_health_is_500 test_writes_need_the_token \
-	test_token_never_logged test_sigterm_stops_quickly_and_cleanly; do
+	test_token_never_logged test_malformed_requests_are_refused_without_leaking \
+	test_sigterm_stops_quickly_and_cleanly; do
 	like "$out" "^$t .* ok$" "unit test $t ran and passed"
 done
 
