@@ -79,7 +79,8 @@ is "$?:$out" "1:$SCRATCH/Dockerfile:1:5: error: remote script piped into a shell
 	"a risky pattern is a finding too"
 
 out=$(cd "$SLIPWAY_TOP" && "$SLIPWAY" scan 2>&1)
-is "$?" 0 "Slipway's own tree passes its own scanner"
-[ "$?" = 0 ] || diag "$out"
+rc=$?
+is "$rc" 0 "Slipway's own tree passes its own scanner"
+[ "$rc" = 0 ] || diag "$out"
 
 done_testing
