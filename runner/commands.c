@@ -6,6 +6,7 @@
 #include <string.h>
 
 const struct command commands[] = {
+	{ "scan", cmd_scan, "scan files for secrets and risky patterns" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL },
 };

@@ -55,17 +55,23 @@ void diag_add(struct diag_list *l, enum diag_severity sev, const char *file,
 	va_end(ap);
 }
 
-static int diag_cmp(const struct diag *a, const struct diag *b)
+int diag_position_cmp(const char *afile, int aline, int acol, const char *bfile, int bline,
+		      int bcol)
 {
-	int c = strcmp(a->file ? a->file : "", b->file ? b->file : "");
+	int c = strcmp(afile ? afile : "", bfile ? bfile : "");
 
 	if (c)
 		return c;
-	if (a->line != b->line)
-		return a->line < b->line ? -1 : 1;
-	if (a->col != b->col)
-		return a->col < b->col ? -1 : 1;
+	if (aline != bline)
+		return aline < bline ? -1 : 1;
+	if (acol != bcol)
+		return acol < bcol ? -1 : 1;
 	return 0;
+}
+
+static int diag_cmp(const struct diag *a, const struct diag *b)
+{
+	return diag_position_cmp(a->file, a->line, a->col, b->file, b->line, b->col);
 }
 
 void diag_list_sort(struct diag_list *l)

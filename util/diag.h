@@ -41,6 +41,10 @@ void diag_add(struct diag_list *l, enum diag_severity sev, const char *file,
 void diag_vadd(struct diag_list *l, enum diag_severity sev, const char *file,
 	       int line, int col, const char *rule, const char *fmt, va_list ap);
 
+/* <0, 0, >0 as position a (file may be NULL) comes before, with, after b. */
+int diag_position_cmp(const char *afile, int aline, int acol, const char *bfile, int bline,
+		      int bcol);
+
 /* Stable sort by file, line, column. */
 void diag_list_sort(struct diag_list *l);
 

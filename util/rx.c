@@ -55,7 +55,7 @@ void rx_free(struct rx *rx)
 }
 
 static int rx_exec(const struct rx *rx, const char *subject, size_t len, size_t start,
-		   uint32_t opts, size_t *mstart, size_t *mend)
+		   uint32_t opts, size_t *spans, size_t nspans)
 {
 	pcre2_match_data *md = pcre2_match_data_create_from_pattern(rx->code, NULL);
 	int rc;
@@ -65,11 +65,14 @@ static int rx_exec(const struct rx *rx, const char *subject, size_t len, size_t 
 	rc = pcre2_match(rx->code, (PCRE2_SPTR)subject, len, start, opts, md, NULL);
 	if (rc >= 0) {
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		size_t have = pcre2_get_ovector_count(md);
 
-		if (mstart)
-			*mstart = ov[0];
-		if (mend)
-			*mend = ov[1];
+		for (size_t i = 0; i < nspans; i++) {
+			int set = i < have && ov[2 * i] != PCRE2_UNSET;
+
+			spans[2 * i] = set ? ov[2 * i] : RX_UNSET;
+			spans[2 * i + 1] = set ? ov[2 * i + 1] : RX_UNSET;
+		}
 		rc = 1;
 	} else if (rc == PCRE2_ERROR_NOMATCH) {
 		rc = 0;
@@ -80,15 +83,33 @@ static int rx_exec(const struct rx *rx, const char *subject, size_t len, size_t 
 	return rc;
 }
 
+static uint32_t rx_search_opts(const struct rx *rx)
+{
+	return (rx->flags & RX_ANCHORED) ? PCRE2_ANCHORED | PCRE2_ENDANCHORED : 0;
+}
+
 int rx_search(const struct rx *rx, const char *subject, size_t len, size_t start,
 	      size_t *mstart, size_t *mend)
 {
-	uint32_t opts = (rx->flags & RX_ANCHORED) ? PCRE2_ANCHORED | PCRE2_ENDANCHORED : 0;
+	size_t span[2];
+	int rc = rx_exec(rx, subject, len, start, rx_search_opts(rx), span, 1);
 
-	return rx_exec(rx, subject, len, start, opts, mstart, mend);
+	if (rc == 1) {
+		if (mstart)
+			*mstart = span[0];
+		if (mend)
+			*mend = span[1];
+	}
+	return rc;
+}
+
+int rx_search_spans(const struct rx *rx, const char *subject, size_t len, size_t start,
+		    size_t *spans, size_t nspans)
+{
+	return rx_exec(rx, subject, len, start, rx_search_opts(rx), spans, nspans);
 }
 
 int rx_matches(const struct rx *rx, const char *subject, size_t len)
 {
-	return rx_exec(rx, subject, len, 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED, NULL, NULL) == 1;
+	return rx_exec(rx, subject, len, 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED, NULL, 0) == 1;
 }

@@ -31,6 +31,15 @@ void rx_free(struct rx *rx);
 int rx_search(const struct rx *rx, const char *subject, size_t len, size_t start,
 	      size_t *mstart, size_t *mend);
 
+/*
+ * Like rx_search, and also the byte spans of the capture groups: for
+ * i < nspans, spans[2*i] and spans[2*i+1] get group i's span (group 0 is
+ * the whole match), or RX_UNSET twice for a group that took no part.
+ */
+#define RX_UNSET ((size_t)-1)
+int rx_search_spans(const struct rx *rx, const char *subject, size_t len, size_t start,
+		    size_t *spans, size_t nspans);
+
 /* 1 when the whole subject matches (RX_ANCHORED or not), 0 otherwise. */
 int rx_matches(const struct rx *rx, const char *subject, size_t len);
 

@@ -71,6 +71,27 @@ static void test_rx_search_and_anchored(void **state)
 	strbuf_release(&err);
 }
 
+static void test_rx_search_spans_groups(void **state)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct rx *rx = rx_compile("(a+)(x)?(b+)", 0, &err);
+	size_t sp[8];
+
+	(void)state;
+	assert_non_null(rx);
+	assert_int_equal(rx_search_spans(rx, "--aabbb", 7, 0, sp, 4), 1);
+	assert_int_equal(sp[0], 2);
+	assert_int_equal(sp[1], 7);
+	assert_int_equal(sp[2], 2);
+	assert_int_equal(sp[3], 4);
+	assert_true(sp[4] == RX_UNSET && sp[5] == RX_UNSET);
+	assert_int_equal(sp[6], 4);
+	assert_int_equal(sp[7], 7);
+	assert_int_equal(rx_search_spans(rx, "--aabbb", 7, 5, sp, 4), 0);
+	rx_free(rx);
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -78,6 +99,7 @@ int main(void)
 		cmocka_unit_test(test_hmac_sha256_rfc4231),
 		cmocka_unit_test(test_base64_round_trip),
 		cmocka_unit_test(test_rx_search_and_anchored),
+		cmocka_unit_test(test_rx_search_spans_groups),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
