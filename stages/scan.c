@@ -1,16 +1,16 @@
 /*
  * scan: the scanner's engine — each file is read once and every rule
  * searches it (PCRE2 JIT; a match is then held to its line); overlaps,
- * muting, redaction, the walk over a tree (a private opendir walk until
- * util/fs exists) and the text and JSON forms of the findings. The rule
+ * muting, redaction, the walk over a tree (util/fs) and the text and JSON
+ * forms of the findings. The rule
  * table is in scan_rules.c, the allowlist in scan_allow.c.
  */
 #include "stages/scan.h"
+#include "util/fs.h"
 #include "util/json.h"
 #include "util/value.h"
 #include "util/xalloc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -348,70 +348,42 @@ static int scan_file(struct scan *s, const char *path, const char *rel, const st
 	return scan_contents(s, path, rel, s->buf.buf, s->buf.len) < 0 ? -1 : 0;
 }
 
-static int scan_dirent_cmp(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
+struct scan_walk {
+	struct scan *s;
+	int whole_path;         /* name findings by the full path, not root-relative */
+	int failed;
+};
 
-static int scan_dirent_wanted(const struct dirent *d)
+static int scan_skip_dir(const char *name)
 {
-	if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
-		return 0;
 	for (size_t i = 0; i < sizeof(scan_skip_dirs) / sizeof(*scan_skip_dirs); i++)
-		if (!strcmp(d->d_name, scan_skip_dirs[i]))
-			return 0;
-	return 1;
+		if (!strcmp(name, scan_skip_dirs[i]))
+			return 1;
+	return 0;
 }
 
-/*
- * Walk the directory at path->buf ("" for the current one), in sorted
- * order; rel_at is where the root-relative part of a child's path begins.
- * Symlinks and special files are neither followed nor read.
- */
-static int scan_walk(struct scan *s, struct strbuf *path, size_t rel_at)
+/* One entry of the tree: symlinks and special files are neither followed nor read. */
+static int scan_walk_entry(const struct fs_entry *e, void *data)
 {
-	struct dirent **ents;
-	size_t base = path->len;
-	int n, ret = 0;
+	struct scan_walk *w = data;
+	const char *name = w->whole_path ? e->path : e->rel;
 
-	n = scandir(path->len ? path->buf : ".", &ents, scan_dirent_wanted, scan_dirent_cmp);
-	if (n < 0) {
-		diag_add(&s->diags, DIAG_ERROR, path->len ? path->buf : ".", 0, 0, "scan-read",
-			 "cannot read directory: %s", strerror(errno));
-		return -1;
-	}
-	for (int i = 0; i < n; i++) {
-		struct stat st;
-		const char *rel;
-
-		strbuf_setlen(path, base);
-		if (base && path->buf[base - 1] != '/')
-			strbuf_addch(path, '/');
-		strbuf_addstr(path, ents[i]->d_name);
-		rel = path->buf + rel_at;
-		free(ents[i]);
-		if (lstat(path->buf, &st) < 0) {
-			diag_add(&s->diags, DIAG_ERROR, path->buf, 0, 0, "scan-read",
-				 "cannot stat: %s", strerror(errno));
-			ret = -1;
-		} else if (S_ISDIR(st.st_mode)) {
-			if (!scan_allowed_away(s, rel, 1) && scan_walk(s, path, rel_at) < 0)
-				ret = -1;
-		} else if (S_ISREG(st.st_mode)) {
-			if (scan_allowed_away(s, rel, 0))
-				s->files_skipped++;
-			else if (scan_file(s, path->buf, rel, &st) < 0)
-				ret = -1;
-		}
-	}
-	free(ents);
-	strbuf_setlen(path, base);
-	return ret;
+	if (S_ISDIR(e->st.st_mode))
+		return scan_skip_dir(e->name) || scan_allowed_away(w->s, e->rel, 1)
+			? FS_WALK_SKIP : 0;
+	if (!S_ISREG(e->st.st_mode))
+		return 0;
+	if (scan_allowed_away(w->s, e->rel, 0))
+		w->s->files_skipped++;
+	else if (scan_file(w->s, name, e->rel, &e->st) < 0)
+		w->failed = 1;
+	return 0;
 }
 
 int scan_path(struct scan *s, const char *root)
 {
-	struct strbuf path = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT, err = STRBUF_INIT;
+	struct scan_walk walk;
 	size_t allow_base = s->allow_nr;
 	struct stat st;
 	int ret = 0;
@@ -431,19 +403,23 @@ int scan_path(struct scan *s, const char *root)
 	}
 	if (scan_compile(s) < 0)
 		return -1;
-	/* Findings below "." are named "sub/file", not "./sub/file". */
-	if (strcmp(root, ".") && strcmp(root, "./"))
-		strbuf_addstr(&path, root);
-	while (path.len > 1 && path.buf[path.len - 1] == '/')
-		strbuf_setlen(&path, path.len - 1);
-	strbuf_addf(&path, "%s" SCAN_IGNORE_FILE, !path.len || path.buf[path.len - 1] == '/' ? "" : "/");
+	fs_path_join(&path, root, SCAN_IGNORE_FILE);
 	if (!access(path.buf, F_OK) && scan_allow_load(s, path.buf) < 0)
 		ret = -1;
-	strbuf_setlen(&path, path.len - strlen(SCAN_IGNORE_FILE));
-	if (scan_walk(s, &path, path.len) < 0)
+	/* Findings below "." are named "sub/file", not "./sub/file". */
+	walk.s = s;
+	walk.whole_path = strcmp(root, ".") && strcmp(root, "./");
+	walk.failed = 0;
+	strbuf_reset(&err);
+	if (fs_walk(root, 0, scan_walk_entry, &walk, &err) < 0) {
+		diag_add(&s->diags, DIAG_ERROR, root, 0, 0, "scan-read", "%s", err.buf);
+		ret = -1;
+	}
+	if (walk.failed)
 		ret = -1;
 	scan_allow_truncate(s, allow_base);
 	strbuf_release(&path);
+	strbuf_release(&err);
 	return ret;
 }
 
