@@ -73,10 +73,16 @@ static void dotenv_newline_at(struct dotenv_parser *ps, const char *q)
 	ps->line_start = q + 1;
 }
 
-static int dotenv_key_char(char c, int first)
+int dotenv_key_valid(const char *key, size_t len)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
-		(!first && c >= '0' && c <= '9');
+	for (size_t i = 0; i < len; i++) {
+		char c = key[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
+		      (i && c >= '0' && c <= '9')))
+			return 0;
+	}
+	return len > 0;
 }
 
 /* Copy a quoted value into ps->value; returns 0 at the closing quote. */
@@ -163,12 +169,10 @@ static void dotenv_statement(struct dotenv_parser *ps)
 		dotenv_report(ps, DIAG_ERROR, key_at, "missing key before '='");
 		return;
 	}
-	for (size_t i = 0; i < klen; i++) {
-		if (!dotenv_key_char(key_at[i], i == 0)) {
-			dotenv_report(ps, DIAG_ERROR, key_at, "invalid key '%.*s': keys are letters, "
-				      "digits and '_', not starting with a digit", (int)klen, key_at);
-			return;
-		}
+	if (!dotenv_key_valid(key_at, klen)) {
+		dotenv_report(ps, DIAG_ERROR, key_at, "invalid key '%.*s': keys are letters, "
+			      "digits and '_', not starting with a digit", (int)klen, key_at);
+		return;
 	}
 	key = arena_strndup(ps->a, key_at, klen);
 	ps->p = key_end;

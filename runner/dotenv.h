@@ -39,6 +39,9 @@
 int dotenv_parse(struct arena *a, struct val obj, const char *file, const char *text,
 		 size_t len, struct diag_list *diags);
 
+/* 1 if key (len bytes) is a valid name: [A-Za-z_][A-Za-z0-9_]*. */
+int dotenv_key_valid(const char *key, size_t len);
+
 /* Read the file at path and parse it; an unreadable file is one error. */
 int dotenv_load(struct arena *a, struct val obj, const char *path, struct diag_list *diags);
 
