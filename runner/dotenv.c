@@ -24,17 +24,29 @@ struct dotenv_parser {
 	struct strbuf value;
 };
 
-static void dotenv_report(struct dotenv_parser *ps, enum diag_severity sev, const char *at,
-			  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* A place in the text, for diagnostics. */
+struct dotenv_pos {
+	int line, col;
+};
 
-static void dotenv_report(struct dotenv_parser *ps, enum diag_severity sev, const char *at,
-			  const char *fmt, ...)
+static struct dotenv_pos dotenv_pos_of(const struct dotenv_parser *ps, const char *at)
+{
+	struct dotenv_pos pos = { ps->line, (int)(at - ps->line_start) + 1 };
+
+	return pos;
+}
+
+static void dotenv_report(struct dotenv_parser *ps, enum diag_severity sev,
+			  struct dotenv_pos pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void dotenv_report(struct dotenv_parser *ps, enum diag_severity sev,
+			  struct dotenv_pos pos, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	diag_vadd(ps->diags, sev, ps->file, ps->line, (int)(at - ps->line_start) + 1,
-		  DOTENV_RULE, fmt, ap);
+	diag_vadd(ps->diags, sev, ps->file, pos.line, pos.col, DOTENV_RULE, fmt, ap);
 	va_end(ap);
 	if (sev == DIAG_ERROR)
 		ps->errors++;
@@ -89,8 +101,7 @@ int dotenv_key_valid(const char *key, size_t len)
 static int dotenv_quoted(struct dotenv_parser *ps, const char *key)
 {
 	char quote = *ps->p;
-	const char *open = ps->p, *open_line = ps->line_start;
-	int open_lineno = ps->line;
+	struct dotenv_pos open = dotenv_pos_of(ps, ps->p);
 
 	for (ps->p++; ps->p < ps->end; ps->p++) {
 		char c = *ps->p;
@@ -115,8 +126,6 @@ static int dotenv_quoted(struct dotenv_parser *ps, const char *key)
 		}
 		strbuf_addch(&ps->value, c);
 	}
-	ps->line = open_lineno;
-	ps->line_start = open_line;
 	dotenv_report(ps, DIAG_ERROR, open, "unterminated %s-quoted value of '%s'",
 		      quote == '"' ? "double" : "single", key);
 	return -1;
@@ -134,7 +143,7 @@ static void dotenv_unquoted(struct dotenv_parser *ps)
 	strbuf_add(&ps->value, start, (size_t)(q - start));
 }
 
-static void dotenv_set(struct dotenv_parser *ps, const char *key, const char *key_at)
+static void dotenv_set(struct dotenv_parser *ps, const char *key, struct dotenv_pos key_at)
 {
 	size_t klen = strlen(key);
 
@@ -153,6 +162,7 @@ static void dotenv_set(struct dotenv_parser *ps, const char *key, const char *ke
 static void dotenv_statement(struct dotenv_parser *ps)
 {
 	const char *key_at, *key_end;
+	struct dotenv_pos key_pos;
 	char *key;
 	size_t klen;
 
@@ -161,16 +171,17 @@ static void dotenv_statement(struct dotenv_parser *ps)
 		dotenv_skip_blanks(ps);
 	}
 	key_at = ps->p;
+	key_pos = dotenv_pos_of(ps, key_at);
 	for (key_end = key_at; !dotenv_eol(ps, key_end) && !dotenv_blank(*key_end) &&
 	     *key_end != '='; key_end++)
 		;
 	klen = (size_t)(key_end - key_at);
 	if (!klen) {
-		dotenv_report(ps, DIAG_ERROR, key_at, "missing key before '='");
+		dotenv_report(ps, DIAG_ERROR, key_pos, "missing key before '='");
 		return;
 	}
 	if (!dotenv_key_valid(key_at, klen)) {
-		dotenv_report(ps, DIAG_ERROR, key_at, "invalid key '%.*s': keys are letters, "
+		dotenv_report(ps, DIAG_ERROR, key_pos, "invalid key '%.*s': keys are letters, "
 			      "digits and '_', not starting with a digit", (int)klen, key_at);
 		return;
 	}
@@ -178,7 +189,8 @@ static void dotenv_statement(struct dotenv_parser *ps)
 	ps->p = key_end;
 	dotenv_skip_blanks(ps);
 	if (ps->p == ps->end || *ps->p != '=') {
-		dotenv_report(ps, DIAG_ERROR, ps->p, "expected '=' after '%s'", key);
+		dotenv_report(ps, DIAG_ERROR, dotenv_pos_of(ps, ps->p), "expected '=' after '%s'",
+			      key);
 		return;
 	}
 	ps->p++;
@@ -191,14 +203,14 @@ static void dotenv_statement(struct dotenv_parser *ps)
 		}
 		dotenv_skip_blanks(ps);
 		if (!dotenv_eol(ps, ps->p) && *ps->p != '#') {
-			dotenv_report(ps, DIAG_ERROR, ps->p,
+			dotenv_report(ps, DIAG_ERROR, dotenv_pos_of(ps, ps->p),
 				      "unexpected text after the closing quote of '%s'", key);
 			return;
 		}
 	} else {
 		dotenv_unquoted(ps);
 	}
-	dotenv_set(ps, key, key_at);
+	dotenv_set(ps, key, key_pos);
 }
 
 int dotenv_parse(struct arena *a, struct val obj, const char *file, const char *text,

@@ -195,7 +195,7 @@ void envfile_parse_path(struct strlist *prepend, const char *text, size_t len)
 
 		while (eol < end && *eol != '\n' && *eol != '\r')
 			eol++;
-		if (eol > p) {
+		if (eol > p && !memchr(p, '\0', (size_t)(eol - p))) {
 			dir = xstrndup(p, (size_t)(eol - p));
 			for (size_t i = 0; i < prepend->nr; i++) {
 				if (!strcmp(prepend->items[i], dir)) {

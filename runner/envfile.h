@@ -58,8 +58,8 @@ int envfile_parse(struct arena *a, struct val obj, enum envfile_kind kind, const
 const char *envfile_kind_name(enum envfile_kind kind);
 
 /*
- * Read GITHUB_PATH: one directory per line (CR, LF or CRLF), empty lines
- * skipped. Each is moved to the end of prepend (an existing equal entry is
+ * Read GITHUB_PATH: one directory per line (CR, LF or CRLF); empty lines,
+ * and lines with a NUL byte (no directory has one), are skipped. Each is moved to the end of prepend (an existing equal entry is
  * removed first), so prepend lists directories in rising precedence
  * across steps. Returns 0, or -1 with an error in diags (too large,
  * unreadable; a missing file is an empty one).

@@ -94,6 +94,8 @@ static void test_dotenv_table(void **state)
 		{ "\xEF\xBB\xBFP=1", 0, "P=[1]", "" },
 		{ "Q=\nR=a=b\n_s9=\"\"", 0, "Q=[],R=[a=b],_s9=[]", "" },
 		{ "S=1\nS=2", 0, "S=[2]", "2:1: warning: 'S' is set again; the last value wins\n" },
+		{ "K=\"a\nb\"\n K='c\nd'", 0, "K=[c\nd]",
+		  "3:2: warning: 'K' is set again; the last value wins\n" },
 		{ "1BAD=x\nmy-key=y\nOK=1", 0, "OK=[1]",
 		  "1:1: error: invalid key '1BAD': keys are letters, digits and '_', not "
 		  "starting with a digit\n"
@@ -171,12 +173,59 @@ static void test_dotenv_load_errors(void **state)
 	strbuf_release(&sb);
 }
 
+
+/* Random texts made of the tokens the parser cares about (seeded, repeatable). */
+static size_t token_soup(char *buf, size_t cap, unsigned *seed)
+{
+	static const char *const tokens[] = {
+		"A", "b_9", "=", " ", "\t", "\n", "\r\n", "\r", "#", "\"", "'", "\\", "export ",
+		"-", "$X", "\xEF\xBB\xBF", "", "\xff", "KEY=\"", "V='x",
+	};
+	size_t len = 0, n = 1 + (size_t)(rand_r(seed) % 40);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *t = tokens[rand_r(seed) % (sizeof(tokens) / sizeof(tokens[0]))];
+		size_t tl = t[0] ? strlen(t) : 1;   /* "" stands for a NUL byte */
+
+		if (len + tl > cap)
+			break;
+		memcpy(buf + len, t, tl);
+		len += tl;
+	}
+	return len;
+}
+
+static void test_dotenv_random_input(void **state)
+{
+	char text[512];
+	unsigned seed = 7;
+
+	(void)state;
+	for (int i = 0; i < 3000; i++) {
+		struct arena a = ARENA_INIT;
+		struct diag_list d = DIAG_LIST_INIT;
+		struct val obj = val_new_object(&a);
+		size_t len = token_soup(text, sizeof(text), &seed);
+		int ret = dotenv_parse(&a, obj, "r.env", text, len, &d);
+
+		assert_int_equal(ret, d.errors ? -1 : 0);
+		for (size_t j = 0; j < d.nr; j++)
+			assert_true(d.items[j].line >= 1 && d.items[j].col >= 1);
+		for (size_t j = 0; j < obj.u.object->nr; j++)
+			assert_true(dotenv_key_valid(obj.u.object->members[j].key,
+						     obj.u.object->members[j].key_len));
+		diag_list_release(&d);
+		arena_release(&a);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dotenv_act_fixtures),
 		cmocka_unit_test(test_dotenv_table),
 		cmocka_unit_test(test_dotenv_load_errors),
+		cmocka_unit_test(test_dotenv_random_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

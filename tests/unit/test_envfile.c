@@ -117,6 +117,10 @@ static void test_envfile_path(void **state)
 	envfile_join_path(&sb, &prepend, NULL);
 	assert_string_equal(sb.buf, "/h/someFolder:/x:/h/someOtherFolder");
 	assert_int_equal(prepend.nr, 3);
+	/* no directory holds a NUL byte: such a line is skipped */
+	envfile_parse_path(&prepend, "/n\0ul\n/ok", 9);
+	assert_int_equal(prepend.nr, 4);
+	assert_string_equal(prepend.items[3], "/ok");
 	strlist_release(&prepend);
 	strbuf_reset(&sb);
 	envfile_join_path(&sb, &prepend, "/bin");
@@ -251,6 +255,55 @@ static void test_envfile_format_pair(void **state)
 	strbuf_release(&sb);
 }
 
+/* Random texts made of the tokens the parser cares about (seeded, repeatable). */
+static size_t token_soup(char *buf, size_t cap, unsigned *seed)
+{
+	static const char *const tokens[] = {
+		"A", "b", "=", "<<", "EOF", "\n", "\r\n", "\r", " ", "NODE_OPTIONS", "", "\xff",
+		"A<<EOF\n", "EOF\n",
+	};
+	size_t len = 0, n = 1 + (size_t)(rand_r(seed) % 40);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *t = tokens[rand_r(seed) % (sizeof(tokens) / sizeof(tokens[0]))];
+		size_t tl = t[0] ? strlen(t) : 1;   /* "" stands for a NUL byte */
+
+		if (len + tl > cap)
+			break;
+		memcpy(buf + len, t, tl);
+		len += tl;
+	}
+	return len;
+}
+
+static void test_envfile_random_input(void **state)
+{
+	char text[512];
+	unsigned seed = 11;
+
+	(void)state;
+	for (int i = 0; i < 3000; i++) {
+		struct arena a = ARENA_INIT;
+		struct diag_list d = DIAG_LIST_INIT;
+		struct val obj = val_new_object(&a);
+		struct strlist prepend = STRLIST_INIT;
+		size_t len = token_soup(text, sizeof(text), &seed);
+		int ret = envfile_parse(&a, obj, (enum envfile_kind)(i % 3), "r", text, len, &d);
+
+		/* a failure is exactly one message, the last */
+		if (ret)
+			assert_true(d.nr >= 1 && d.items[d.nr - 1].severity == DIAG_ERROR);
+		for (size_t j = 0; j < d.nr; j++)
+			assert_true(d.items[j].line >= 1);
+		envfile_parse_path(&prepend, text, len);
+		for (size_t j = 0; j < prepend.nr; j++)
+			assert_true(prepend.items[j][0] && !strpbrk(prepend.items[j], "\r\n"));
+		strlist_release(&prepend);
+		diag_list_release(&d);
+		arena_release(&a);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_envfile_path),
 		cmocka_unit_test(test_envfile_files),
 		cmocka_unit_test(test_envfile_format_pair),
+		cmocka_unit_test(test_envfile_random_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "runner/mask.h"
@@ -268,6 +269,75 @@ static void test_mask_added_mid_run(void **state)
 	strbuf_release(&out);
 }
 
+/* The masked text the slow way: mark every occurrence of every form. */
+static void naive_mask(const struct mask *m, const char *text, size_t len, struct strbuf *out)
+{
+	unsigned char *cover = calloc(len + 1, 1);
+
+	assert_non_null(cover);
+	for (size_t f = 0; f < m->nr; f++) {
+		const char *form = m->forms.buf + m->form[f].off;
+		size_t flen = m->form[f].len;
+
+		for (size_t i = 0; i + flen <= len; i++)
+			if (!memcmp(text + i, form, flen))
+				memset(cover + i, 1, flen);
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (!cover[i])
+			strbuf_addch(out, text[i]);
+		else if (!i || !cover[i - 1])
+			strbuf_addstr(out, MASK_REPLACEMENT);
+	}
+	free(cover);
+}
+
+/* Random secrets over a small alphabet (many overlaps), random texts. */
+static void test_mask_matches_naive(void **state)
+{
+	static const char alpha[] = "ab\"'%=\n";
+	struct strbuf text = STRBUF_INIT, want = STRBUF_INIT, got = STRBUF_INIT;
+	struct strbuf secret = STRBUF_INIT;
+	unsigned seed = 99;
+
+	(void)state;
+	for (int round = 0; round < 40; round++) {
+		struct mask m;
+
+		mask_init(&m);
+		for (int s = 0; s < 8; s++) {
+			size_t n = 1 + (size_t)rand_r(&seed) % 9;
+
+			strbuf_reset(&secret);
+			for (size_t i = 0; i < n; i++)
+				strbuf_addch(&secret, alpha[rand_r(&seed) % (sizeof(alpha) - 1)]);
+			mask_add(&m, secret.buf, secret.len);
+		}
+		for (int t = 0; t < 20; t++) {
+			strbuf_reset(&text);
+			while (text.len < 200) {
+				size_t f = (size_t)rand_r(&seed) % (m.nr + 1);
+
+				if (f == m.nr || rand_r(&seed) % 2) {
+					strbuf_addch(&text, alpha[rand_r(&seed) % (sizeof(alpha) - 1)]);
+				} else {
+					strbuf_add(&text, m.forms.buf + m.form[f].off, m.form[f].len);
+				}
+			}
+			strbuf_reset(&want);
+			naive_mask(&m, text.buf, text.len, &want);
+			strbuf_reset(&got);
+			mask_apply_buf(&m, text.buf, text.len, &got);
+			assert_string_equal(got.buf, want.buf);
+		}
+		mask_release(&m);
+	}
+	strbuf_release(&text);
+	strbuf_release(&want);
+	strbuf_release(&got);
+	strbuf_release(&secret);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_mask_multiline_secret),
 		cmocka_unit_test(test_mask_add_ignores_empty_and_repeats),
 		cmocka_unit_test(test_mask_added_mid_run),
+		cmocka_unit_test(test_mask_matches_naive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "runner/wfcmd.h"
@@ -354,6 +355,59 @@ static void test_wfcmd_flags_from_env(void **state)
 	assert_int_equal(wfcmd_flags_from_env(t4, NULL), 0);
 }
 
+/* Random texts made of the tokens the parser cares about (seeded, repeatable). */
+static size_t token_soup(char *buf, size_t cap, unsigned *seed)
+{
+	static const char *const tokens[] = {
+		"::", "##[", "]", " ", ",", ";", "=", "%", "%0A", "%25", "%3A", "add-mask",
+		"stop-commands", "set-output", "echo", "on", "warning", "name", "line", "tok",
+		"", "\xff", "\r", "x",
+	};
+	size_t len = 0, n = 1 + (size_t)(rand_r(seed) % 40);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *t = tokens[rand_r(seed) % (sizeof(tokens) / sizeof(tokens[0]))];
+		size_t tl = t[0] ? strlen(t) : 1;   /* "" stands for a NUL byte */
+
+		if (len + tl > cap)
+			break;
+		memcpy(buf + len, t, tl);
+		len += tl;
+	}
+	return len;
+}
+
+static void test_wfcmd_random_input(void **state)
+{
+	char text[512];
+	unsigned seed = 3;
+	struct wfcmd_state st;
+
+	(void)state;
+	wfcmd_state_init(&st, 0);
+	for (int i = 0; i < 5000; i++) {
+		size_t len = token_soup(text, sizeof(text), &seed);
+		struct wfcmd c;
+		enum wfcmd_kind k = wfcmd_parse(&st, text, len, &c);
+
+		assert_true(k <= WFCMD_RESUME_COMMANDS && k == c.kind);
+		assert_true(c.nmsgs <= WFCMD_MAX_MSGS);
+		if (k != WFCMD_NONE) {
+			assert_non_null(c.name);
+			assert_non_null(c.data);
+		}
+		if (c.failed)
+			assert_int_equal(k, WFCMD_INVALID);
+		for (size_t j = 0; j < c.nmsgs; j++)
+			assert_non_null(c.msgs[j].text);
+		if (i % 1000 == 999) {
+			wfcmd_state_release(&st);
+			wfcmd_state_init(&st, (unsigned)i & 7);
+		}
+	}
+	wfcmd_state_release(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_wfcmd_scenarios),
 		cmocka_unit_test(test_wfcmd_annotation_positions),
 		cmocka_unit_test(test_wfcmd_flags_from_env),
+		cmocka_unit_test(test_wfcmd_random_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
