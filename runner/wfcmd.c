@@ -448,11 +448,13 @@ static int wfcmd_try_legacy(struct wfcmd_ctx *x, const char *line, size_t len)
 enum wfcmd_kind wfcmd_parse(struct wfcmd_state *st, const char *line, size_t len,
 			    struct wfcmd *out)
 {
-	struct wfcmd_ctx x = { st, out, NULL };
+	struct wfcmd_ctx x;
 	const struct wfcmd_def *def;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = WFCMD_NONE;
+	x.st = st;
+	x.out = out;
 	if (len && line[len - 1] == '\r')
 		len--;
 	/* Ordinary output must stay cheap: look for a command marker first. */

@@ -16,31 +16,7 @@
 #include "runner/dotenv.h"
 #include "util/strbuf.h"
 
-/* "K=[value],K=[value]" in object order. */
-static const char *pairs_str(struct strbuf *sb, struct val obj)
-{
-	strbuf_reset(sb);
-	for (size_t i = 0; i < obj.u.object->nr; i++) {
-		const struct val_member *m = &obj.u.object->members[i];
-
-		strbuf_addf(sb, "%s%s=[", i ? "," : "", m->key);
-		strbuf_add(sb, m->value.u.string.ptr, m->value.u.string.len);
-		strbuf_addch(sb, ']');
-	}
-	return sb->buf;
-}
-
-/* "line:col: severity: message" per diagnostic, one per line. */
-static const char *diags_str(struct strbuf *sb, const struct diag_list *l)
-{
-	static const char *const sev[] = { "error", "warning", "note" };
-
-	strbuf_reset(sb);
-	for (size_t i = 0; i < l->nr; i++)
-		strbuf_addf(sb, "%d:%d: %s: %s\n", l->items[i].line, l->items[i].col,
-			    sev[l->items[i].severity], l->items[i].message);
-	return sb->buf;
-}
+#include "support.h"
 
 /* act's testdata/secrets/.env and .secrets (nektos/act), read as they are. */
 static void test_dotenv_act_fixtures(void **state)
@@ -66,7 +42,7 @@ static void test_dotenv_act_fixtures(void **state)
 			    files[i].file);
 		assert_int_equal(dotenv_load(&a, obj, path.buf, &d), 0);
 		assert_int_equal(d.nr, 0);
-		assert_string_equal(pairs_str(&sb, obj), files[i].want);
+		assert_string_equal(support_pairs(&sb, obj), files[i].want);
 		diag_list_release(&d);
 		arena_release(&a);
 	}
@@ -126,8 +102,8 @@ static void test_dotenv_table(void **state)
 		int ret = dotenv_parse(&a, obj, "t.env", cases[i].text, len, &d);
 
 		assert_int_equal(ret, d.errors ? -1 : 0);
-		assert_string_equal(diags_str(&sb, &d), cases[i].diags);
-		assert_string_equal(pairs_str(&sb, obj), cases[i].pairs);
+		assert_string_equal(support_diags(&sb, &d), cases[i].diags);
+		assert_string_equal(support_pairs(&sb, obj), cases[i].pairs);
 		for (size_t j = 0; j < d.nr; j++) {
 			assert_string_equal(d.items[j].file, "t.env");
 			assert_string_equal(d.items[j].rule, "dotenv");
@@ -151,7 +127,7 @@ static void test_dotenv_load_errors(void **state)
 	assert_non_null(mkdtemp(dir));
 	strbuf_addf(&path, "%s/missing", dir);
 	assert_int_equal(dotenv_load(&a, obj, path.buf, &d), -1);
-	assert_string_equal(diags_str(&sb, &d),
+	assert_string_equal(support_diags(&sb, &d),
 			    "0:0: error: cannot read file: No such file or directory\n");
 	assert_string_equal(d.items[0].file, path.buf);
 	diag_list_release(&d);
@@ -163,7 +139,7 @@ static void test_dotenv_load_errors(void **state)
 	assert_int_equal(ftruncate(fileno(fp), (off_t)DOTENV_MAX_SIZE + 1), 0);
 	fclose(fp);
 	assert_int_equal(dotenv_load(&a, obj, path.buf, &d), -1);
-	assert_string_equal(diags_str(&sb, &d), "0:0: error: file is larger than 16 MiB\n");
+	assert_string_equal(support_diags(&sb, &d), "0:0: error: file is larger than 16 MiB\n");
 	assert_int_equal(obj.u.object->nr, 0);
 	unlink(path.buf);
 	rmdir(dir);
@@ -174,29 +150,12 @@ static void test_dotenv_load_errors(void **state)
 }
 
 
-/* Random texts made of the tokens the parser cares about (seeded, repeatable). */
-static size_t token_soup(char *buf, size_t cap, unsigned *seed)
+static void test_dotenv_random_input(void **state)
 {
 	static const char *const tokens[] = {
 		"A", "b_9", "=", " ", "\t", "\n", "\r\n", "\r", "#", "\"", "'", "\\", "export ",
 		"-", "$X", "\xEF\xBB\xBF", "", "\xff", "KEY=\"", "V='x",
 	};
-	size_t len = 0, n = 1 + (size_t)(rand_r(seed) % 40);
-
-	for (size_t i = 0; i < n; i++) {
-		const char *t = tokens[rand_r(seed) % (sizeof(tokens) / sizeof(tokens[0]))];
-		size_t tl = t[0] ? strlen(t) : 1;   /* "" stands for a NUL byte */
-
-		if (len + tl > cap)
-			break;
-		memcpy(buf + len, t, tl);
-		len += tl;
-	}
-	return len;
-}
-
-static void test_dotenv_random_input(void **state)
-{
 	char text[512];
 	unsigned seed = 7;
 
@@ -205,7 +164,8 @@ static void test_dotenv_random_input(void **state)
 		struct arena a = ARENA_INIT;
 		struct diag_list d = DIAG_LIST_INIT;
 		struct val obj = val_new_object(&a);
-		size_t len = token_soup(text, sizeof(text), &seed);
+		size_t len = support_token_soup(text, sizeof(text), &seed, tokens,
+						 sizeof(tokens) / sizeof(tokens[0]));
 		int ret = dotenv_parse(&a, obj, "r.env", text, len, &d);
 
 		assert_int_equal(ret, d.errors ? -1 : 0);

@@ -17,26 +17,7 @@
 #include "runner/envfile.h"
 #include "util/rx.h"
 
-static const char *pairs_str(struct strbuf *sb, struct val obj)
-{
-	strbuf_reset(sb);
-	for (size_t i = 0; i < obj.u.object->nr; i++) {
-		const struct val_member *m = &obj.u.object->members[i];
-
-		strbuf_addf(sb, "%s%s=[", i ? "," : "", m->key);
-		strbuf_add(sb, m->value.u.string.ptr, m->value.u.string.len);
-		strbuf_addch(sb, ']');
-	}
-	return sb->buf;
-}
-
-static const char *diags_str(struct strbuf *sb, const struct diag_list *l)
-{
-	strbuf_reset(sb);
-	for (size_t i = 0; i < l->nr; i++)
-		strbuf_addf(sb, "%d: %s\n", l->items[i].line, l->items[i].message);
-	return sb->buf;
-}
+#include "support.h"
 
 #define UUID_DELIM "ghadelimiter_b8273c6d-d535-419a-a010-b0aaac240e36"
 
@@ -61,22 +42,22 @@ static void test_envfile_pairs(void **state)
 		{ ENVFILE_OUTPUT, "A<<EOF\nx\nEOF", "A=[x]", "", 0 },
 		{ ENVFILE_OUTPUT, "A<<EOF\nEOFx\nEOF\n", "A=[EOFx]", "", 0 },
 		/* GitHub's errors: reading stops, earlier pairs stay */
-		{ ENVFILE_OUTPUT, "A=1\nbogus\nB=2\n", "A=[1]", "2: Invalid format 'bogus'\n", -1 },
-		{ ENVFILE_OUTPUT, "=v\n", "", "1: Invalid format '=v'. Name must not be empty\n", -1 },
+		{ ENVFILE_OUTPUT, "A=1\nbogus\nB=2\n", "A=[1]", "2:0: error: Invalid format 'bogus'\n", -1 },
+		{ ENVFILE_OUTPUT, "=v\n", "", "1:0: error: Invalid format '=v'. Name must not be empty\n", -1 },
 		{ ENVFILE_OUTPUT, "<<EOF\nx\nEOF\n", "",
-		  "1: Invalid format '<<EOF'. Name must not be empty and delimiter must not be "
+		  "1:0: error: Invalid format '<<EOF'. Name must not be empty and delimiter must not be "
 		  "empty\n", -1 },
 		{ ENVFILE_OUTPUT, "A<<\n", "",
-		  "1: Invalid format 'A<<'. Name must not be empty and delimiter must not be "
+		  "1:0: error: Invalid format 'A<<'. Name must not be empty and delimiter must not be "
 		  "empty\n", -1 },
 		{ ENVFILE_OUTPUT, "Z=0\nA<<EOF\nx\n EOF\n", "Z=[0]",
-		  "2: Invalid value. Matching delimiter not found 'EOF'\n", -1 },
-		{ ENVFILE_OUTPUT, "A<<EOF\nx", "", "2: Invalid value. EOF marker missing new line.\n",
+		  "2:0: error: Invalid value. Matching delimiter not found 'EOF'\n", -1 },
+		{ ENVFILE_OUTPUT, "A<<EOF\nx", "", "2:0: error: Invalid value. EOF marker missing new line.\n",
 		  -1 },
 		/* NODE_OPTIONS: refused in GITHUB_ENV, without failing the step */
 		{ ENVFILE_ENV, "NODE_OPTIONS=--x\nnode_options<<E\ny\nE\nB=1\n", "B=[1]",
-		  "1: Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.\n"
-		  "2: Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.\n", 0 },
+		  "1:0: error: Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.\n"
+		  "2:0: error: Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.\n", 0 },
 		{ ENVFILE_OUTPUT, "NODE_OPTIONS=--x\n", "NODE_OPTIONS=[--x]", "", 0 },
 	};
 	struct strbuf sb = STRBUF_INIT;
@@ -89,8 +70,8 @@ static void test_envfile_pairs(void **state)
 
 		assert_int_equal(envfile_parse(&a, obj, cases[i].kind, "f", cases[i].text,
 					       strlen(cases[i].text), &d), cases[i].ret);
-		assert_string_equal(diags_str(&sb, &d), cases[i].diags);
-		assert_string_equal(pairs_str(&sb, obj), cases[i].pairs);
+		assert_string_equal(support_diags(&sb, &d), cases[i].diags);
+		assert_string_equal(support_pairs(&sb, obj), cases[i].pairs);
 		diag_list_release(&d);
 		arena_release(&a);
 	}
@@ -164,7 +145,7 @@ static void test_envfile_files(void **state)
 	strbuf_addf(&path, "%s/output", dir);
 	write_file(path.buf, "a=1\nb<<E\nx\nE\n");
 	assert_int_equal(envfile_load(&a, obj, ENVFILE_OUTPUT, path.buf, &d), 0);
-	assert_string_equal(pairs_str(&sb, obj), "a=[1],b=[x]");
+	assert_string_equal(support_pairs(&sb, obj), "a=[1],b=[x]");
 	write_file(path.buf, "/opt/bin\n");
 	assert_int_equal(envfile_load_path(&prepend, path.buf, &d), 0);
 	assert_string_equal(prepend.items[0], "/opt/bin");
@@ -182,8 +163,8 @@ static void test_envfile_files(void **state)
 	strbuf_reset(&out);
 	assert_int_equal(envfile_load_summary(&out, path.buf, &m, &d), -1);
 	assert_int_equal(out.len, 0);
-	assert_string_equal(diags_str(&sb, &d),
-		"0: $GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of 1024k, "
+	assert_string_equal(support_diags(&sb, &d),
+		"0:0: error: $GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of 1024k, "
 		"got 1024k. For more information see: https://docs.github.com/actions/using-"
 		"workflows/workflow-commands-for-github-actions#adding-a-markdown-summary\n");
 	diag_list_release(&d);
@@ -193,11 +174,11 @@ static void test_envfile_files(void **state)
 	fclose(fp);
 	assert_int_equal(envfile_load(&a, obj, ENVFILE_ENV, path.buf, &d), -1);
 	assert_int_equal(envfile_load_path(&prepend, path.buf, &d), -1);
-	assert_string_equal(diags_str(&sb, &d), "0: file is larger than 16 MiB\n"
-			    "0: file is larger than 16 MiB\n");
+	assert_string_equal(support_diags(&sb, &d), "0:0: error: file is larger than 16 MiB\n"
+			    "0:0: error: file is larger than 16 MiB\n");
 	diag_list_release(&d);
 	assert_int_equal(envfile_load(&a, obj, ENVFILE_ENV, dir, &d), -1);
-	assert_string_equal(diags_str(&sb, &d), "0: cannot read file: Is a directory\n");
+	assert_string_equal(support_diags(&sb, &d), "0:0: error: cannot read file: Is a directory\n");
 
 	unlink(path.buf);
 	rmdir(dir);
@@ -245,7 +226,7 @@ static void test_envfile_format_pair(void **state)
 					       &d), 0);
 		strbuf_reset(&err);
 		strbuf_addf(&err, "n=[%s]", values[i]);
-		assert_string_equal(pairs_str(&sb, obj), err.buf);
+		assert_string_equal(support_pairs(&sb, obj), err.buf);
 		arena_release(&a);
 		diag_list_release(&d);
 	}
@@ -255,29 +236,12 @@ static void test_envfile_format_pair(void **state)
 	strbuf_release(&sb);
 }
 
-/* Random texts made of the tokens the parser cares about (seeded, repeatable). */
-static size_t token_soup(char *buf, size_t cap, unsigned *seed)
+static void test_envfile_random_input(void **state)
 {
 	static const char *const tokens[] = {
 		"A", "b", "=", "<<", "EOF", "\n", "\r\n", "\r", " ", "NODE_OPTIONS", "", "\xff",
 		"A<<EOF\n", "EOF\n",
 	};
-	size_t len = 0, n = 1 + (size_t)(rand_r(seed) % 40);
-
-	for (size_t i = 0; i < n; i++) {
-		const char *t = tokens[rand_r(seed) % (sizeof(tokens) / sizeof(tokens[0]))];
-		size_t tl = t[0] ? strlen(t) : 1;   /* "" stands for a NUL byte */
-
-		if (len + tl > cap)
-			break;
-		memcpy(buf + len, t, tl);
-		len += tl;
-	}
-	return len;
-}
-
-static void test_envfile_random_input(void **state)
-{
 	char text[512];
 	unsigned seed = 11;
 
@@ -287,7 +251,8 @@ static void test_envfile_random_input(void **state)
 		struct diag_list d = DIAG_LIST_INIT;
 		struct val obj = val_new_object(&a);
 		struct strlist prepend = STRLIST_INIT;
-		size_t len = token_soup(text, sizeof(text), &seed);
+		size_t len = support_token_soup(text, sizeof(text), &seed, tokens,
+						 sizeof(tokens) / sizeof(tokens[0]));
 		int ret = envfile_parse(&a, obj, (enum envfile_kind)(i % 3), "r", text, len, &d);
 
 		/* a failure is exactly one message, the last */

@@ -16,6 +16,8 @@
 
 #include "runner/secrets.h"
 
+#include "support.h"
+
 struct scratch {
 	char dir[64];
 	struct strbuf path;
@@ -50,17 +52,6 @@ static void scratch_release(struct scratch *s, const char *const *names)
 	}
 	rmdir(s->dir);
 	strbuf_release(&s->path);
-}
-
-static const char *pairs_str(struct strbuf *sb, struct val obj)
-{
-	strbuf_reset(sb);
-	for (size_t i = 0; i < obj.u.object->nr; i++) {
-		const struct val_member *m = &obj.u.object->members[i];
-
-		strbuf_addf(sb, "%s%s=%s", i ? "," : "", m->key, m->value.u.string.ptr);
-	}
-	return sb->buf;
 }
 
 static const char *masked(const struct mask *m, struct strbuf *sb, const char *text)
@@ -101,10 +92,10 @@ static void test_secrets_precedence(void **state)
 		assert_int_equal(secrets_collect(&s, &o, &m, &d), 0);
 	}
 	assert_int_equal(d.nr, 0);
-	assert_string_equal(pairs_str(&sb, s.secrets),
-			    "A=file-a,my_token=arg-token,B=arg-b2,FROM_ENV=env-value");
-	assert_string_equal(pairs_str(&sb, s.vars), "V1=one,v2=TWO");
-	assert_string_equal(pairs_str(&sb, s.env), "Path=x,PATH=y");
+	assert_string_equal(support_pairs(&sb, s.secrets),
+			    "A=[file-a],my_token=[arg-token],B=[arg-b2],FROM_ENV=[env-value]");
+	assert_string_equal(support_pairs(&sb, s.vars), "V1=[one],v2=[TWO]");
+	assert_string_equal(support_pairs(&sb, s.env), "Path=[x],PATH=[y]");
 	/* the final values are masked; replaced ones and vars are not */
 	assert_int_equal(mask_count_secrets(&m), 4);
 	assert_string_equal(masked(&m, &sb, "file-a arg-token env-value arg-b2"),
@@ -146,9 +137,9 @@ static void test_secrets_files_replace_default(void **state)
 
 		assert_int_equal(secrets_collect(&s, &o, &m, &d), 0);
 	}
-	assert_string_equal(pairs_str(&sb, s.secrets), "MY_SECRET=top-secret,"
-			    "MULTILINE_SECRET=foo\nbar\nbaz,JSON_SECRET={\"foo\": \"bar\"}");
-	assert_string_equal(pairs_str(&sb, s.env), "HELLO=WORLD,MULTILINE_ENV=foo\nbar\nbaz");
+	assert_string_equal(support_pairs(&sb, s.secrets), "MY_SECRET=[top-secret],"
+			    "MULTILINE_SECRET=[foo\nbar\nbaz],JSON_SECRET=[{\"foo\": \"bar\"}]");
+	assert_string_equal(support_pairs(&sb, s.env), "HELLO=[WORLD],MULTILINE_ENV=[foo\nbar\nbaz]");
 	assert_int_equal(s.vars.u.object->nr, 0);
 	assert_string_equal(masked(&m, &sb, "bar {\"foo\": \"bar\"} {\\\"foo\\\": \\\"bar\\\"}"),
 			    "*** *** ***");
@@ -199,8 +190,8 @@ static void test_secrets_errors(void **state)
 	assert_int_equal(d.items[3].line, 2);
 	assert_string_equal(d.items[4].message, "invalid name '' in '--var =v': names are "
 			    "letters, digits and '_', not starting with a digit");
-	assert_string_equal(pairs_str(&sb, s.secrets), "GOOD=kept");
-	assert_string_equal(pairs_str(&sb, s.vars), "OK=1");
+	assert_string_equal(support_pairs(&sb, s.secrets), "GOOD=[kept]");
+	assert_string_equal(support_pairs(&sb, s.vars), "OK=[1]");
 	secrets_release(&s);
 	mask_release(&m);
 	diag_list_release(&d);

@@ -16,6 +16,8 @@
 #include "runner/wfcmd.h"
 #include "util/strbuf.h"
 
+#include "support.h"
+
 #define DISABLED(cmd) \
 	"E: The `" cmd "` command is disabled. Please upgrade to using Environment Files " \
 	"or opt into unsecure command execution by setting the " \
@@ -355,30 +357,13 @@ static void test_wfcmd_flags_from_env(void **state)
 	assert_int_equal(wfcmd_flags_from_env(t4, NULL), 0);
 }
 
-/* Random texts made of the tokens the parser cares about (seeded, repeatable). */
-static size_t token_soup(char *buf, size_t cap, unsigned *seed)
+static void test_wfcmd_random_input(void **state)
 {
 	static const char *const tokens[] = {
 		"::", "##[", "]", " ", ",", ";", "=", "%", "%0A", "%25", "%3A", "add-mask",
 		"stop-commands", "set-output", "echo", "on", "warning", "name", "line", "tok",
 		"", "\xff", "\r", "x",
 	};
-	size_t len = 0, n = 1 + (size_t)(rand_r(seed) % 40);
-
-	for (size_t i = 0; i < n; i++) {
-		const char *t = tokens[rand_r(seed) % (sizeof(tokens) / sizeof(tokens[0]))];
-		size_t tl = t[0] ? strlen(t) : 1;   /* "" stands for a NUL byte */
-
-		if (len + tl > cap)
-			break;
-		memcpy(buf + len, t, tl);
-		len += tl;
-	}
-	return len;
-}
-
-static void test_wfcmd_random_input(void **state)
-{
 	char text[512];
 	unsigned seed = 3;
 	struct wfcmd_state st;
@@ -386,7 +371,8 @@ static void test_wfcmd_random_input(void **state)
 	(void)state;
 	wfcmd_state_init(&st, 0);
 	for (int i = 0; i < 5000; i++) {
-		size_t len = token_soup(text, sizeof(text), &seed);
+		size_t len = support_token_soup(text, sizeof(text), &seed, tokens,
+						 sizeof(tokens) / sizeof(tokens[0]));
 		struct wfcmd c;
 		enum wfcmd_kind k = wfcmd_parse(&st, text, len, &c);
 
