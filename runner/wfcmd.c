@@ -4,11 +4,11 @@
  * and handler per command). Carrying the command out is the runner's job.
  */
 #include "runner/wfcmd.h"
+#include "util/strbuf.h"
 #include "util/xalloc.h"
 
 #include <limits.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -73,30 +73,32 @@ struct wfcmd_ctx {
 static void wfcmd_msg(struct wfcmd_ctx *x, enum wfcmd_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Add a message; a command raises at most WFCMD_MAX_MSGS by construction. */
 static void wfcmd_msg(struct wfcmd_ctx *x, enum wfcmd_level level, const char *fmt, ...)
 {
 	struct wfcmd *out = x->out;
+	struct strbuf text = STRBUF_INIT;
 	va_list ap;
-	char *text;
-	int n;
 
+	if (out->nmsgs == WFCMD_MAX_MSGS)
+		return;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	text = arena_alloc(&x->st->arena, (size_t)(n < 0 ? 0 : n) + 1);
-	va_start(ap, fmt);
-	vsnprintf(text, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
+	strbuf_vaddf(&text, fmt, ap);
 	va_end(ap);
 	out->msgs[out->nmsgs].level = level;
-	out->msgs[out->nmsgs].text = text;
+	out->msgs[out->nmsgs].text = arena_strndup(&x->st->arena, text.buf, text.len);
 	out->nmsgs++;
+	strbuf_release(&text);
 }
 
-/* A command whose processing threw in GitHub's runner: two errors, step fails. */
-static void wfcmd_fail(struct wfcmd_ctx *x, int omit_echo, const char *fmt, const char *arg)
+/*
+ * A command whose processing threw in GitHub's runner: two errors, the step
+ * fails. (Only commands that are echoed can fail, so the line is quoted.)
+ */
+static void wfcmd_fail(struct wfcmd_ctx *x, const char *fmt, const char *arg)
 {
 	wfcmd_msg(x, WFCMD_LEVEL_ERROR, "Unable to process command '%s' successfully.",
-		  omit_echo ? x->out->name : x->input);
+		  x->input);
 	wfcmd_msg(x, WFCMD_LEVEL_ERROR, fmt, arg);
 	x->out->kind = WFCMD_INVALID;
 	x->out->failed = 1;
@@ -184,7 +186,7 @@ static int wfcmd_unsecure_allowed(struct wfcmd_ctx *x)
 {
 	if (x->st->flags & WFCMD_ALLOW_UNSECURE_COMMANDS)
 		return 1;
-	wfcmd_fail(x, 0, WFCMD_DISABLED_TEXT, x->out->name);
+	wfcmd_fail(x, WFCMD_DISABLED_TEXT, x->out->name);
 	return 0;
 }
 
@@ -193,7 +195,7 @@ static void wfcmd_do_add_path(struct wfcmd_ctx *x)
 	if (!wfcmd_unsecure_allowed(x))
 		return;
 	if (!x->out->data_len)
-		wfcmd_fail(x, 0, "Value cannot be null. (Parameter '%s')", "path");
+		wfcmd_fail(x, "Value cannot be null. (Parameter '%s')", "path");
 }
 
 static void wfcmd_do_echo(struct wfcmd_ctx *x)
@@ -202,7 +204,7 @@ static void wfcmd_do_echo(struct wfcmd_ctx *x)
 	size_t len = x->out->data_len;
 
 	if (!len) {
-		wfcmd_fail(x, 0, "Value cannot be null. (Parameter '%s')", "value");
+		wfcmd_fail(x, "Value cannot be null. (Parameter '%s')", "value");
 		return;
 	}
 	while (len && wfcmd_is_blank(*d)) {
@@ -216,7 +218,7 @@ static void wfcmd_do_echo(struct wfcmd_ctx *x)
 	else if (len == 3 && !strncasecmp(d, "off", 3))
 		x->st->echo = 0;
 	else
-		wfcmd_fail(x, 0, "Invalid echo command value. Possible values can be: 'on', "
+		wfcmd_fail(x, "Invalid echo command value. Possible values can be: 'on', "
 			   "'off'. Current value is: '%s'.", x->out->data);
 }
 
@@ -228,7 +230,7 @@ static void wfcmd_do_named(struct wfcmd_ctx *x)
 	wfcmd_msg(x, WFCMD_LEVEL_WARNING, WFCMD_DEPRECATED_TEXT, c->name);
 	c->key = wfcmd_propstr(c, "name");
 	if (!c->key)
-		wfcmd_fail(x, 0, "Required field 'name' is missing in ##[%s] command.", c->name);
+		wfcmd_fail(x, "Required field 'name' is missing in ##[%s] command.", c->name);
 }
 
 static void wfcmd_do_set_env(struct wfcmd_ctx *x)
@@ -239,7 +241,7 @@ static void wfcmd_do_set_env(struct wfcmd_ctx *x)
 		return;
 	c->key = wfcmd_propstr(c, "name");
 	if (!c->key) {
-		wfcmd_fail(x, 0, "Required field 'name' is missing in ##[%s] command.", c->name);
+		wfcmd_fail(x, "Required field 'name' is missing in ##[%s] command.", c->name);
 	} else if (!strcasecmp(c->key, "NODE_OPTIONS")) {
 		c->kind = WFCMD_INVALID;
 		wfcmd_msg(x, WFCMD_LEVEL_ERROR,
@@ -445,6 +447,20 @@ static int wfcmd_try_legacy(struct wfcmd_ctx *x, const char *line, size_t len)
 	return wfcmd_split(x, &wfcmd_legacy, start, rb, rb + 1, end);
 }
 
+/* Could the line hold a command ("::" or "##[" anywhere)? Cheap on plain output. */
+static int wfcmd_has_marker(const char *s, size_t len)
+{
+	const char *p, *end = s + len;
+
+	for (p = s; (p = memchr(p, ':', (size_t)(end - p))) && p + 1 < end; p++)
+		if (p[1] == ':')
+			return 1;
+	for (p = s; (p = memchr(p, '#', (size_t)(end - p))) && p + 2 < end; p++)
+		if (p[1] == '#' && p[2] == '[')
+			return 1;
+	return 0;
+}
+
 enum wfcmd_kind wfcmd_parse(struct wfcmd_state *st, const char *line, size_t len,
 			    struct wfcmd *out)
 {
@@ -455,15 +471,16 @@ enum wfcmd_kind wfcmd_parse(struct wfcmd_state *st, const char *line, size_t len
 	out->kind = WFCMD_NONE;
 	x.st = st;
 	x.out = out;
+	x.input = NULL;
 	if (len && line[len - 1] == '\r')
 		len--;
 	/* Ordinary output must stay cheap: look for a command marker first. */
-	if (!memmem(line, len, "::", 2) && !memmem(line, len, "##[", 3))
+	if (!wfcmd_has_marker(line, len))
 		return WFCMD_NONE;
 	arena_release(&st->arena);
-	x.input = arena_strndup(&st->arena, line, len);
 	if (wfcmd_try_v2(&x, line, len) && wfcmd_try_legacy(&x, line, len))
 		return WFCMD_NONE;
+	x.input = arena_strndup(&st->arena, line, len);
 	if (st->stop_token) {
 		/* Only the token is known while stopped (see wfcmd_known). */
 		free(st->stop_token);
