@@ -8,6 +8,7 @@
 #include "util/xalloc.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,9 +144,9 @@ static uint32_t acm_next(const struct acm *ac, uint32_t s, unsigned c)
 
 /*
  * Failure links, inherited match lengths and dense rows, breadth-first: a
- * state's failure target is shallower, so it is complete when needed. A
- * child's match flag is set when its row entry is written, after its own
- * match length is known (children come later, so entries are fixed up).
+ * state's failure target is shallower, so it is complete when needed.
+ * Match flags go into the row entries at the end, once every state's match
+ * length is known (a row can point at states not yet linked).
  */
 static void acm_link(struct acm *ac)
 {
@@ -183,8 +184,12 @@ struct acm *acm_build(const struct acm_pattern *pats, size_t n, size_t dense_bud
 	uint32_t *order;
 
 	for (size_t i = 0; i < n; i++)
-		if (pats[i].len < UINT32_MAX)
-			cap += pats[i].len;
+		cap += pats[i].len;
+	if (cap > ACM_MAX_BYTES) {
+		/* As running out of memory: no caller can go on without its patterns. */
+		fputs("fatal: acm: patterns exceed 2 GiB\n", stderr);
+		abort();
+	}
 	acm_set_classes(ac, pats, n);
 	memset(&t, 0, sizeof(t));
 	t.first = xcalloc(cap, sizeof(*t.first));
@@ -194,9 +199,7 @@ struct acm *acm_build(const struct acm_pattern *pats, size_t n, size_t dense_bud
 	t.nkids = xcalloc(cap, sizeof(*t.nkids));
 	t.nr = 1;
 	for (size_t i = 0; i < n; i++)
-		if (pats[i].len && pats[i].len < UINT32_MAX)
-			acm_trie_insert(&t, ac, (const unsigned char *)pats[i].ptr,
-					(uint32_t)pats[i].len);
+		acm_trie_insert(&t, ac, (const unsigned char *)pats[i].ptr, (uint32_t)pats[i].len);
 
 	ac->nstates = t.nr;
 	ac->fail = xcalloc(t.nr, sizeof(*ac->fail));

@@ -29,6 +29,9 @@ struct acm_spans {
 
 #define ACM_SPANS_INIT { NULL, 0, 0 }
 
+/* State ids carry a flag bit, so all patterns together stay below 2 GiB. */
+#define ACM_MAX_BYTES (((size_t)1 << 31) - 2)
+
 /* The default memory for full transition rows: see acm_build. */
 #define ACM_DENSE_DEFAULT ((size_t)256 << 10)
 
@@ -37,8 +40,9 @@ struct acm_spans {
  * root get full transition rows (one table lookup per byte) as long as the
  * rows fit in dense_budget bytes (0 means ACM_DENSE_DEFAULT); deeper states
  * keep sparse edges and failure links, which keeps memory linear in the
- * total pattern length. Patterns of 4 GiB or more are not supported.
- * Returns a heap object for acm_free.
+ * total pattern length. Patterns longer than ACM_MAX_BYTES in total abort
+ * the process, as running out of memory does. Returns a heap object for
+ * acm_free.
  */
 struct acm *acm_build(const struct acm_pattern *patterns, size_t n, size_t dense_budget);
 void acm_free(struct acm *ac);
