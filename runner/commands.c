@@ -6,6 +6,7 @@
 #include <string.h>
 
 const struct command commands[] = {
+	{ "prune", cmd_prune, "remove the containers, networks and volumes runs left" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL },
 };
