@@ -324,7 +324,8 @@ static long engine_now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int engine_do(struct engine *e, struct engine_req *r, struct strbuf *err, const char *what, ...)
+static int engine_vdo(struct engine *e, struct engine_req *r, struct strbuf *err,
+		      const char *what, va_list ap)
 {
 	struct strbuf url = STRBUF_INIT, json = STRBUF_INIT;
 	struct curl_slist *headers;
@@ -332,7 +333,6 @@ int engine_do(struct engine *e, struct engine_req *r, struct strbuf *err, const 
 	long start = engine_now_ms();
 	CURLcode rc;
 	CURL *c = e->curl;
-	va_list ap;
 	int ret = 0;
 
 	strbuf_addstr(&url, e->base);
@@ -367,7 +367,6 @@ int engine_do(struct engine *e, struct engine_req *r, struct strbuf *err, const 
 	curl_slist_free_all(headers);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 
-	va_start(ap, what);
 	if (rc != CURLE_OK && r->read_failed) {
 		engine_what(err, what, ap);
 		strbuf_addstr(err, "the request body could not be read");
@@ -386,27 +385,80 @@ int engine_do(struct engine *e, struct engine_req *r, struct strbuf *err, const 
 	} else if (r->status >= 400 || r->status < 200) {
 		ret = engine_http_error(r, what, ap, err);
 	}
-	va_end(ap);
 	strbuf_release(&url);
 	strbuf_release(&json);
 	return ret;
 }
 
-int engine_req_json(struct val *out, struct arena *a, struct engine_req *r, struct strbuf *err,
-		    const char *what)
+int engine_do(struct engine *e, struct engine_req *r, struct strbuf *err, const char *what, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, what);
+	ret = engine_vdo(e, r, err, what, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* engine_do, then the answer as JSON; what is already formatted (or NULL). */
+static int engine_do_answer(struct val *out, struct arena *a, struct engine *e,
+			    struct engine_req *r, struct strbuf *err, const char *what)
 {
 	struct strbuf why = STRBUF_INIT;
+	int ret = what ? engine_do(e, r, err, "%s", what) : engine_do(e, r, err, NULL);
 
-	if (!r->resp.len) {
-		*out = val_null();
-		return 0;
+	if (ret)
+		return ret;
+	*out = val_null();
+	if (r->resp.len && json_parse(out, a, r->resp.buf, r->resp.len, &why) < 0) {
+		if (what)
+			strbuf_addf(err, "%s: ", what);
+		strbuf_addf(err, "the engine's answer is not JSON (%s)", why.buf);
+		ret = ENGINE_ERR;
 	}
-	if (json_parse(out, a, r->resp.buf, r->resp.len, &why) < 0) {
-		strbuf_addf(err, "%s: the engine's answer is not JSON (%s)", what, why.buf);
-		strbuf_release(&why);
-		return ENGINE_ERR;
+	strbuf_release(&why);
+	return ret;
+}
+
+int engine_do_json(struct val *out, struct arena *a, struct engine *e, struct engine_req *r,
+		   struct strbuf *err, const char *what, ...)
+{
+	struct strbuf w = STRBUF_INIT;
+	va_list ap;
+	int ret;
+
+	va_start(ap, what);
+	strbuf_vaddf(&w, what, ap);
+	va_end(ap);
+	ret = engine_do_answer(out, a, e, r, err, w.buf);
+	strbuf_release(&w);
+	return ret;
+}
+
+int engine_do_id(struct strbuf *out, struct engine *e, struct engine_req *r, struct strbuf *err,
+		 const char *what, ...)
+{
+	struct arena a = ARENA_INIT;
+	struct strbuf w = STRBUF_INIT;
+	struct val v;
+	const char *id;
+	va_list ap;
+	int ret;
+
+	va_start(ap, what);
+	strbuf_vaddf(&w, what, ap);
+	va_end(ap);
+	ret = engine_do_answer(&v, &a, e, r, err, w.buf);
+	if (!ret && !(id = engine_get_str(v, "Id"))) {
+		strbuf_addf(err, "%s: the engine sent no id", w.buf);
+		ret = ENGINE_ERR;
 	}
-	return 0;
+	if (!ret)
+		strbuf_addstr(out, id);
+	strbuf_release(&w);
+	arena_release(&a);
+	return ret;
 }
 
 int engine_pause(struct engine *e, long ms, struct strbuf *err)
@@ -552,9 +604,7 @@ static int engine_negotiate(struct engine *e, struct strbuf *err)
 	engine_req_init(&r, "GET");
 	r.unversioned = 1;
 	strbuf_addstr(&r.path, "/version");
-	ret = engine_do(e, &r, err, NULL);
-	if (!ret)
-		ret = engine_req_json(&v, &a, &r, err, "cannot read the engine's version");
+	ret = engine_do_answer(&v, &a, e, &r, err, NULL);
 	if (ret)
 		goto out;
 	server = engine_get_str(v, "ApiVersion");
@@ -662,17 +712,12 @@ int engine_call(struct val *out, struct arena *a, struct engine *e, const char *
 		const char *path, const struct val *body, struct strbuf *err)
 {
 	struct engine_req r;
-	struct strbuf what = STRBUF_INIT;
 	int ret;
 
 	engine_req_init(&r, method);
 	strbuf_addstr(&r.path, path);
 	r.json = body;
-	strbuf_addf(&what, "'%s %s' failed", method, path);
-	ret = engine_do(e, &r, err, "%s", what.buf);
-	if (!ret)
-		ret = engine_req_json(out, a, &r, err, what.buf);
-	strbuf_release(&what);
+	ret = engine_do_json(out, a, e, &r, err, "'%s %s' failed", method, path);
 	engine_req_release(&r);
 	return ret;
 }

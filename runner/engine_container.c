@@ -173,8 +173,7 @@ int engine_container_create(struct strbuf *out, struct engine *e,
 {
 	struct arena a = ARENA_INIT;
 	struct engine_req r;
-	struct val body, answer;
-	const char *id;
+	struct val body;
 	int ret;
 
 	engine_req_init(&r, "POST");
@@ -186,19 +185,7 @@ int engine_container_create(struct strbuf *out, struct engine *e,
 		engine_pathf(&r.path, "?name=%s", spec->name);
 	r.json = &body;
 	r.image = spec->image;
-	ret = engine_do(e, &r, err, "cannot create a container from '%s'", spec->image);
-	if (!ret)
-		ret = engine_req_json(&answer, &a, &r, err, "cannot create a container");
-	if (ret)
-		goto out;
-	id = engine_get_str(answer, "Id");
-	if (!id) {
-		strbuf_addf(err, "cannot create a container from '%s': the engine sent no id",
-			    spec->image);
-		ret = ENGINE_ERR;
-		goto out;
-	}
-	strbuf_addstr(out, id);
+	ret = engine_do_id(out, e, &r, err, "cannot create a container from '%s'", spec->image);
 out:
 	engine_req_release(&r);
 	arena_release(&a);
@@ -260,9 +247,7 @@ int engine_container_wait(int *out, struct engine *e, const char *id, struct str
 	engine_req_init(&r, "POST");
 	engine_pathf(&r.path, "/containers/%s/wait?condition=not-running", id);
 	r.stream = 1;
-	ret = engine_do(e, &r, err, "cannot wait for container '%s'", id);
-	if (!ret)
-		ret = engine_req_json(&v, &a, &r, err, "cannot wait for a container");
+	ret = engine_do_json(&v, &a, e, &r, err, "cannot wait for container '%s'", id);
 	if (ret)
 		goto out;
 	status = val_object_getstr(v, "StatusCode");
@@ -346,9 +331,7 @@ int engine_container_inspect(struct engine_container_info *out, struct arena *a,
 
 	engine_req_init(&r, "GET");
 	engine_pathf(&r.path, "/containers/%s/json", id);
-	ret = engine_do(e, &r, err, "cannot inspect container '%s'", id);
-	if (!ret)
-		ret = engine_req_json(&v, a, &r, err, "cannot inspect a container");
+	ret = engine_do_json(&v, a, e, &r, err, "cannot inspect container '%s'", id);
 	engine_req_release(&r);
 	if (ret)
 		return ret;
@@ -473,9 +456,7 @@ int engine_container_list(struct engine_list *out, struct arena *a, struct engin
 	engine_req_init(&r, "GET");
 	strbuf_addstr(&r.path, "/containers/json?all=1&filters=");
 	engine_label_filter(&r.path, label_filter);
-	ret = engine_do(e, &r, err, "cannot list containers");
-	if (!ret)
-		ret = engine_req_json(&v, a, &r, err, "cannot list containers");
+	ret = engine_do_json(&v, a, e, &r, err, "cannot list containers");
 	engine_req_release(&r);
 	if (ret)
 		return ret;

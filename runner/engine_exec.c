@@ -13,8 +13,7 @@ int engine_exec_create(struct strbuf *out, struct engine *e, const char *contain
 {
 	struct arena a = ARENA_INIT;
 	struct engine_req r;
-	struct val body = val_new_object(&a), answer;
-	const char *id;
+	struct val body = val_new_object(&a);
 	int ret;
 
 	val_object_setstr(&a, body, "AttachStdin", val_bool(0));
@@ -29,16 +28,7 @@ int engine_exec_create(struct strbuf *out, struct engine *e, const char *contain
 	engine_req_init(&r, "POST");
 	engine_pathf(&r.path, "/containers/%s/exec", container);
 	r.json = &body;
-	ret = engine_do(e, &r, err, "cannot run a process in container '%s'", container);
-	if (!ret)
-		ret = engine_req_json(&answer, &a, &r, err, "cannot run a process");
-	if (!ret && !(id = engine_get_str(answer, "Id"))) {
-		strbuf_addf(err, "cannot run a process in container '%s': the engine sent no id",
-			    container);
-		ret = ENGINE_ERR;
-	}
-	if (!ret)
-		strbuf_addstr(out, id);
+	ret = engine_do_id(out, e, &r, err, "cannot run a process in container '%s'", container);
 	engine_req_release(&r);
 	arena_release(&a);
 	return ret;
@@ -83,9 +73,7 @@ int engine_exec_inspect(struct engine_exec_info *out, struct engine *e, const ch
 
 	engine_req_init(&r, "GET");
 	engine_pathf(&r.path, "/exec/%s/json", exec_id);
-	ret = engine_do(e, &r, err, "cannot inspect process '%s'", exec_id);
-	if (!ret)
-		ret = engine_req_json(&v, &a, &r, err, "cannot inspect a process");
+	ret = engine_do_json(&v, &a, e, &r, err, "cannot inspect process '%s'", exec_id);
 	if (!ret) {
 		running = val_object_getstr(v, "Running");
 		code = val_object_getstr(v, "ExitCode");

@@ -8,20 +8,27 @@
 
 #include <string.h>
 
-int engine_image_inspect(struct val *out, struct arena *a, struct engine *e, const char *image,
-			 struct strbuf *err)
+/* GET /images/IMAGE/part as JSON; "cannot ACTION image 'IMAGE'" on failure. */
+static int engine_image_get(struct val *out, struct arena *a, struct engine *e,
+			    const char *image, const char *part, const char *action,
+			    struct strbuf *err)
 {
 	struct engine_req r;
 	int ret;
 
 	engine_req_init(&r, "GET");
-	engine_pathf(&r.path, "/images/%s/json", image);
+	engine_pathf(&r.path, "/images/%s/", image);
+	strbuf_addstr(&r.path, part);
 	r.image = image;
-	ret = engine_do(e, &r, err, "cannot inspect image '%s'", image);
-	if (!ret)
-		ret = engine_req_json(out, a, &r, err, "cannot inspect image");
+	ret = engine_do_json(out, a, e, &r, err, "cannot %s image '%s'", action, image);
 	engine_req_release(&r);
 	return ret;
+}
+
+int engine_image_inspect(struct val *out, struct arena *a, struct engine *e, const char *image,
+			 struct strbuf *err)
+{
+	return engine_image_get(out, a, e, image, "json", "inspect", err);
 }
 
 int engine_image_exists(struct engine *e, const char *image, struct strbuf *err)
@@ -213,15 +220,5 @@ int engine_image_remove(struct engine *e, const char *image, int force, struct s
 int engine_image_history(struct val *out, struct arena *a, struct engine *e, const char *image,
 			 struct strbuf *err)
 {
-	struct engine_req r;
-	int ret;
-
-	engine_req_init(&r, "GET");
-	engine_pathf(&r.path, "/images/%s/history", image);
-	r.image = image;
-	ret = engine_do(e, &r, err, "cannot read the history of image '%s'", image);
-	if (!ret)
-		ret = engine_req_json(out, a, &r, err, "cannot read an image's history");
-	engine_req_release(&r);
-	return ret;
+	return engine_image_get(out, a, e, image, "history", "read the history of", err);
 }

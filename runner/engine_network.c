@@ -12,8 +12,7 @@ int engine_network_create(struct strbuf *out, struct engine *e, const char *name
 {
 	struct arena a = ARENA_INIT;
 	struct engine_req r;
-	struct val body = val_new_object(&a), answer;
-	const char *id;
+	struct val body = val_new_object(&a);
 	int ret;
 
 	engine_set_string(&a, body, "Name", name);
@@ -23,15 +22,7 @@ int engine_network_create(struct strbuf *out, struct engine *e, const char *name
 	engine_req_init(&r, "POST");
 	strbuf_addstr(&r.path, "/networks/create");
 	r.json = &body;
-	ret = engine_do(e, &r, err, "cannot create network '%s'", name);
-	if (!ret)
-		ret = engine_req_json(&answer, &a, &r, err, "cannot create a network");
-	if (!ret && !(id = engine_get_str(answer, "Id"))) {
-		strbuf_addf(err, "cannot create network '%s': the engine sent no id", name);
-		ret = ENGINE_ERR;
-	}
-	if (!ret)
-		strbuf_addstr(out, id);
+	ret = engine_do_id(out, e, &r, err, "cannot create network '%s'", name);
 	engine_req_release(&r);
 	arena_release(&a);
 	return ret;
@@ -90,9 +81,7 @@ static int engine_list_objects(struct engine_list *out, struct arena *a, struct 
 	engine_req_init(&r, "GET");
 	engine_pathf(&r.path, "/%ss?filters=", kind);
 	engine_label_filter(&r.path, label_filter);
-	ret = engine_do(e, &r, err, "cannot list %ss", kind);
-	if (!ret)
-		ret = engine_req_json(&v, a, &r, err, "cannot list objects");
+	ret = engine_do_json(&v, a, e, &r, err, "cannot list %ss", kind);
 	engine_req_release(&r);
 	if (ret)
 		return ret;

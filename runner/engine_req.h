@@ -60,9 +60,14 @@ void engine_pathf(struct strbuf *sb, const char *fmt, ...);
 int engine_do(struct engine *e, struct engine_req *r, struct strbuf *err, const char *what, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* Parse r->resp as JSON (empty: null) into *out; ENGINE_ERR "WHAT: ..." when invalid. */
-int engine_req_json(struct val *out, struct arena *a, struct engine_req *r, struct strbuf *err,
-		    const char *what);
+/* engine_do, then the answer as JSON (empty: null) into *out in arena a. */
+int engine_do_json(struct val *out, struct arena *a, struct engine *e, struct engine_req *r,
+		   struct strbuf *err, const char *what, ...)
+	__attribute__((format(printf, 6, 7)));
+/* engine_do, then the answer's "Id" appended to out. */
+int engine_do_id(struct strbuf *out, struct engine *e, struct engine_req *r, struct strbuf *err,
+		 const char *what, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* Append the engine's text, its capital first letter lowered ("No such" → "no such"). */
 void engine_add_reason(struct strbuf *err, const char *text, size_t len);
