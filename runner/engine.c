@@ -240,6 +240,17 @@ static void engine_what(struct strbuf *err, const char *what, va_list ap)
 	}
 }
 
+/*
+ * Whether a timeout was the low-speed limit rather than the time limit:
+ * curl says only "timed out", and its clock and ours differ by a little.
+ */
+static int engine_stalled(const struct engine_req *r, long elapsed_ms, long limit_ms)
+{
+	if (!r->low_speed_s || elapsed_ms < r->low_speed_s * 1000)
+		return 0;
+	return !limit_ms || elapsed_ms + 100 < limit_ms;
+}
+
 /* A transport failure: ENGINE_EUNREACHABLE or ENGINE_ECANCELLED. */
 static int engine_transport_error(struct engine *e, struct engine_req *r, CURLcode rc,
 				  long elapsed_ms, long limit_ms, struct strbuf *err)
@@ -256,12 +267,12 @@ static int engine_transport_error(struct engine *e, struct engine_req *r, CURLco
 		strbuf_addf(err, "cannot reach the Docker engine at %s: %s (start dockerd or "
 			    "podman's service, or set DOCKER_HOST)", e->host,
 			    os_errno ? strerror((int)os_errno) : reason);
-	} else if (rc == CURLE_OPERATION_TIMEDOUT && limit_ms && elapsed_ms >= limit_ms) {
-		strbuf_addf(err, "no answer from the Docker engine at %s within %.1f s to '%s %s'",
-			    e->host, (double)limit_ms / 1000, r->method, r->path.buf);
-	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+	} else if (rc == CURLE_OPERATION_TIMEDOUT && engine_stalled(r, elapsed_ms, limit_ms)) {
 		strbuf_addf(err, "the transfer with the Docker engine at %s stalled for %ld s",
 			    e->host, r->low_speed_s);
+	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		strbuf_addf(err, "no answer from the Docker engine at %s within %.1f s to '%s %s'",
+			    e->host, (double)limit_ms / 1000, r->method, r->path.buf);
 	} else {
 		strbuf_addf(err, "lost the connection to the Docker engine at %s: %s", e->host,
 			    reason);
@@ -574,7 +585,7 @@ static int engine_parse_host(struct engine *e, const char *host, struct strbuf *
 		e->base = strbuf_detach(&b, NULL);
 		return 0;
 	} else {
-		strbuf_addf(err, "Docker host '%s' is not supported: use unix:///path/to/socket "
+		strbuf_addf(err, "unsupported Docker host '%s': use unix:///path/to/socket "
 			    "or tcp://host:port", host);
 		return ENGINE_ERR;
 	}

@@ -1,8 +1,9 @@
 /*
- * engine: a blocking client for the Docker Engine HTTP API (Podman's
- * Docker-compatible service works the same) over a unix socket or TCP,
- * the only file that includes curl.h. It speaks HTTP and JSON; what the
- * containers are for (jobs, services, steps) is the docker executor's.
+ * engine: a blocking client for the Docker Engine HTTP API over a unix
+ * socket or TCP (Podman's Docker-compatible service speaks the same API;
+ * only Docker is tested here). engine.c is the only file that includes
+ * curl.h. It speaks HTTP and JSON; what the containers are for (jobs,
+ * services, steps) is the docker executor's.
  *
  * Every call blocks until done, so callers that must not block (the event
  * loop) run it in a forked child. Every call returns 0 or a negative

@@ -387,7 +387,7 @@ static void test_open_rejects_unknown_schemes(void **state)
 
 	(void)state;
 	assert_int_equal(engine_open(&e, "ssh://builder@example.com", &err), ENGINE_ERR);
-	assert_string_equal(err.buf, "Docker host 'ssh://builder@example.com' is not supported: "
+	assert_string_equal(err.buf, "unsupported Docker host 'ssh://builder@example.com': "
 			    "use unix:///path/to/socket or tcp://host:port");
 	assert_null(e);
 	strbuf_release(&err);
@@ -822,6 +822,7 @@ static void test_wait_logs_kill_stop(void **state)
 	struct engine_container_info ci;
 	struct arena a = ARENA_INIT;
 	int code = -1;
+	long start;
 
 	(void)state;
 	NEED_DOCKER();
@@ -836,6 +837,15 @@ static void test_wait_logs_kill_stop(void **state)
 	assert_int_equal(ci.exit_code, 5);
 	assert_string_equal(ci.status, "exited");
 	assert_int_equal(engine_container_stop(g.e, id.buf, 1, &err), 0);     /* stopped already */
+
+	/* sleep as pid 1 ignores SIGTERM: stop waits its grace time, then kills */
+	strbuf_reset(&id);
+	start_busybox(&id, "exec sleep 600", NULL, NULL);
+	start = now_ms();
+	assert_int_equal(engine_container_stop(g.e, id.buf, 1, &err), 0);
+	assert_true(now_ms() - start >= 900);
+	assert_int_equal(engine_container_wait(&code, g.e, id.buf, &err), 0);
+	assert_int_equal(code, 137);
 
 	start_busybox(&id2, "sleep 600", NULL, NULL);
 	assert_int_equal(engine_container_kill(g.e, id2.buf, "SIGKILL", &err), 0);
