@@ -107,7 +107,7 @@ static void engine_progress_emit(struct engine_progress *p, const char *line, si
 		p->fn(p->data, p->last.buf, p->last.len);
 }
 
-/* Emit the complete lines of the "stream" text collected so far. */
+/* Emit the complete lines of the "stream" text collected so far (capped). */
 static void engine_progress_text(struct engine_progress *p)
 {
 	size_t start = 0;
@@ -119,6 +119,10 @@ static void engine_progress_text(struct engine_progress *p)
 	}
 	memmove(p->text.buf, p->text.buf + start, p->text.len - start);
 	strbuf_setlen(&p->text, p->text.len - start);
+	if (p->text.len > ENGINE_MAX_LINE) {      /* no newline in sight: pass it on as is */
+		engine_progress_emit(p, p->text.buf, p->text.len);
+		strbuf_reset(&p->text);
+	}
 }
 
 static void engine_progress_copy(struct strbuf *dst, const char *s)

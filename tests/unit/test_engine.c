@@ -1,9 +1,9 @@
 /*
- * Tests for the Docker engine client (runner/engine*.c). Two halves:
- * a fake engine on a unix socket (forked here) for what a real one will
- * not do on demand — die mid-call, stall, speak another API version —
- * and the real engine with the locally built busybox image for every
- * call. Without an engine the second half is skipped, or fails when
+ * Tests for the Docker engine client (runner/engine*.c): the stream
+ * decoders fed in pieces; a fake engine on a unix socket (forked here)
+ * for what a real one will not do on demand — die mid-call, stall, speak
+ * another API version; and the real engine with the locally built
+ * busybox image for every call. Without an engine the second half is skipped, or fails when
  * SLIPWAY_TEST_REQUIRE_DOCKER=1. Everything created carries this run's
  * label and is removed after each test; the last test checks none is left.
  */
@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "runner/engine.h"
+#include "runner/engine_req.h"
 #include "util/json.h"
 #include "util/strbuf.h"
 #include "util/strlist.h"
@@ -655,6 +656,93 @@ static void test_engine_stalls(void **state)
 	engine_free(e);
 	strbuf_release(&err);
 	strbuf_release(&want);
+}
+
+/* Frames split anywhere (here: byte by byte) come out whole and in order. */
+static void test_demux_split_feeds(void **state)
+{
+	static const char frames[] =
+		"\001\000\000\000\000\000\000\006hello "
+		"\002\000\000\000\000\000\000\005oops\n"
+		"\001\000\000\000\000\000\000\000"
+		"\003\000\000\000\000\000\000\004err!"
+		"\001\000\000\000\000\000\000\006world\n";
+	struct output o = { STRBUF_INIT, STRBUF_INIT, 0, 0 };
+	struct strbuf why = STRBUF_INIT;
+	struct engine_demux d;
+
+	(void)state;
+	engine_demux_init(&d, 0, collect, &o);
+	for (size_t i = 0; i < sizeof(frames) - 1; i++)
+		assert_int_equal(engine_demux_feed(&d, frames + i, 1, &why), 0);
+	assert_int_equal(engine_demux_finish(&d), 0);
+	assert_string_equal(o.out.buf, "hello world\n");
+	assert_string_equal(o.err.buf, "oops\nerr!");
+
+	/* cut inside a header, then inside a frame */
+	engine_demux_init(&d, 0, collect, &o);
+	assert_int_equal(engine_demux_feed(&d, frames, 5, &why), 0);
+	assert_int_equal(engine_demux_finish(&d), -1);
+	assert_int_equal(engine_demux_feed(&d, frames + 5, 6, &why), 0);
+	assert_int_equal(engine_demux_finish(&d), -1);
+
+	engine_demux_init(&d, 0, collect, &o);
+	assert_int_equal(engine_demux_feed(&d, "plain text, no frames", 21, &why), ENGINE_ERR);
+	assert_string_equal(why.buf, "the engine's output stream is garbled (a frame header was "
+			    "expected)");
+
+	strbuf_reset(&o.out);
+	engine_demux_init(&d, 1, collect, &o);
+	assert_int_equal(engine_demux_feed(&d, "raw\r\n", 5, &why), 0);
+	assert_int_equal(engine_demux_finish(&d), 0);
+	assert_string_equal(o.out.buf, "raw\r\n");
+	output_release(&o);
+	strbuf_release(&why);
+}
+
+static void test_progress_lines(void **state)
+{
+	static const char stream[] =
+		"{\"stream\":\"Step 1/2 : FROM base\"}\r\n{\"stream\":\"\\n\"}\r\n"
+		"{\"status\":\"Downloading\",\"id\":\"a1b2\",\"progress\":\"[=> ] 1B/2B\"}\n"
+		"\n   \r\n"
+		"not json at all\n"
+		"{\"aux\":{\"ID\":\"sha256:abc\"}}\n"
+		"{\"aux\":{\"Tag\":\"1\",\"Digest\":\"sha256:def\",\"Size\":1}}\n"
+		"{\"errorDetail\":{\"message\":\"first failure\"},\"error\":\"first failure\"}\n"
+		"{\"errorDetail\":{\"message\":\"second\"}}\n"
+		"{\"stream\":\"no newline at the end\"}";
+	struct strlist lines = STRLIST_INIT;
+	struct strbuf why = STRBUF_INIT, big = STRBUF_INIT;
+	struct engine_progress p;
+
+	(void)state;
+	engine_progress_init(&p, collect_line, &lines);
+	for (size_t i = 0; i < sizeof(stream) - 1; i += 3)
+		assert_int_equal(engine_progress_feed(&p, stream + i,
+						      sizeof(stream) - 1 - i < 3 ? sizeof(stream) - 1 - i : 3,
+						      &why), 0);
+	engine_progress_finish(&p);
+	assert_int_equal(lines.nr, 6);
+	assert_string_equal(lines.items[0], "Step 1/2 : FROM base");
+	assert_string_equal(lines.items[1], "a1b2: Downloading [=> ] 1B/2B");
+	assert_string_equal(lines.items[2], "not json at all");
+	assert_string_equal(lines.items[3], "first failure");
+	assert_string_equal(lines.items[4], "second");
+	assert_string_equal(lines.items[5], "no newline at the end");
+	assert_string_equal(p.error.buf, "first failure");
+	assert_string_equal(p.id.buf, "sha256:abc");
+	assert_string_equal(p.digest.buf, "sha256:def");
+	engine_progress_release(&p);
+
+	engine_progress_init(&p, NULL, NULL);
+	strbuf_addchars(&big, 'x', (1u << 20) + 1);
+	assert_int_equal(engine_progress_feed(&p, big.buf, big.len, &why), ENGINE_ERR);
+	assert_string_equal(why.buf, "a progress line is longer than 1024 KiB");
+	engine_progress_release(&p);
+	strlist_release(&lines);
+	strbuf_release(&why);
+	strbuf_release(&big);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1486,6 +1574,8 @@ int main(void)
 		T(test_http_errors),
 		T(test_engine_dies_mid_call),
 		T(test_engine_stalls),
+		T(test_demux_split_feeds),
+		T(test_progress_lines),
 		T(test_version_ping_info),
 		T(test_missing_image),
 		T(test_container_and_exec),
