@@ -80,9 +80,18 @@ done_testing() {
 
 # docker_available: 0 when a Docker engine answers. With
 # SLIPWAY_TEST_REQUIRE_DOCKER=1 (CI), a missing engine is a failure, not a skip.
+# The engine asked is the one slipway talks to: DOCKER_HOST (unix:// or
+# tcp://) when set, else /var/run/docker.sock.
 docker_available() {
-	if curl -sf --unix-socket "${DOCKER_HOST_SOCKET:-/var/run/docker.sock}" \
-		http://localhost/_ping >/dev/null 2>&1; then
+	local host=${DOCKER_HOST:-unix://${DOCKER_HOST_SOCKET:-/var/run/docker.sock}}
+	local answered=1
+	case $host in
+	unix://*) curl -sf --unix-socket "${host#unix://}" http://localhost/_ping;;
+	/*) curl -sf --unix-socket "$host" http://localhost/_ping;;
+	tcp://*) curl -sf "http://${host#tcp://}/_ping";;
+	*) false;;
+	esac >/dev/null 2>&1 && answered=0
+	if [ $answered -eq 0 ]; then
 		return 0
 	fi
 	if [ "${SLIPWAY_TEST_REQUIRE_DOCKER:-0}" = 1 ]; then
