@@ -3,8 +3,7 @@
 # real Docker engine — the image builds with its version, runs as non-root,
 # turns healthy, stops fast and holds no secret; deploy.sh replaces a
 # healthy version and refuses a broken one (BREAK=1) while the old one
-# keeps serving. Nothing is pulled: without slipway/python:3 on the
-# machine, a stand-in base is imported from the host's python3.
+# keeps serving. Nothing is pulled: the base image comes from tests/images.sh.
 . "$(dirname "$0")/../lib.sh"
 
 if ! docker_available || ! command -v python3 >/dev/null; then
@@ -17,34 +16,14 @@ run=e2e-$$
 app=$SCRATCH/tasks-app
 cp -r "$SLIPWAY_TOP/fixtures/tasks-app" "$app"
 
-# stand_in_base TAG: Debian's python3 (binary, libraries, standard library)
-# in an image made with docker import.
-stand_in_base() {
-	local root=$SCRATCH/pyroot py stdlib
-	py=$(readlink -f /usr/bin/python3)
-	stdlib=usr/lib/$(basename "$py")
-	mkdir -p "$root/usr/bin" "$root/tmp"
-	cp "$py" "$root/usr/bin/" && ln -s "$(basename "$py")" "$root/usr/bin/python3"
-	for lib in $(ldd "$py" | grep -o '/[^ ]*'); do
-		mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"
-	done
-	tar -C / --exclude=__pycache__ --exclude="$stdlib/test" --exclude="$stdlib/idlelib" \
-		--exclude="$stdlib/tkinter" --exclude="$stdlib/ensurepip" -cf - "$stdlib" |
-		tar -C "$root" -xf -
-	tar -C "$root" -cf - . | docker import -c 'ENV PATH=/usr/bin' - "$1" >/dev/null
-}
-
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-base=slipway/python:3
-if ! docker image inspect "$base" >/dev/null 2>&1; then
-	base=slipway-$run/python:3
-	stand_in_base "$base"
-	ok $? "a stand-in python base image is imported"
-	at_exit "docker rmi -f $base"
-fi
+. "$SLIPWAY_TOP/tests/images.sh"
+images_python
+ok $? "the python base image is present (tests/images.sh)"
+base=$IMAGE_PYTHON
 
 image=slipway-$run/tasks-app
 docker build -q --build-arg BASE_IMAGE="$base" --build-arg APP_VERSION=1a2b3c4 \
