@@ -1,0 +1,137 @@
+/*
+ * gitwatch: libgit2 calls for the daemon: listing branches, resolving a
+ * ref and checking a commit out into a directory of its own (through
+ * checkout's target_directory, without updating any index). Watching,
+ * polling and scheduling are serve's.
+ */
+#include "runner/gitwatch.h"
+#include "util/fs.h"
+
+#include <git2.h>
+#include <string.h>
+
+static int gitwatch_fail(struct strbuf *err, const char *what, const char *path)
+{
+	const git_error *e = git_error_last();
+
+	strbuf_addf(err, "%s '%s': %s", what, path, e && e->message ? e->message : "unknown error");
+	return -1;
+}
+
+static int gitwatch_open(git_repository **repo, const char *path, struct strbuf *err)
+{
+	git_libgit2_init();
+	if (git_repository_open_ext(repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		gitwatch_fail(err, "cannot open repository", path);
+		git_libgit2_shutdown();
+		return -1;
+	}
+	return 0;
+}
+
+static void gitwatch_close(git_repository *repo)
+{
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+}
+
+int gitwatch_heads(struct strlist *out, const char *path, struct strbuf *err)
+{
+	git_repository *repo;
+	git_branch_iterator *it = NULL;
+	git_reference *ref;
+	git_branch_t type;
+	int rc = 0, got;
+
+	if (gitwatch_open(&repo, path, err) < 0)
+		return -1;
+	if (git_branch_iterator_new(&it, repo, GIT_BRANCH_LOCAL) < 0) {
+		rc = gitwatch_fail(err, "cannot list the branches of", path);
+		goto out;
+	}
+	while ((got = git_branch_next(&ref, &type, it)) == 0) {
+		git_object *obj = NULL;
+
+		if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
+			char hex[GIT_OID_HEXSZ + 1];
+
+			git_oid_tostr(hex, sizeof(hex), git_object_id(obj));
+			strlist_pushf(out, "%s %s", hex, git_reference_name(ref));
+		}
+		git_object_free(obj);
+		git_reference_free(ref);
+	}
+	if (got != GIT_ITEROVER)
+		rc = gitwatch_fail(err, "cannot list the branches of", path);
+out:
+	git_branch_iterator_free(it);
+	gitwatch_close(repo);
+	return rc;
+}
+
+int gitwatch_resolve(struct strbuf *sha, const char *path, const char *ref, struct strbuf *err)
+{
+	git_repository *repo;
+	git_object *obj = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc = 0;
+
+	if (gitwatch_open(&repo, path, err) < 0)
+		return -1;
+	if (git_revparse_single(&obj, repo, ref) < 0) {
+		strbuf_addf(err, "no ref or commit '%s' in repository '%s'", ref, path);
+		rc = -1;
+	} else {
+		git_object *commit = NULL;
+
+		if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
+			strbuf_addf(err, "'%s' in repository '%s' is not a commit", ref, path);
+			rc = -1;
+		} else {
+			git_oid_tostr(hex, sizeof(hex), git_object_id(commit));
+			strbuf_reset(sha);
+			strbuf_addstr(sha, hex);
+		}
+		git_object_free(commit);
+	}
+	git_object_free(obj);
+	gitwatch_close(repo);
+	return rc;
+}
+
+int gitwatch_checkout(const char *path, const char *sha, const char *dir, struct strbuf *err)
+{
+	git_repository *repo;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	git_checkout_options opts;
+	git_oid oid;
+	int rc = -1;
+
+	if (fs_mkdir_p(dir, 0755, err) < 0)
+		return -1;
+	if (gitwatch_open(&repo, path, err) < 0)
+		return -1;
+	if (strlen(sha) != GIT_OID_HEXSZ || git_oid_fromstr(&oid, sha) < 0 ||
+	    git_commit_lookup(&commit, repo, &oid) < 0) {
+		strbuf_addf(err, "commit '%s' is not in repository '%s'", sha, path);
+		goto out;
+	}
+	if (git_commit_tree(&tree, commit) < 0) {
+		gitwatch_fail(err, "cannot read the tree of a commit in", path);
+		goto out;
+	}
+	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
+	opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX;
+	opts.target_directory = dir;
+	if (git_checkout_tree(repo, (const git_object *)tree, &opts) < 0) {
+		gitwatch_fail(err, "cannot check out into", dir);
+		goto out;
+	}
+	rc = 0;
+out:
+	git_tree_free(tree);
+	git_commit_free(commit);
+	gitwatch_close(repo);
+	return rc;
+}

@@ -1,0 +1,30 @@
+/*
+ * gitwatch: what the daemon asks of a watched repository through libgit2
+ * (the only file that includes git2.h): its branch heads, one ref's
+ * commit, and a checkout of one commit's tree into a fresh directory,
+ * never touching the repository's own work tree or index. Every call
+ * blocks: the daemon runs them in a forked child, off its event loop.
+ */
+#ifndef RUNNER_GITWATCH_H
+#define RUNNER_GITWATCH_H
+
+#include "util/strbuf.h"
+#include "util/strlist.h"
+
+/*
+ * Append "<40-hex sha> refs/heads/<name>" for every local branch of the
+ * repository at path (bare or not) to out. Returns 0, or -1 with err.
+ */
+int gitwatch_heads(struct strlist *out, const char *path, struct strbuf *err);
+
+/* Set sha to the commit ref ("refs/heads/main", "main", a sha) names. */
+int gitwatch_resolve(struct strbuf *sha, const char *path, const char *ref, struct strbuf *err);
+
+/*
+ * Write the tree of commit sha into dir (created; it must not exist or
+ * be empty), with file modes and symlinks as committed. Returns 0, or -1
+ * with err (e.g. "commit 'abc…' is not in repository '/srv/app.git'").
+ */
+int gitwatch_checkout(const char *path, const char *sha, const char *dir, struct strbuf *err);
+
+#endif
