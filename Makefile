@@ -77,6 +77,10 @@ $(TOOL_BIN): $(BUILD)/%: %.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
 
+# The dashboard's files are embedded with .incbin, which the compiler's
+# dependency output does not see.
+$(BUILD)/runner/serve_assets.o: $(wildcard runner/dashboard/*)
+
 check-build: $(SLIPWAY) $(UNIT_BIN) $(TOOL_BIN)
 
 test: check-build

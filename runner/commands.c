@@ -7,6 +7,12 @@
 
 const struct command commands[] = {
 	{ "scan", cmd_scan, "scan files for secrets and risky patterns" },
+	{ "serve", cmd_serve, "the CD daemon: watch repositories, run, record, dashboard" },
+	{ "trigger", cmd_trigger, "ask the daemon to look at a repository now" },
+	{ "runs", cmd_runs, "list the runs in a state directory" },
+	{ "logs", cmd_logs, "print (or follow) a run's job logs" },
+	{ "approve", cmd_approve, "approve a run's deployment to a protected environment" },
+	{ "reject", cmd_reject, "reject a run's deployment to a protected environment" },
 	{ "prune", cmd_prune, "remove the containers, networks and volumes runs left" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL },

@@ -17,7 +17,13 @@ extern const struct command commands[];
 
 const struct command *commands_find(const char *name);
 
+int cmd_approve(int argc, const char **argv);
+int cmd_logs(int argc, const char **argv);
+int cmd_reject(int argc, const char **argv);
+int cmd_runs(int argc, const char **argv);
 int cmd_scan(int argc, const char **argv);
+int cmd_serve(int argc, const char **argv);
+int cmd_trigger(int argc, const char **argv);
 int cmd_prune(int argc, const char **argv);
 int cmd_version(int argc, const char **argv);
 

@@ -56,6 +56,39 @@ int rundir_valid_name(const char *s)
 	return 1;
 }
 
+int rundir_state(struct strbuf *out, const char *given, struct strbuf *err)
+{
+	struct strbuf cwd = STRBUF_INIT, top = STRBUF_INIT;
+	const char *env = getenv("SLIPWAY_STATE");
+	char buf[4096];
+	int rc = 0;
+
+	if (!given && env && *env)
+		given = env;
+	if (!getcwd(buf, sizeof(buf))) {
+		strbuf_addf(err, "cannot read the current directory: %s", strerror(errno));
+		return -1;
+	}
+	strbuf_addstr(&cwd, buf);
+	if (given) {
+		strbuf_reset(out);
+		if (given[0] == '/')
+			strbuf_addstr(out, given);
+		else
+			fs_path_join(out, cwd.buf, given);
+	} else if (fs_find_upwards(&top, cwd.buf, ".git") == 0) {
+		strbuf_reset(out);
+		strbuf_addf(out, "%s/.slipway", top.buf);
+	} else {
+		rc = fs_state_dir(out, err);
+	}
+	while (out->len > 1 && out->buf[out->len - 1] == '/')
+		strbuf_setlen(out, out->len - 1);
+	strbuf_release(&cwd);
+	strbuf_release(&top);
+	return rc;
+}
+
 void rundir_path(struct strbuf *out, const char *state, const char *id, const char *rel)
 {
 	strbuf_reset(out);

@@ -27,6 +27,13 @@ void rundir_new_id(char out[RUNDIR_ISO_LEN]);
  */
 int rundir_valid_name(const char *s);
 
+/*
+ * The state directory: given (made absolute), else $SLIPWAY_STATE, else
+ * <repository>/.slipway for the repository around the current directory,
+ * else $XDG_STATE_HOME/slipway. Returns 0, or -1 with err.
+ */
+int rundir_state(struct strbuf *out, const char *given, struct strbuf *err);
+
 /* out = <state>/runs/<id>[/<rel>]. */
 void rundir_path(struct strbuf *out, const char *state, const char *id, const char *rel);
 
