@@ -238,6 +238,17 @@ int history_run_queue(struct history *h, const struct history_new_run *r, struct
 			   err);
 }
 
+int history_run_adopt(struct history *h, const char *id, const char *repo, const char *status,
+		      struct strbuf *err)
+{
+	char now[RUNDIR_ISO_LEN];
+	const char *v[] = { id, repo, status, now };
+
+	rundir_now_iso(now);
+	return history_run(h, "INSERT OR IGNORE INTO runs(id, repo, status, trigger, queued_at)"
+			      " VALUES(?1, ?2, ?3, 'import', ?4)", 4, v, err);
+}
+
 int history_next_queued(struct history *h, struct strbuf *id, struct strbuf *err)
 {
 	return history_query_text(h, id, "SELECT id FROM runs WHERE status = 'queued'"
@@ -537,6 +548,8 @@ int history_ingest(struct history *h, const char *state, const char *id, struct 
 				    " started_at = COALESCE(?3, started_at), finished_at = ?4,"
 				    " duration_ms = ?5, pid = COALESCE(?6, pid), workflows = ?7,"
 				    " event = COALESCE(event, ?8), ref = COALESCE(ref, ?9),"
+				    " branch = COALESCE(branch, CASE WHEN ?9 LIKE 'refs/heads/%'"
+				    "  THEN substr(?9, 12) ELSE ?9 END),"
 				    " sha = COALESCE(sha, ?10) WHERE id = ?1", 10, v, err);
 	}
 	jobs = val_object_getstr(run, "jobs");

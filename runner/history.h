@@ -47,6 +47,13 @@ struct history_new_run {
 
 /* Add a queued run. */
 int history_run_queue(struct history *h, const struct history_new_run *r, struct strbuf *err);
+/*
+ * Add a run the daemon did not queue (found in the state directory), with
+ * status "waiting" or "done"; history_ingest fills in the rest. An id
+ * already known is left alone.
+ */
+int history_run_adopt(struct history *h, const char *id, const char *repo, const char *status,
+		      struct strbuf *err);
 /* The oldest queued run's id into id: 1, or 0 when none is queued. */
 int history_next_queued(struct history *h, struct strbuf *id, struct strbuf *err);
 /* Ids of the runs with this status, oldest first (appended to out). */

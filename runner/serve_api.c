@@ -303,8 +303,8 @@ static void serve_tail_cb(struct loop *l, uint64_t id, void *data)
 		status = rundir_str(run, "status");
 	if (serve_tail_read(t) < 0)
 		goto out;
-	if (status && strcmp(status, "running") && strcmp(status, "queued") &&
-	    !serve_active_find(t->s, t->id)) {
+	/* a waiting run may resume, so only a finished one ends the stream */
+	if (status && !strcmp(status, "done") && !serve_active_find(t->s, t->id)) {
 		struct strbuf end = STRBUF_INIT;
 
 		if (t->partial.len)
@@ -347,6 +347,19 @@ static int serve_wants_stream(const struct http_request *req)
 	return follow || (accept && strstr(accept, "text/event-stream"));
 }
 
+static int serve_run_has_job(struct val run, const char *key)
+{
+	struct val *jobs = val_object_getstr(run, "jobs");
+
+	for (size_t i = 0; jobs && i < jobs->u.array->nr; i++) {
+		const char *k = rundir_str(jobs->u.array->items[i], "key");
+
+		if (k && !strcmp(k, key))
+			return rundir_valid_name(key);
+	}
+	return 0;
+}
+
 static void serve_api_logs(struct http_conn *c, const struct http_request *req, void *data)
 {
 	struct serve *s = data;
@@ -358,11 +371,11 @@ static void serve_api_logs(struct http_conn *c, const struct http_request *req, 
 
 	if (!id)
 		return;
-	if (history_run_get(s->h, &run, &a, id, &err) != 1) {
+	if (history_run_detail(&run, &a, s->h, id, &err) != 1) {
 		http_respond_error(c, req, 404, "no run '%s'", id);
 		goto out;
 	}
-	if (!rundir_valid_name(job)) {
+	if (!serve_run_has_job(run, job)) {
 		http_respond_error(c, req, 404, "no job '%s' in run '%s'", job, id);
 		goto out;
 	}

@@ -550,6 +550,47 @@ static void serve_prune(struct serve *s, const char *id)
 	strbuf_release(&log);
 }
 
+/* Add the runs of the state directory the history does not know (made by `slipway run`). */
+static void serve_adopt_runs(struct serve *s)
+{
+	struct strlist ids = STRLIST_INIT;
+	struct strbuf err = STRBUF_INIT;
+	struct arena a = ARENA_INIT;
+
+	if (rundir_list(&ids, s->cfg.state, &err) < 0)
+		serve_log("%s", err.buf);
+	for (size_t i = 0; i < ids.nr; i++) {
+		const char *id = ids.items[i], *result, *path, *name = NULL, *slash;
+		struct val run;
+
+		strbuf_reset(&err);
+		if (history_run_get(s->h, &run, &a, id, &err) != 0 ||
+		    rundir_read(&run, &a, s->cfg.state, id, &err) < 0)
+			continue;
+		result = rundir_result(run);
+		if (!strcmp(result, "running") || !strcmp(result, "unknown"))
+			continue;       /* someone else's run still going: adopted on a later start */
+		path = rundir_str(run, "repository");
+		for (size_t k = 0; path && k < s->nr_repos; k++)
+			if (!strcmp(s->repos[k].path, path))
+				name = s->repos[k].name;
+		slash = path ? strrchr(path, '/') : NULL;
+		if (!name)
+			name = slash ? slash + 1 : path;
+		if (!strcmp(result, "interrupted"))
+			serve_mark_interrupted(s, id);
+		if (history_run_adopt(s->h, id, name, strcmp(result, "waiting") ? "done" : "waiting",
+				      &err) < 0 ||
+		    history_ingest(s->h, s->cfg.state, id, &err) < 0 ||
+		    (!strcmp(result, "interrupted") &&
+		     history_run_set(s->h, id, "done", "interrupted", "its process is gone", &err) < 0))
+			serve_log("run %s: %s", id, err.buf);
+	}
+	strlist_release(&ids);
+	strbuf_release(&err);
+	arena_release(&a);
+}
+
 int serve_recover(struct serve *s, struct strbuf *err)
 {
 	struct strlist ids = STRLIST_INIT;
@@ -573,6 +614,7 @@ int serve_recover(struct serve *s, struct strbuf *err)
 		strbuf_reset(err);
 		serve_prune(s, ids.items[i]);
 	}
+	serve_adopt_runs(s);
 	strlist_release(&ids);
 	strbuf_release(&dir);
 	return 0;
