@@ -40,6 +40,7 @@ struct serve_repo {
 	uint64_t timer;
 	pid_t poll_pid;                 /* a poll under way, or 0 */
 	int poll_again;                 /* poll once more when this one ends */
+	int poll_triggered;             /* a trigger asked for this poll: runs say "trigger" */
 	struct strlist forced;          /* refs to build even when seen (from triggers) */
 	struct strbuf poll_out;
 	int poll_fd;

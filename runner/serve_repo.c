@@ -223,8 +223,8 @@ static void serve_poll_apply(struct serve *s, struct serve_repo *r)
 				break;
 			continue;
 		}
-		if (serve_queue_commit(s, r, ref, line, forced ? "trigger" : "poll", forced, NULL,
-				       &err) < 0)
+		if (serve_queue_commit(s, r, ref, line, forced || r->poll_triggered ? "trigger" : "poll",
+				       forced, NULL, &err) < 0)
 			break;
 	}
 	if (err.len)
@@ -257,6 +257,7 @@ static void serve_poll_done_cb(struct loop *l, pid_t pid, int status, void *data
 	}
 	strbuf_reset(&r->poll_out);
 	strlist_release(&r->forced);
+	r->poll_triggered = 0;
 	if (r->poll_again && !s->stopping) {
 		r->poll_again = 0;
 		serve_repo_poll(s, r, NULL);
@@ -329,6 +330,7 @@ static void serve_trigger_apply(struct serve *s, const char *file, char *text)
 	}
 	serve_log("trigger: polling '%s'%s%s", r->name, full.len ? " and building " : "", full.buf);
 	serve_repo_poll(s, r, full.len ? full.buf : NULL);
+	r->poll_triggered = 1;
 	strbuf_release(&full);
 }
 

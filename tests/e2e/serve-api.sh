@@ -4,7 +4,9 @@
 # runs found in the state directory are adopted, filters and errors,
 # logs served as text and streamed live over server-sent events, approvals
 # with no, wrong, other-environment and right tokens, a duplicate refused,
-# the resumed run deploying production, and the CLI readers on that state.
+# the resumed run deploying production, signed webhooks from GitHub and
+# Gitea (unsigned, mis-signed and malformed ones start nothing), and the
+# CLI readers on that state.
 . "$(dirname "$0")/../lib.sh"
 . "$SLIPWAY_TOP/tests/serve/lib.sh"
 
@@ -150,6 +152,49 @@ is "$(js '[(e["name"], e["current"]["run"]) for e in d["environments"]]' <<<"$de
 	"[('production', 'cd-waiting'), ('staging', 'cd-waiting')]" "the deployments page shows both environments"
 is "$(api api/runs/cd-waiting | js '[(a["environment"], a["by"]) for a in d["approvals"]]')" \
 	"[('production', 'alice')]" "the approval is on record"
+
+# --- webhooks ---
+hook() { # SOURCE EVENT BODY [SIGNATURE]: prints "BODY STATUS"
+	local sig=${4-$(printf '%s' "$3" | python3 -c 'import hmac,sys; print(hmac.new(b"webhook-s3cret", sys.stdin.buffer.read(), "sha256").hexdigest())')}
+	if [ "$1" = github ]; then
+		curl -s -w ' %{http_code}' -H "X-GitHub-Event: $2" -H "X-GitHub-Delivery: d-$RANDOM" \
+			${sig:+-H "X-Hub-Signature-256: sha256=$sig"} --data-binary "$3" "${SERVE_URL}api/webhook"
+	else
+		curl -s -w ' %{http_code}' -H "X-Gitea-Event: $2" ${sig:+-H "X-Gitea-Signature: $sig"} \
+			--data-binary "$3" "${SERVE_URL}webhook"
+	fi
+}
+sha5=$(push_version "$SCRATCH/app" 5.0 hooked)
+payload() { # BRANCH SHA
+	printf '{"ref": "refs/heads/%s", "before": "%040d", "after": "%s", "repository": {"name": "app", "full_name": "someone/app", "clone_url": "https://example.invalid/someone/app.git"}}' "$1" 0 "$2"
+}
+before=$(run_count)
+out=$(hook github push "$(payload hooked "$sha5")" "0000000000000000000000000000000000000000000000000000000000000000")
+like "$out" " 401$" "a webhook with a bad signature is refused"
+like "$out" "does not match the configured secret" "and says why"
+out=$(hook github push "$(payload hooked "$sha5")" "")
+like "$out" " 401$" "an unsigned webhook is refused"
+out=$(hook github push "not json")
+like "$out" " 400$" "a signed but malformed payload is 400"
+out=$(curl -s -w ' %{http_code}' --data-binary '{}' "${SERVE_URL}api/webhook")
+like "$out" " 400$" "a request from neither forge is 400"
+is "$(run_count)" "$before" "none of them started anything"
+out=$(hook github ping '{"zen": "Design for failure."}')
+like "$out" " 200$" "a ping is answered"
+out=$(hook gitea push "$(payload hooked "$sha5" | sed 's/"app"/"other"/; s/someone\/app/someone\/other/; s/app.git/other.git/')")
+like "$out" " 404$" "a push for a repository that is not watched is 404"
+out=$(hook github push "$(payload hooked "$sha5")")
+like "$out" " 202$" "a signed GitHub push is accepted"
+hooked=$(js 'd["queued"]' <<<"${out% *}")
+is "$(api "api/runs/$hooked" | js '(d["branch"], d["sha"], d["trigger"])')" "('hooked', '$sha5', 'webhook')" \
+	"and queues a run of that commit"
+out=$(hook gitea push "$(payload hooked "$sha5")")
+like "$out" '"queued": null' "the same commit again from Gitea is not queued twice"
+"$SLIPWAY" trigger --state "$state" app
+sleep 1
+is "$(run_count)" $((before + 1)) "and a poll does not add it again either"
+is "$(api api/webhooks | js '[x["status"] for x in d["deliveries"]][:8]')" \
+	"[200, 202, 404, 200, 400, 400, 401, 401]" "every delivery is recorded with its answer"
 
 # --- the CLI readers of the same state ---
 out=$("$SLIPWAY" runs --state "$state")

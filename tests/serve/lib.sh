@@ -84,5 +84,8 @@ state_is() { [ "$(run_state "$1")" = "$2" ]; }
 # run_count [STATE]: how many runs the API lists.
 run_count() { api "api/runs${1:+?state=$1}" | js 'd["total"]'; }
 
+# count_is N [STATE]: for wait_until.
+count_is() { [ "$(run_count "${2:-}")" = "$1" ]; }
+
 # latest_run: the newest run's id.
 latest_run() { api api/runs | js 'd["runs"][0]["id"] if d["runs"] else ""'; }
