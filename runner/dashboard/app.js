@@ -52,7 +52,7 @@ function short(sha) { return (sha || '').slice(0, 10); }
 function setPage(...nodes) {
   for (const f of cleanups) f();
   cleanups = [];
-  main.replaceChildren(...nodes);
+  main.replaceChildren(...nodes.flat());
 }
 
 function every(ms, fn) {
@@ -111,7 +111,7 @@ function dag(jobs) {
     return d;
   };
   jobs.forEach((j) => depth(j.key, new Set()));
-  const W = 200, H = 52, GX = 70, GY = 22, P = 16;
+  const W = 240, H = 52, GX = 70, GY = 22, P = 16;
   const rows = new Map();
   const pos = new Map();
   for (const j of jobs) {
