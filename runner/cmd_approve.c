@@ -92,13 +92,8 @@ static int approve_main(const struct approve_kind *k, int argc, const char **arg
 		goto out;
 	}
 	ret = EXITCODE_FAILED;
-	if (rundir_state(&state, state_opt, &err) < 0)
+	if (rundir_open(&run, &a, &state, state_opt, argv[0], &err) < 0)
 		goto fail;
-	if (rundir_read(&run, &a, state.buf, argv[0], &err) < 0) {
-		strbuf_reset(&err);
-		strbuf_addf(&err, "no run '%s' in '%s'", argv[0], state.buf);
-		goto fail;
-	}
 	if (!approve_env_waiting(run, argv[1])) {
 		strbuf_addf(&err, "run '%s' is not waiting for environment '%s'", argv[0], argv[1]);
 		goto fail;

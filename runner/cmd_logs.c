@@ -135,13 +135,8 @@ int cmd_logs(int argc, const char **argv)
 		goto out;
 	}
 	ret = EXITCODE_FAILED;
-	if (rundir_state(&state, state_opt, &err) < 0)
+	if (rundir_open(&run, &a, &state, state_opt, argv[0], &err) < 0)
 		goto fail;
-	if (rundir_read(&run, &a, state.buf, argv[0], &err) < 0) {
-		strbuf_reset(&err);
-		strbuf_addf(&err, "no run '%s' in '%s'", argv[0], state.buf);
-		goto fail;
-	}
 	if (logs_select(&jobs, &nr, &alloc, &a, run, nargs > 1 ? argv[1] : NULL, &err) < 0)
 		goto fail;
 	for (;;) {

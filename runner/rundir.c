@@ -113,6 +113,20 @@ int rundir_read(struct val *out, struct arena *a, const char *state, const char 
 	return rc;
 }
 
+int rundir_open(struct val *out, struct arena *a, struct strbuf *state, const char *given,
+		const char *id, struct strbuf *err)
+{
+	struct strbuf rerr = STRBUF_INIT;
+	int rc = rundir_state(state, given, err);
+
+	if (rc == 0 && rundir_read(out, a, state->buf, id, &rerr) < 0) {
+		strbuf_addf(err, "no run '%s' in '%s'", id, state->buf);
+		rc = -1;
+	}
+	strbuf_release(&rerr);
+	return rc;
+}
+
 const char *rundir_str(struct val obj, const char *key)
 {
 	struct val *v = val_object_getstr(obj, key);

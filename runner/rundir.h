@@ -41,6 +41,14 @@ void rundir_path(struct strbuf *out, const char *state, const char *id, const ch
 int rundir_read(struct val *out, struct arena *a, const char *state, const char *id,
 		struct strbuf *err);
 
+/*
+ * The CLI readers' first step: resolve the state directory (as
+ * rundir_state, into state) and read run id's run.json. A run that is not
+ * there gives "no run 'ID' in 'STATE'".
+ */
+int rundir_open(struct val *out, struct arena *a, struct strbuf *state, const char *given,
+		const char *id, struct strbuf *err);
+
 /* A string member of an object, or NULL when absent or not a string. */
 const char *rundir_str(struct val obj, const char *key);
 

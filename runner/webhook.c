@@ -24,29 +24,6 @@ static const struct webhook_source webhook_sources[] = {
 	{ "github", "X-GitHub-Event", "X-Hub-Signature-256", "sha256=", "X-GitHub-Delivery" },
 };
 
-static int webhook_unhex(unsigned char *out, const char *hex, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		int v = 0;
-
-		for (int k = 0; k < 2; k++) {
-			char c = hex[2 * i + k];
-
-			v <<= 4;
-			if (c >= '0' && c <= '9')
-				v |= c - '0';
-			else if (c >= 'a' && c <= 'f')
-				v |= c - 'a' + 10;
-			else if (c >= 'A' && c <= 'F')
-				v |= c - 'A' + 10;
-			else
-				return -1;
-		}
-		out[i] = (unsigned char)v;
-	}
-	return 0;
-}
-
 static int webhook_verify(const struct webhook_source *src, const char *sig, const char *body,
 			  size_t len, const char *secret, struct strbuf *err)
 {
@@ -58,7 +35,7 @@ static int webhook_verify(const struct webhook_source *src, const char *sig, con
 		return 401;
 	}
 	if (strncasecmp(sig, src->signature_prefix, plen) || strlen(sig + plen) != 2 * sizeof(got) ||
-	    webhook_unhex(got, sig + plen, sizeof(got)) < 0) {
+	    digest_unhex(got, sig + plen, sizeof(got)) < 0) {
 		strbuf_addf(err, "malformed %s header (expected %s<64 hex digits>)",
 			    src->signature_header, src->signature_prefix);
 		return 401;
