@@ -6,6 +6,7 @@
 #include <string.h>
 
 const struct command commands[] = {
+	{ "validate", cmd_validate, "check workflow files for errors" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL },
 };
