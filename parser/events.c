@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #define EVENTS_RULE "events"
+#define EVENTS_MAX_DISPATCH_INPUTS 25
 
 static void events_error(struct diag_list *diags, const struct ydoc_node *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -188,6 +189,9 @@ static void decode_inputs(struct wf_workflow *wf, struct wf_event *ev, struct di
 
 	if (!map || map->kind != YDOC_MAPPING)
 		return;
+	if (!strcmp(ev->name, "workflow_dispatch") && map->u.map.nr > EVENTS_MAX_DISPATCH_INPUTS)
+		events_error(diags, ev->node, "'workflow_dispatch' may have at most %d inputs, "
+			     "not %zu", EVENTS_MAX_DISPATCH_INPUTS, map->u.map.nr);
 	ev->inputs = arena_alloc(&wf->doc.arena, (map->u.map.nr ? map->u.map.nr : 1) *
 				 sizeof(*ev->inputs));
 	for (size_t i = 0; i < map->u.map.nr; i++) {
@@ -272,23 +276,47 @@ static void decode_schedule(struct wf_workflow *wf, struct wf_event *ev, struct 
 	}
 }
 
+/* The key node of key in map, or NULL. */
+static const struct ydoc_node *events_key(const struct ydoc_node *map, const char *key)
+{
+	for (size_t i = 0; i < map->u.map.nr; i++)
+		if (ydoc_scalar_is(map->u.map.pairs[i].key, key))
+			return map->u.map.pairs[i].key;
+	return NULL;
+}
+
+static const char *const branch_events[] = {
+	"push", "pull_request", "pull_request_target", "merge_group", "workflow_run", NULL,
+};
+static const char *const tag_events[] = { "push", NULL };
+static const char *const path_events[] = {
+	"push", "pull_request", "pull_request_target", NULL,
+};
+
 /* GitHub refuses a filter together with its -ignore twin for one event. */
 static void check_exclusive(struct diag_list *diags, const struct wf_event *ev)
 {
-	static const char *const pairs[][2] = {
-		{ "branches", "branches-ignore" },
-		{ "tags", "tags-ignore" },
-		{ "paths", "paths-ignore" },
+	static const struct {
+		const char *filter, *ignore;
+		const char *const *events;      /* the events that have this filter */
+	} pairs[] = {
+		{ "branches", "branches-ignore", branch_events },
+		{ "tags", "tags-ignore", tag_events },
+		{ "paths", "paths-ignore", path_events },
 	};
 
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
-		const struct ydoc_node *a = ydoc_map_get(ev->config, pairs[i][0]);
-		const struct ydoc_node *b = ydoc_map_get(ev->config, pairs[i][1]);
+		const struct ydoc_node *a = events_key(ev->config, pairs[i].filter);
+		const struct ydoc_node *b = events_key(ev->config, pairs[i].ignore);
+		const char *const *e = pairs[i].events;
 
-		if (a && b)
-			events_error(diags, ev->config,
-				     "event '%s' cannot use both '%s' and '%s' (negate patterns "
-				     "with '!' instead)", ev->name, pairs[i][0], pairs[i][1]);
+		while (*e && strcmp(*e, ev->name))
+			e++;
+		if (!a || !b || !*e)
+			continue;
+		events_error(diags, a->line > b->line ? a : b,
+			     "event '%s' cannot use both '%s' and '%s' (negate patterns with '!' "
+			     "instead)", ev->name, pairs[i].filter, pairs[i].ignore);
 	}
 }
 

@@ -459,11 +459,6 @@ static void schema_unknown_key(struct schema_walk *w, const struct schema_def *d
 				return;
 			}
 	}
-	if (!strcmp(k, "<<")) {
-		schema_error(w, key, SCHEMA_RULE, "YAML merge keys ('<<') are not supported");
-		strbuf_release(&section);
-		return;
-	}
 	for (size_t m = 0; m < nr; m++)
 		if (live & (1u << m))
 			for (const struct schema_key *r = members[m]->keys;

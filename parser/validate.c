@@ -283,6 +283,86 @@ void wf_steps_validate(const struct wf_step *steps, size_t nr, struct diag_list 
 	strmap_release(&seen);
 }
 
+/* 1 when a ${{ }} appears anywhere in n (keys included). */
+static int validate_has_expression(const struct ydoc_node *n)
+{
+	switch (n->kind) {
+	case YDOC_SCALAR:
+		return wf_is_expression(n);
+	case YDOC_SEQUENCE:
+		for (size_t i = 0; i < n->u.seq.nr; i++)
+			if (validate_has_expression(n->u.seq.items[i]))
+				return 1;
+		return 0;
+	default:
+		for (size_t i = 0; i < n->u.map.nr; i++)
+			if (validate_has_expression(n->u.map.pairs[i].key) ||
+			    validate_has_expression(n->u.map.pairs[i].value))
+				return 1;
+		return 0;
+	}
+}
+
+/* GitHub refuses a container without an image (unless ${{ }} decides it at run time). */
+static void validate_image(const struct ydoc_node *n, const char *what, const char *name,
+			   struct diag_list *diags)
+{
+	const struct ydoc_node *image;
+
+	if (!n || n->kind != YDOC_MAPPING || validate_has_expression(n))
+		return;
+	image = ydoc_map_get(n, "image");
+	if (!image || (image->kind == YDOC_SCALAR && !image->u.scalar.len))
+		validate_error(diags, n, "syntax-check", "%s%s%s%s needs an 'image'", what,
+			       name ? " '" : "", name ? name : "", name ? "'" : "");
+}
+
+static void validate_containers(const struct wf_job *job, struct diag_list *diags)
+{
+	const struct ydoc_node *s = job->services;
+
+	validate_image(job->container, "'container'", NULL, diags);
+	if (!s || s->kind != YDOC_MAPPING)
+		return;
+	for (size_t i = 0; i < s->u.map.nr; i++)
+		validate_image(s->u.map.pairs[i].value, "service", s->u.map.pairs[i].key->u.scalar.ptr,
+			       diags);
+}
+
+/* Each key of a static `exclude:` entry must be a key of the matrix. */
+static void validate_exclude(const struct ydoc_node *m, const struct ydoc_node *exclude,
+			     struct diag_list *diags)
+{
+	struct strbuf keys = STRBUF_INIT;
+
+	if (exclude->kind != YDOC_SEQUENCE || validate_has_expression(m))
+		return;
+	for (size_t i = 0; i < m->u.map.nr; i++) {
+		const struct ydoc_node *key = m->u.map.pairs[i].key;
+
+		if (!ydoc_scalar_is(key, "include") && !ydoc_scalar_is(key, "exclude"))
+			strbuf_addf(&keys, "%s'%s'", keys.len ? ", " : "", key->u.scalar.ptr);
+	}
+	for (size_t i = 0; i < exclude->u.seq.nr; i++) {
+		const struct ydoc_node *entry = exclude->u.seq.items[i];
+
+		if (entry->kind != YDOC_MAPPING)
+			continue;
+		for (size_t k = 0; k < entry->u.map.nr; k++) {
+			const struct ydoc_node *key = entry->u.map.pairs[k].key;
+			const struct ydoc_node *v = ydoc_map_get(m, key->u.scalar.ptr);
+
+			if (v && !ydoc_scalar_is(key, "include") && !ydoc_scalar_is(key, "exclude"))
+				continue;
+			validate_error(diags, key, "matrix",
+				       "'%s' in 'exclude' is not a key of the matrix (%s%s)",
+				       key->u.scalar.ptr, keys.len ? "its keys are " : "it has none",
+				       keys.buf);
+		}
+	}
+	strbuf_release(&keys);
+}
+
 static void validate_matrix(const struct wf_job *job, struct diag_list *diags)
 {
 	const struct ydoc_node *m = job->matrix;
@@ -293,9 +373,11 @@ static void validate_matrix(const struct wf_job *job, struct diag_list *diags)
 		const struct ydoc_node *key = m->u.map.pairs[i].key;
 		const struct ydoc_node *value = m->u.map.pairs[i].value;
 
-		if (ydoc_scalar_is(key, "include") || ydoc_scalar_is(key, "exclude"))
+		if (ydoc_scalar_is(key, "include"))
 			continue;
-		if (value->kind == YDOC_SEQUENCE && !value->u.seq.nr)
+		if (ydoc_scalar_is(key, "exclude"))
+			validate_exclude(m, value, diags);
+		else if (value->kind == YDOC_SEQUENCE && !value->u.seq.nr)
 			validate_error(diags, value, "matrix", "matrix vector '%s' has no values",
 				       key->u.scalar.ptr);
 	}
@@ -307,5 +389,6 @@ void wf_validate(struct wf_workflow *wf, struct diag_list *diags)
 	for (size_t j = 0; j < wf->jobs_nr; j++) {
 		wf_steps_validate(wf->jobs[j].steps, wf->jobs[j].steps_nr, diags);
 		validate_matrix(&wf->jobs[j], diags);
+		validate_containers(&wf->jobs[j], diags);
 	}
 }

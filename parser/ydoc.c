@@ -643,11 +643,19 @@ static void ydoc_finish_mapping(struct ydoc_loader *l, struct ydoc_node *n,
 	}
 	n->u.map.pairs = pairs;
 	n->u.map.nr = nr;
-	if (nr < 2)
-		return;
 	c.l = l;
 	c.pairs = pairs;
-	c.drop = xcalloc(nr, 1);
+	c.drop = xcalloc(nr ? nr : 1, 1);
+	for (size_t i = 0; i < nr; i++) {
+		const struct ydoc_node *k = pairs[i].key;
+
+		/* YAML 1.1 merge keys: GitHub reads '<<' as no more than a key. */
+		if (k->style == YDOC_PLAIN && !strcmp(k->u.scalar.ptr, "<<")) {
+			ydoc_error(l, k->line, k->col, 0,
+				   "YAML merge keys ('<<') are not supported; repeat the keys instead");
+			c.drop[i] = 1;
+		}
+	}
 	ydoc_map_each_dup(n, 0, ydoc_mark_dup, &c);
 	if (l->errors != had) {
 		for (size_t i = 0; i < nr; i++)

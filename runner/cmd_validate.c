@@ -66,6 +66,7 @@ int cmd_validate(int argc, const char **argv)
 		diag_list_print(stdout, &diags);
 		diag_list_release(&diags);
 	}
+	fflush(stdout);
 	if (!files.nr)
 		fprintf(stderr, "slipway validate: no workflow files found\n");
 	else if (invalid)
