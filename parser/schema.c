@@ -16,7 +16,7 @@
 
 #define SCHEMA_RULE "syntax-check"
 #define SCHEMA_MAX_MEMBERS 16
-#define SCHEMA_LIST_VALUES 6
+#define SCHEMA_MAX_EXPRESSION 21000
 
 const struct schema_def schema_any = { .kind = SCHEMA_ANY };
 const struct schema_def schema_null = { .kind = SCHEMA_NULL };
@@ -81,7 +81,7 @@ static int schema_is_literal(const char *s, const char *e)
 int schema_scan_expression(const char *s, const char **why)
 {
 	const char *open = strstr(s, "${{");
-	int segments = 0, literal = 0;
+	int segments = 0, literal = 0, insert = 0, whole = 0;
 
 	if (!open)
 		return 0;
@@ -107,10 +107,22 @@ int schema_scan_expression(const char *s, const char **why)
 			*why = "an expression was expected inside '${{ }}'";
 			return -1;
 		}
+		if (!strncmp(q, "insert", 6) && (q + 6 == close || schema_is_space(q[6])))
+			insert = 1;
 		/* ${{ 'text' }} as the whole value is GitHub's way of writing a literal. */
 		literal = open == s && close[2] == '\0' && schema_is_literal(open + 3, close);
 		segments++;
+		whole = open == s && close[2] == '\0';
 		open = strstr(close + 2, "${{");
+	}
+	/* GitHub turns the whole value into one expression (format() when mixed). */
+	if (strlen(s) > SCHEMA_MAX_EXPRESSION) {
+		*why = "a value holding ${{ }} may be at most 21000 characters long";
+		return -1;
+	}
+	if (insert && (segments > 1 || !whole)) {
+		*why = "the directive 'insert' must be the whole value, not part of a string";
+		return -1;
 	}
 	return !(segments == 1 && literal);
 }

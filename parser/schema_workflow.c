@@ -329,8 +329,13 @@ static const struct schema_def d_dispatch_input_or_null = {
 static const struct schema_def d_dispatch_inputs = {
 	.kind = SCHEMA_MAPPING, .loose_key = &schema_nonempty, .item = &d_dispatch_input_or_null,
 };
+/* `inputs:` left empty is accepted by GitHub's Go reader. */
+static const struct schema_def d_dispatch_inputs_or_null = {
+	.kind = SCHEMA_ONE_OF, .one_of = ONE_OF(&schema_null, &d_dispatch_inputs),
+	.what = "a mapping or nothing",
+};
 static const struct schema_key k_workflow_dispatch[] = {
-	K("inputs", d_dispatch_inputs, 0, NOF),
+	K("inputs", d_dispatch_inputs_or_null, 0, NOF),
 	KEND,
 };
 static const struct schema_def d_workflow_dispatch_map = {

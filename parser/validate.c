@@ -329,6 +329,28 @@ static void validate_containers(const struct wf_job *job, struct diag_list *diag
 			       diags);
 }
 
+/* `runs-on: {group: ...}`: a name, or "organization/name" / "enterprise/name". */
+static void validate_runner_group(const struct wf_job *job, struct diag_list *diags)
+{
+	static const char *const prefixes[] = { "org", "organization", "ent", "enterprise" };
+	const struct ydoc_node *g = ydoc_map_get(job->runs_on, "group");
+	const char *name = wf_static_string(g), *slash;
+	size_t plen;
+	int known = 0;
+
+	if (!name || !(slash = strchr(name, '/')))
+		return;
+	plen = (size_t)(slash - name);
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		known |= strlen(prefixes[i]) == plen && !strncmp(name, prefixes[i], plen);
+	if (!known || strchr(slash + 1, '/'))
+		validate_error(diags, g, "runs-on", "invalid runner group '%s': use 'organization/"
+			       "NAME' or 'enterprise/NAME' to pick a single runner group", name);
+	else if (!slash[1])
+		validate_error(diags, g, "runs-on", "invalid runner group '%s': the group name is "
+			       "missing", name);
+}
+
 /* Each key of a static `exclude:` entry must be a key of the matrix. */
 static void validate_exclude(const struct ydoc_node *m, const struct ydoc_node *exclude,
 			     struct diag_list *diags)
@@ -390,5 +412,6 @@ void wf_validate(struct wf_workflow *wf, struct diag_list *diags)
 		wf_steps_validate(wf->jobs[j].steps, wf->jobs[j].steps_nr, diags);
 		validate_matrix(&wf->jobs[j], diags);
 		validate_containers(&wf->jobs[j], diags);
+		validate_runner_group(&wf->jobs[j], diags);
 	}
 }
