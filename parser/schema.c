@@ -440,12 +440,32 @@ static void schema_walk_loose(struct schema_walk *w, const struct schema_def *me
 	schema_walk_value(w, member->item, value, child, kat);
 }
 
-/* An unknown key: known to a member ruled out by an earlier key, or a typo. */
-static void schema_unknown_key(struct schema_walk *w, const struct schema_def *def,
-			       const struct schema_def **members, size_t nr, unsigned live,
-			       const struct ydoc_node *map, const struct ydoc_node *key,
-			       const char *name)
+/*
+ * The key of map, before index end, that a live member knows and member m
+ * does not: what ruled m out. NULL when there is none.
+ */
+static const char *schema_excluding_key(const struct ydoc_node *map, size_t end,
+					const struct schema_def *live_member,
+					const struct schema_def *m)
 {
+	for (size_t i = 0; i < end; i++) {
+		const char *k = map->u.map.pairs[i].key->u.scalar.ptr;
+
+		if (schema_find_key(live_member, k) && !schema_find_key(m, k))
+			return k;
+	}
+	return NULL;
+}
+
+/*
+ * An unknown key: known to a member ruled out by an earlier key (returns 1:
+ * a conflict), or a typo (returns 0).
+ */
+static int schema_unknown_key(struct schema_walk *w, const struct schema_def *def,
+			       const struct schema_def **members, size_t nr, unsigned live,
+			       const struct ydoc_node *map, size_t index, const char *name)
+{
+	const struct ydoc_node *key = map->u.map.pairs[index].key;
 	struct strbuf section = STRBUF_INIT;
 	const char *cands[128];
 	size_t nc = 0;
@@ -460,16 +480,17 @@ static void schema_unknown_key(struct schema_walk *w, const struct schema_def *d
 		}
 	schema_section(&section, def, first_live, name);
 	for (size_t m = 0; m < nr; m++) {
+		const char *by;
+
 		if ((live & (1u << m)) || !schema_find_key(members[m], k))
 			continue;
-		for (const struct schema_key *r = first_live->keys; r->name; r++)
-			if ((r->flags & SCHEMA_REQUIRED) && ydoc_map_get(map, r->name)) {
-				schema_error(w, key, SCHEMA_RULE,
-					     "'%s' cannot be used together with '%s' in %s", k,
-					     r->name, section.buf);
-				strbuf_release(&section);
-				return;
-			}
+		by = schema_excluding_key(map, index, first_live, members[m]);
+		if (by) {
+			schema_error(w, key, SCHEMA_RULE, "'%s' cannot be used together with '%s' in %s",
+				     k, by, section.buf);
+			strbuf_release(&section);
+			return 1;
+		}
 	}
 	for (size_t m = 0; m < nr; m++)
 		if (live & (1u << m))
@@ -484,6 +505,7 @@ static void schema_unknown_key(struct schema_walk *w, const struct schema_def *d
 	else
 		schema_error(w, key, SCHEMA_RULE, "unexpected key '%s' in %s", k, section.buf);
 	strbuf_release(&section);
+	return 0;
 }
 
 /* After the keys: one member must be left, with its required keys present. */
@@ -535,7 +557,7 @@ static void schema_walk_mapping(struct schema_walk *w, const struct schema_def *
 	const struct schema_def *members[SCHEMA_MAX_MEMBERS];
 	size_t nr = 0;
 	unsigned live;
-	int expr_key = 0;
+	int expr_key = 0, conflict = 0;
 	unsigned char *skip;
 
 	if (def->kind == SCHEMA_ANY) {
@@ -594,11 +616,12 @@ static void schema_walk_mapping(struct schema_walk *w, const struct schema_def *
 		} else if (loose) {
 			schema_walk_loose(w, loose, n, i, obj, at);
 		} else {
-			schema_unknown_key(w, def, members, nr, live, n, key, at.name);
+			conflict |= schema_unknown_key(w, def, members, nr, live, n, i, at.name);
 		}
 	}
 	free(skip);
-	if (!expr_key && (nr > 1 || members[0]->keys))
+	/* After a conflict, which member was meant is unclear: no "missing key" noise. */
+	if (!expr_key && !conflict && (nr > 1 || members[0]->keys))
 		schema_check_required(w, def, members, nr, live, n, at.name);
 }
 

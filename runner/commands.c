@@ -6,6 +6,7 @@
 #include <string.h>
 
 const struct command commands[] = {
+	{ "list", cmd_list, "list the jobs of the workflows, with stages and needs" },
 	{ "validate", cmd_validate, "check workflow files for errors" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL },
