@@ -17,6 +17,7 @@
 #define SCHEMA_RULE "syntax-check"
 #define SCHEMA_MAX_MEMBERS 16
 #define SCHEMA_MAX_EXPRESSION 21000
+#define SCHEMA_SMALL_MAP 32
 
 const struct schema_def schema_any = { .kind = SCHEMA_ANY };
 const struct schema_def schema_null = { .kind = SCHEMA_NULL };
@@ -364,7 +365,7 @@ static const struct schema_key *schema_find_key(const struct schema_def *m, cons
 	if (!m->keys)
 		return NULL;
 	for (const struct schema_key *k = m->keys; k->name; k++)
-		if (!strcmp(k->name, name))
+		if (k->name[0] == name[0] && !strcmp(k->name, name))
 			return k;
 	return NULL;
 }
@@ -399,16 +400,31 @@ static void schema_on_dup(void *ctx, const struct ydoc_pair *first, const struct
 	d->skip[dup - d->map->u.map.pairs] = 1;
 }
 
-/* Flags, one per pair, of keys that repeat an earlier one (reported); caller frees. */
-static unsigned char *schema_mark_dups(struct schema_walk *w, const struct ydoc_node *n)
+/*
+ * Flags, one per pair, of keys that repeat an earlier one (reported): in
+ * buf when the mapping is small, else allocated (schema_free_dups frees it).
+ */
+static unsigned char *schema_mark_dups(struct schema_walk *w, const struct ydoc_node *n,
+				       unsigned char *buf, size_t buf_size)
 {
 	struct schema_dups d;
 
 	d.w = w;
 	d.map = n;
-	d.skip = xcalloc(n->u.map.nr ? n->u.map.nr : 1, 1);
+	if (n->u.map.nr <= buf_size) {
+		memset(buf, 0, buf_size);
+		d.skip = buf;
+	} else {
+		d.skip = xcalloc(n->u.map.nr, 1);
+	}
 	ydoc_map_each_dup(n, 1, schema_on_dup, &d);
 	return d.skip;
+}
+
+static void schema_free_dups(unsigned char *skip, const unsigned char *buf)
+{
+	if (skip != buf)
+		free(skip);
 }
 
 static void schema_store(void *obj, long field, const struct ydoc_node *value)
@@ -558,7 +574,7 @@ static void schema_walk_mapping(struct schema_walk *w, const struct schema_def *
 	size_t nr = 0;
 	unsigned live;
 	int expr_key = 0, conflict = 0;
-	unsigned char *skip;
+	unsigned char *skip, buf[SCHEMA_SMALL_MAP];
 
 	if (def->kind == SCHEMA_ANY) {
 		schema_walk_any(w, n, at);
@@ -577,7 +593,7 @@ static void schema_walk_mapping(struct schema_walk *w, const struct schema_def *
 	}
 	at.expr = schema_member_expr(def, members[0], at.expr);
 	live = (1u << nr) - 1;
-	skip = schema_mark_dups(w, n);
+	skip = schema_mark_dups(w, n, buf, sizeof(buf));
 	for (size_t i = 0; i < n->u.map.nr; i++) {
 		const struct ydoc_node *key = n->u.map.pairs[i].key;
 		const struct ydoc_node *value = n->u.map.pairs[i].value;
@@ -619,7 +635,7 @@ static void schema_walk_mapping(struct schema_walk *w, const struct schema_def *
 			conflict |= schema_unknown_key(w, def, members, nr, live, n, i, at.name);
 		}
 	}
-	free(skip);
+	schema_free_dups(skip, buf);
 	/* After a conflict, which member was meant is unclear: no "missing key" noise. */
 	if (!expr_key && !conflict && (nr > 1 || members[0]->keys))
 		schema_check_required(w, def, members, nr, live, n, at.name);
@@ -628,7 +644,7 @@ static void schema_walk_mapping(struct schema_walk *w, const struct schema_def *
 /* Any value: only duplicate keys and the form of ${{ }} are checked. */
 static void schema_walk_any(struct schema_walk *w, const struct ydoc_node *n, struct schema_at at)
 {
-	unsigned char *skip;
+	unsigned char *skip, buf[SCHEMA_SMALL_MAP];
 
 	switch (n->kind) {
 	case YDOC_SCALAR:
@@ -639,14 +655,14 @@ static void schema_walk_any(struct schema_walk *w, const struct ydoc_node *n, st
 			schema_walk_any(w, n->u.seq.items[i], at);
 		break;
 	case YDOC_MAPPING:
-		skip = schema_mark_dups(w, n);
+		skip = schema_mark_dups(w, n, buf, sizeof(buf));
 		for (size_t i = 0; i < n->u.map.nr; i++) {
 			if (skip[i])
 				continue;
 			schema_check_expression(w, n->u.map.pairs[i].key, at);
 			schema_walk_any(w, n->u.map.pairs[i].value, at);
 		}
-		free(skip);
+		schema_free_dups(skip, buf);
 		break;
 	}
 }

@@ -25,6 +25,7 @@ const struct ydoc_limits ydoc_default_limits = {
 
 #define YDOC_RULE "syntax-check"
 #define YDOC_TAG_PREFIX "tag:yaml.org,2002:"
+#define YDOC_DUP_SMALL 12
 
 struct ydoc_anchor {
 	char *name;                 /* malloc'd */
@@ -147,9 +148,14 @@ static size_t ydoc_mark_offset(const char *text, size_t len, size_t line, size_t
 static int ydoc_check_utf8(struct ydoc_loader *l, const char *text, size_t len)
 {
 	for (size_t i = 0; i < len;) {
-		size_t n = ydoc_utf8_len((const unsigned char *)text + i, len - i);
+		size_t n;
 		int line, col;
 
+		if (!((unsigned char)text[i] & 0x80)) {
+			i++;
+			continue;
+		}
+		n = ydoc_utf8_len((const unsigned char *)text + i, len - i);
 		if (n) {
 			i += n;
 			continue;
@@ -286,6 +292,9 @@ static int ydoc_match_float(const char *s, size_t n, double *out)
 
 static enum ydoc_type ydoc_implicit(const char *s, size_t n, int *b, double *d)
 {
+	/* Most scalars are words: only these first characters can start a non-string. */
+	if (n && !strchr("nN~tTfF0123456789+-.", s[0]))
+		return YDOC_T_STRING;
 	if (ydoc_match_null(s, n))
 		return YDOC_T_NULL;
 	if (ydoc_match_bool(s, b))
@@ -955,6 +964,27 @@ static int ydoc_dup_cmp_fold(const void *a, const void *b)
 	return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
+/* Small maps: pairwise, without allocating (most mappings have a few keys). */
+static void ydoc_map_each_dup_small(const struct ydoc_node *map,
+				    int (*eq)(const char *, const char *),
+				    void (*fn)(void *ctx, const struct ydoc_pair *first,
+					       const struct ydoc_pair *dup),
+				    void *ctx)
+{
+	const struct ydoc_pair *p = map->u.map.pairs;
+
+	for (size_t i = 1; i < map->u.map.nr; i++) {
+		if (p[i].key->kind != YDOC_SCALAR)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			if (p[j].key->kind == YDOC_SCALAR &&
+			    !eq(p[j].key->u.scalar.ptr, p[i].key->u.scalar.ptr)) {
+				fn(ctx, &p[j], &p[i]);
+				break;
+			}
+	}
+}
+
 void ydoc_map_each_dup(const struct ydoc_node *map, int fold,
 		       void (*fn)(void *ctx, const struct ydoc_pair *first,
 				  const struct ydoc_pair *dup),
@@ -967,6 +997,10 @@ void ydoc_map_each_dup(const struct ydoc_node *map, int fold,
 
 	if (!map || map->kind != YDOC_MAPPING || map->u.map.nr < 2)
 		return;
+	if (map->u.map.nr <= YDOC_DUP_SMALL) {
+		ydoc_map_each_dup_small(map, eq, fn, ctx);
+		return;
+	}
 	v = xmalloc(map->u.map.nr * sizeof(*v));
 	for (size_t i = 0; i < map->u.map.nr; i++) {
 		if (map->u.map.pairs[i].key->kind != YDOC_SCALAR)
