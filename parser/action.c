@@ -231,7 +231,7 @@ static void action_decode_runs(struct action *act, struct diag_list *diags)
 		const struct ydoc_node *v = ydoc_map_get(act->runs, action_kind_keys[i].key);
 
 		if (v && action_kind_keys[i].kind != act->kind)
-			diag_add(diags, DIAG_ERROR, v->file, v->line, v->col, "action",
+			wf_error(diags, v, "action",
 				 "'%s' does not belong in 'runs' of an action using '%s'",
 				 action_kind_keys[i].key, act->using);
 	}
@@ -258,24 +258,6 @@ static void action_decode_inputs(struct action *act)
 	}
 }
 
-static void action_decode_outputs(struct action *act)
-{
-	const struct ydoc_node *map = act->outputs_node;
-
-	if (!map || map->kind != YDOC_MAPPING)
-		return;
-	act->outputs = arena_alloc(&act->doc.arena, (map->u.map.nr ? map->u.map.nr : 1) *
-				   sizeof(*act->outputs));
-	for (size_t i = 0; i < map->u.map.nr; i++) {
-		struct action_output *out = &act->outputs[act->outputs_nr++];
-
-		out->key = map->u.map.pairs[i].key;
-		out->name = out->key->u.scalar.ptr;
-		out->description = ydoc_map_get(map->u.map.pairs[i].value, "description");
-		out->value = ydoc_map_get(map->u.map.pairs[i].value, "value");
-	}
-}
-
 static int action_finish(struct action *act, struct diag_list *diags, size_t first,
 			 size_t errors)
 {
@@ -286,7 +268,8 @@ static int action_finish(struct action *act, struct diag_list *diags, size_t fir
 		schema_check(&walk, &d_action, act->doc.root, act, "action");
 		action_decode_runs(act, diags);
 		action_decode_inputs(act);
-		action_decode_outputs(act);
+		wf_outputs_decode(&act->outputs, &act->outputs_nr, &act->doc.arena,
+				  act->outputs_node);
 		wf_steps_decode(act->steps, act->steps_nr, &act->doc.arena, diags);
 		wf_steps_validate(act->steps, act->steps_nr, diags);
 	} else if (diags->errors == errors) {

@@ -27,11 +27,6 @@ struct action_input {
 	int required;                           /* `required: true` */
 };
 
-struct action_output {
-	const char *name;
-	const struct ydoc_node *key, *description, *value;
-};
-
 /* Pointers below point into the action's ydoc arena; absent keys are NULL. */
 struct action {
 	struct ydoc doc;                        /* owns every node and string below */
@@ -40,7 +35,7 @@ struct action {
 	const struct ydoc_node *inputs_node, *outputs_node, *runs;
 	struct action_input *inputs;
 	size_t inputs_nr;
-	struct action_output *outputs;
+	struct wf_output *outputs;              /* as workflow_call's: name, description, value */
 	size_t outputs_nr;
 	enum action_kind kind;
 	const char *using;                      /* "composite", "node20", "docker" ... */

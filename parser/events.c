@@ -15,18 +15,6 @@
 #define EVENTS_RULE "events"
 #define EVENTS_MAX_DISPATCH_INPUTS 25
 
-static void events_error(struct diag_list *diags, const struct ydoc_node *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void events_error(struct diag_list *diags, const struct ydoc_node *n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	diag_vadd(diags, DIAG_ERROR, n->file, n->line, n->col, EVENTS_RULE, fmt, ap);
-	va_end(ap);
-}
-
 /* ---------------------------------------------------------------- cron */
 
 struct cron_field {
@@ -168,17 +156,17 @@ static void input_check(struct diag_list *diags, const struct wf_input *in,
 
 	if (d && !wf_is_expression(d)) {
 		if (in->type == WF_INPUT_BOOLEAN && kind != VAL_BOOL)
-			events_error(diags, d, "the default of boolean input '%s' must be true or "
+			wf_error(diags, d, EVENTS_RULE, "the default of boolean input '%s' must be true or "
 				     "false, not '%s'", in->name, d->u.scalar.ptr);
 		else if (in->type != WF_INPUT_BOOLEAN && in->type != WF_INPUT_NUMBER &&
 			 kind != VAL_STRING)
-			events_error(diags, d, "the default of %s input '%s' must be a string, "
+			wf_error(diags, d, EVENTS_RULE, "the default of %s input '%s' must be a string, "
 				     "not '%s' (quote it)", tname, in->name, d->u.scalar.ptr);
 	}
 	if (in->type == WF_INPUT_CHOICE && !in->options.nr)
-		events_error(diags, map, "choice input '%s' needs 'options'", in->name);
+		wf_error(diags, map, EVENTS_RULE, "choice input '%s' needs 'options'", in->name);
 	else if (in->type != WF_INPUT_CHOICE && in->options.node)
-		events_error(diags, in->options.node,
+		wf_error(diags, in->options.node, EVENTS_RULE,
 			     "input '%s' has 'options' but its type is '%s', not 'choice'",
 			     in->name, tname);
 }
@@ -190,7 +178,7 @@ static void decode_inputs(struct wf_workflow *wf, struct wf_event *ev, struct di
 	if (!map || map->kind != YDOC_MAPPING)
 		return;
 	if (!strcmp(ev->name, "workflow_dispatch") && map->u.map.nr > EVENTS_MAX_DISPATCH_INPUTS)
-		events_error(diags, ev->node, "'workflow_dispatch' may have at most %d inputs, "
+		wf_error(diags, ev->node, EVENTS_RULE, "'workflow_dispatch' may have at most %d inputs, "
 			     "not %zu", EVENTS_MAX_DISPATCH_INPUTS, map->u.map.nr);
 	ev->inputs = arena_alloc(&wf->doc.arena, (map->u.map.nr ? map->u.map.nr : 1) *
 				 sizeof(*ev->inputs));
@@ -211,21 +199,19 @@ static void decode_inputs(struct wf_workflow *wf, struct wf_event *ev, struct di
 	}
 }
 
-static void decode_outputs(struct wf_workflow *wf, struct wf_event *ev)
+void wf_outputs_decode(struct wf_output **out, size_t *nr, struct arena *a,
+		       const struct ydoc_node *map)
 {
-	const struct ydoc_node *map = ydoc_map_get(ev->config, "outputs");
-
 	if (!map || map->kind != YDOC_MAPPING)
 		return;
-	ev->outputs = arena_alloc(&wf->doc.arena, (map->u.map.nr ? map->u.map.nr : 1) *
-				  sizeof(*ev->outputs));
+	*out = arena_alloc(a, (map->u.map.nr ? map->u.map.nr : 1) * sizeof(**out));
 	for (size_t i = 0; i < map->u.map.nr; i++) {
-		struct wf_output *out = &ev->outputs[ev->outputs_nr++];
+		struct wf_output *o = &(*out)[(*nr)++];
 
-		out->key = map->u.map.pairs[i].key;
-		out->name = out->key->u.scalar.ptr;
-		out->description = ydoc_map_get(map->u.map.pairs[i].value, "description");
-		out->value = ydoc_map_get(map->u.map.pairs[i].value, "value");
+		o->key = map->u.map.pairs[i].key;
+		o->name = o->key->u.scalar.ptr;
+		o->description = ydoc_map_get(map->u.map.pairs[i].value, "description");
+		o->value = ydoc_map_get(map->u.map.pairs[i].value, "value");
 	}
 }
 
@@ -266,7 +252,7 @@ static void decode_schedule(struct wf_workflow *wf, struct wf_event *ev, struct 
 			continue;
 		problem = cron_problem(text);
 		if (problem) {
-			events_error(diags, cron, "invalid cron expression '%s': %s", text, problem);
+			wf_error(diags, cron, EVENTS_RULE, "invalid cron expression '%s': %s", text, problem);
 			continue;
 		}
 		c = &ev->crons[ev->crons_nr++];
@@ -314,7 +300,7 @@ static void check_exclusive(struct diag_list *diags, const struct wf_event *ev)
 			e++;
 		if (!a || !b || !*e)
 			continue;
-		events_error(diags, a->line > b->line ? a : b,
+		wf_error(diags, a->line > b->line ? a : b, EVENTS_RULE,
 			     "event '%s' cannot use both '%s' and '%s' (negate patterns with '!' "
 			     "instead)", ev->name, pairs[i].filter, pairs[i].ignore);
 	}
@@ -349,7 +335,8 @@ static void decode_event(struct wf_workflow *wf, struct wf_event *ev, struct dia
 				  &wf->doc.arena, ydoc_map_get(ev->config, lists[i].key));
 	check_exclusive(diags, ev);
 	decode_inputs(wf, ev, diags);
-	decode_outputs(wf, ev);
+	wf_outputs_decode(&ev->outputs, &ev->outputs_nr, &wf->doc.arena,
+			  ydoc_map_get(ev->config, "outputs"));
 	decode_secrets(wf, ev);
 }
 

@@ -13,31 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void validate_error(struct diag_list *diags, const struct ydoc_node *n, const char *rule,
-			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void validate_error(struct diag_list *diags, const struct ydoc_node *n, const char *rule,
-			   const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	diag_vadd(diags, DIAG_ERROR, n->file, n->line, n->col, rule, fmt, ap);
-	va_end(ap);
-}
-
 /* 1 when id is fine; otherwise the problem is reported at n. */
 static int validate_id(struct diag_list *diags, const struct ydoc_node *n, const char *what,
 		       const char *id)
 {
 	if (!wf_id_is_valid(id)) {
-		validate_error(diags, n, "id",
+		wf_error(diags, n, "id",
 			       "invalid %s id '%s': it must start with a letter or '_' and hold "
 			       "only letters, digits, '-' and '_' (at most 99 characters)", what, id);
 		return 0;
 	}
 	if (!strncmp(id, "__", 2)) {
-		validate_error(diags, n, "id", "invalid %s id '%s': ids starting with '__' are "
+		wf_error(diags, n, "id", "invalid %s id '%s': ids starting with '__' are "
 			       "reserved", what, id);
 		return 0;
 	}
@@ -80,11 +67,11 @@ static void validate_needs(struct validate_graph *g, struct diag_list *diags)
 			}
 			near = suggest_nearest(job->needs[i].id, names);
 			if (near)
-				validate_error(diags, job->needs[i].node, "job-needs",
+				wf_error(diags, job->needs[i].node, "job-needs",
 					       "job '%s' needs unknown job '%s'; did you mean '%s'?",
 					       job->id, job->needs[i].id, near);
 			else
-				validate_error(diags, job->needs[i].node, "job-needs",
+				wf_error(diags, job->needs[i].node, "job-needs",
 					       "job '%s' needs unknown job '%s'", job->id,
 					       job->needs[i].id);
 		}
@@ -196,7 +183,7 @@ static void validate_report_cycle(const struct validate_graph *g, const size_t *
 	while (len)
 		strbuf_addf(&path, " -> %s", g->wf->jobs[order[--len]].id);
 	strbuf_addf(&path, " -> %s", g->wf->jobs[start].id);
-	validate_error(diags, g->wf->jobs[start].key, "job-needs",
+	wf_error(diags, g->wf->jobs[start].key, "job-needs",
 		       "dependency cycle in 'needs': %s", path.buf);
 	strbuf_release(&path);
 	free(prev);
@@ -233,7 +220,7 @@ static void validate_jobs(struct wf_workflow *wf, struct diag_list *diags)
 	struct validate_graph g;
 
 	if (wf->jobs_node && wf->jobs_node->kind == YDOC_MAPPING && !wf->jobs_node->u.map.nr)
-		validate_error(diags, wf->jobs_node, "syntax-check",
+		wf_error(diags, wf->jobs_node, "syntax-check",
 			       "'jobs' must contain at least one job");
 	for (size_t j = 0; j < wf->jobs_nr; j++)
 		validate_id(diags, wf->jobs[j].key, "job", wf->jobs[j].id);
@@ -262,7 +249,7 @@ void wf_steps_validate(const struct wf_step *steps, size_t nr, struct diag_list 
 		if (step->parallel_nr) {
 			for (size_t k = 0; k < step->parallel_nr; k++)
 				if (step->parallel_steps[k].parallel)
-					validate_error(diags, step->parallel_steps[k].node, "syntax-check",
+					wf_error(diags, step->parallel_steps[k].node, "syntax-check",
 						       "a 'parallel' group cannot contain another "
 						       "'parallel' group");
 			wf_steps_validate(step->parallel_steps, step->parallel_nr, diags);
@@ -275,7 +262,7 @@ void wf_steps_validate(const struct wf_step *steps, size_t nr, struct diag_list 
 		if (e->value != step) {
 			const struct wf_step *first = e->value;
 
-			validate_error(diags, step->id_node, "id",
+			wf_error(diags, step->id_node, "id",
 				       "step id '%s' is already used by the step at line %d "
 				       "(ids are case-insensitive)", step->id, first->id_node->line);
 		}
@@ -313,7 +300,7 @@ static void validate_image(const struct ydoc_node *n, const char *what, const ch
 		return;
 	image = ydoc_map_get(n, "image");
 	if (!image || (image->kind == YDOC_SCALAR && !image->u.scalar.len))
-		validate_error(diags, n, "syntax-check", "%s%s%s%s needs an 'image'", what,
+		wf_error(diags, n, "syntax-check", "%s%s%s%s needs an 'image'", what,
 			       name ? " '" : "", name ? name : "", name ? "'" : "");
 }
 
@@ -344,10 +331,10 @@ static void validate_runner_group(const struct wf_job *job, struct diag_list *di
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
 		known |= strlen(prefixes[i]) == plen && !strncmp(name, prefixes[i], plen);
 	if (!known || strchr(slash + 1, '/'))
-		validate_error(diags, g, "runs-on", "invalid runner group '%s': use 'organization/"
+		wf_error(diags, g, "runs-on", "invalid runner group '%s': use 'organization/"
 			       "NAME' or 'enterprise/NAME' to pick a single runner group", name);
 	else if (!slash[1])
-		validate_error(diags, g, "runs-on", "invalid runner group '%s': the group name is "
+		wf_error(diags, g, "runs-on", "invalid runner group '%s': the group name is "
 			       "missing", name);
 }
 
@@ -376,7 +363,7 @@ static void validate_exclude(const struct ydoc_node *m, const struct ydoc_node *
 
 			if (v && !ydoc_scalar_is(key, "include") && !ydoc_scalar_is(key, "exclude"))
 				continue;
-			validate_error(diags, key, "matrix",
+			wf_error(diags, key, "matrix",
 				       "'%s' in 'exclude' is not a key of the matrix (%s%s)",
 				       key->u.scalar.ptr, keys.len ? "its keys are " : "it has none",
 				       keys.buf);
@@ -400,7 +387,7 @@ static void validate_matrix(const struct wf_job *job, struct diag_list *diags)
 		if (ydoc_scalar_is(key, "exclude"))
 			validate_exclude(m, value, diags);
 		else if (value->kind == YDOC_SEQUENCE && !value->u.seq.nr)
-			validate_error(diags, value, "matrix", "matrix vector '%s' has no values",
+			wf_error(diags, value, "matrix", "matrix vector '%s' has no values",
 				       key->u.scalar.ptr);
 	}
 }

@@ -8,8 +8,19 @@
 #include "parser/workflow.h"
 #include "util/diag.h"
 
+/* Append an error at node n's position. */
+void wf_error(struct diag_list *diags, const struct ydoc_node *n, const char *rule,
+	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Decode `on:` into wf->events and check what GitHub checks there (events.c). */
 void wf_events_decode(struct wf_workflow *wf, struct diag_list *diags);
+
+/*
+ * `outputs:` of workflow_call or of an action (name -> {description, value})
+ * into *out / *nr (arena a). map may be NULL or not a mapping.
+ */
+void wf_outputs_decode(struct wf_output **out, size_t *nr, struct arena *a,
+		       const struct ydoc_node *map);
 
 /* The semantic rules: ids, needs, cycles, step ids, matrix (validate.c). */
 void wf_validate(struct wf_workflow *wf, struct diag_list *diags);

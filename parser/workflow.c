@@ -12,10 +12,21 @@
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define WF_ID_MAX 100
+
+void wf_error(struct diag_list *diags, const struct ydoc_node *n, const char *rule,
+	      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(diags, DIAG_ERROR, n->file, n->line, n->col, rule, fmt, ap);
+	va_end(ap);
+}
 
 int wf_is_expression(const struct ydoc_node *n)
 {
@@ -91,16 +102,14 @@ int wf_uses_decode(struct wf_uses *out, struct arena *a, const struct ydoc_node 
 	if (!text)
 		return 0;
 	if (wf_uses_parse(out, a, text, &err) < 0) {
-		diag_add(diags, DIAG_ERROR, n->file, n->line, n->col, "syntax-check",
-			 "invalid %s '%s': %s", job ? "reusable workflow reference" : "action reference",
-			 text, err.buf);
+		wf_error(diags, n, "syntax-check", "invalid %s '%s': %s",
+			 job ? "reusable workflow reference" : "action reference", text, err.buf);
 		strbuf_release(&err);
 		return 0;
 	}
 	if (job && out->kind == WF_USES_DOCKER) {
-		diag_add(diags, DIAG_ERROR, n->file, n->line, n->col, "syntax-check",
-			 "a job's 'uses' must name a reusable workflow ('owner/repo/path@ref' or "
-			 "'./path'), not a Docker image");
+		wf_error(diags, n, "syntax-check", "a job's 'uses' must name a reusable workflow "
+			 "('owner/repo/path@ref' or './path'), not a Docker image");
 		return 0;
 	}
 	return 1;
