@@ -18,6 +18,7 @@
 #define SCHEMA_MAX_MEMBERS 16
 #define SCHEMA_MAX_EXPRESSION 21000
 #define SCHEMA_SMALL_MAP 32
+#define SCHEMA_MAX_ERRORS 1000
 
 const struct schema_def schema_any = { .kind = SCHEMA_ANY };
 const struct schema_def schema_null = { .kind = SCHEMA_NULL };
@@ -43,10 +44,17 @@ static void schema_error(struct schema_walk *w, const struct ydoc_node *n, const
 {
 	va_list ap;
 
+	/* A runaway file (thousands of unknown keys) reports the first errors only. */
+	if (w->errors++ == SCHEMA_MAX_ERRORS) {
+		diag_add(w->diags, DIAG_NOTE, n->file, n->line, n->col, rule,
+			 "too many errors; the rest of the file is not reported");
+		return;
+	}
+	if (w->errors > SCHEMA_MAX_ERRORS)
+		return;
 	va_start(ap, fmt);
 	diag_vadd(w->diags, DIAG_ERROR, n->file, n->line, n->col, rule, fmt, ap);
 	va_end(ap);
-	w->errors++;
 }
 
 static void schema_walk_value(struct schema_walk *w, const struct schema_def *def,

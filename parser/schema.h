@@ -82,7 +82,7 @@ struct schema_walk {
 	struct diag_list *diags;
 	struct arena *arena;                    /* for model objects made by open hooks */
 	void *user;                             /* for the hooks */
-	int errors;
+	int errors;                             /* found; after 1000 they are counted, not added */
 };
 
 /*

@@ -26,6 +26,7 @@ const struct ydoc_limits ydoc_default_limits = {
 #define YDOC_RULE "syntax-check"
 #define YDOC_TAG_PREFIX "tag:yaml.org,2002:"
 #define YDOC_DUP_SMALL 12
+#define YDOC_MAX_ERRORS 1000
 
 struct ydoc_anchor {
 	char *name;                 /* malloc'd */
@@ -67,12 +68,17 @@ static void ydoc_error(struct ydoc_loader *l, int line, int col, int fatal,
 {
 	va_list ap;
 
+	if (fatal)
+		l->fatal = 1;
+	/* Thousands of duplicate keys are reported as the first thousand. */
+	if (l->errors++ == YDOC_MAX_ERRORS)
+		diag_add(l->diags, DIAG_NOTE, l->doc->file, line, col, YDOC_RULE,
+			 "too many errors; the rest of the file is not reported");
+	if (l->errors > YDOC_MAX_ERRORS)
+		return;
 	va_start(ap, fmt);
 	diag_vadd(l->diags, DIAG_ERROR, l->doc->file, line, col, YDOC_RULE, fmt, ap);
 	va_end(ap);
-	l->errors++;
-	if (fatal)
-		l->fatal = 1;
 }
 
 /* ---------------------------------------------------------------- text */
