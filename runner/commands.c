@@ -6,6 +6,7 @@
 #include <string.h>
 
 const struct command commands[] = {
+	{ "eval", cmd_eval, "evaluate a ${{ }} expression (or a stream of them)" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL },
 };

@@ -17,6 +17,7 @@ extern const struct command commands[];
 
 const struct command *commands_find(const char *name);
 
+int cmd_eval(int argc, const char **argv);
 int cmd_version(int argc, const char **argv);
 
 #endif
