@@ -14,7 +14,11 @@
 #include "util/strbuf.h"
 #include "util/value.h"
 
-/* A parsed expression (arena-allocated, immutable, reusable). */
+/*
+ * A parsed expression (arena-allocated, reusable). Immutable but for
+ * lookup caches that evaluation updates: one evaluation of a given
+ * expression at a time (no two threads evaluating it at once).
+ */
 struct expr;
 
 enum expr_stage {
@@ -116,7 +120,12 @@ enum expr_job_status {
 
 /* What an evaluation sees. */
 struct expr_env {
-	struct val contexts;            /* object: context name -> value */
+	/*
+	 * object: context name -> value. As in GitHub's dictionaries, no
+	 * object in it may hold two keys that differ only in case (names are
+	 * case-insensitive); expr_fold_keys() makes it so for data from JSON.
+	 */
+	struct val contexts;
 	enum expr_job_status status;    /* read by success()/failure()/cancelled() */
 	const char *workspace;          /* root for hashFiles(); NULL: hashFiles is an error */
 	struct arena *arena;            /* where results are allocated */

@@ -34,11 +34,6 @@ int expr_truthy(struct val v)
 	}
 }
 
-int expr_is_primitive(struct val v)
-{
-	return v.kind != VAL_ARRAY && v.kind != VAL_OBJECT;
-}
-
 static double number_strtod(const char *s, size_t len, const char *prefix)
 {
 	char small[NUMBER_TEXT_SMALL], *buf;
@@ -337,10 +332,52 @@ int expr_less(struct val a, struct val b)
 	return o < 0;
 }
 
+static unsigned ascii_lower(unsigned c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+struct val *expr_object_get_ascii(struct val obj, const char *key, size_t len,
+				  struct expr_lookup_cache *cache)
+{
+	struct val_object *o = obj.u.object;
+	unsigned k0 = len ? ascii_lower((unsigned char)key[0]) : 0;
+
+	if (cache && cache->index < o->nr) {
+		struct val_member *m = &o->members[cache->index];
+		size_t i = 0;
+
+		/* The same spelling is the common hit: compare in place. */
+		if (m->key_len == len)
+			while (i < len && m->key[i] == key[i])
+				i++;
+		if (i == len && m->key_len == len)
+			return &m->value;
+		if (unicase_equal_lower_ascii(m->key, m->key_len, key, len))
+			return &m->value;
+	}
+	for (size_t i = 0; i < o->nr; i++) {
+		struct val_member *m = &o->members[i];
+
+		/* Most members differ in length, or at the first byte. */
+		if (!unicase_lower_ascii_may_equal(m->key, m->key_len, len) ||
+		    (m->key_len == len && len && ascii_lower((unsigned char)m->key[0]) != k0))
+			continue;
+		if (unicase_equal_lower_ascii(m->key, m->key_len, key, len)) {
+			if (cache)
+				cache->index = i;
+			return &m->value;
+		}
+	}
+	return NULL;
+}
+
 struct val *expr_object_get(struct val obj, const char *key, size_t len)
 {
 	struct val_object *o = obj.u.object;
 
+	if (utf8_is_ascii(key, len))
+		return expr_object_get_ascii(obj, key, len, NULL);
 	for (size_t i = 0; i < o->nr; i++)
 		if (!unicase_compare(o->members[i].key, o->members[i].key_len, key, len,
 				     UNICASE_LOWER))

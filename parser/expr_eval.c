@@ -6,6 +6,7 @@
  * implementations are in expr_funcs.c, coercions in expr_coerce.c.
  */
 #include "parser/expr_int.h"
+#include "util/utf8.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -110,73 +111,126 @@ struct val expr_sbuf_value(struct expr_sbuf *b)
 	return val_string_ref(b->buf, b->len);
 }
 
-/* GitHub's index: '*', a string key (primitives), a non-negative integer position. */
+/*
+ * GitHub's index: '*', a string key (primitives) and a non-negative
+ * integer position. The position is worked out only when an array needs
+ * it, since property names far outnumber positions.
+ */
 struct eval_index {
 	int star;
+	struct val idx;
 	const char *str;        /* NULL: no key (containers) */
 	size_t str_len;
+	int pos_known;
 	double pos;             /* -1: no position */
 	char buf[VAL_NUMBER_MAX];
 };
 
 static void eval_index_from(struct eval_index *ix, const struct expr_ev *idx)
 {
-	double f;
-
 	ix->star = !idx;
 	ix->str = NULL;
-	ix->pos = -1;
+	ix->pos_known = 0;
 	if (!idx)
 		return;
+	ix->idx = idx->v;
 	if (expr_is_primitive(idx->v))
 		ix->str = expr_coerce_chars(idx->v, ix->buf, &ix->str_len);
-	f = expr_to_number(idx->v);
-	if (isfinite(f) && f >= 0)
-		ix->pos = floor(f);
 }
 
-static void eval_push(struct expr_run *r, struct val arr, struct val item)
+/* The item of arr at the index's position, or NULL. */
+static struct val *eval_index_item(struct eval_index *ix, struct val arr)
 {
-	val_array_push(r->env->arena, arr, item);
+	if (!ix->pos_known) {
+		double f = expr_to_number(ix->idx);
+
+		ix->pos = isfinite(f) && f >= 0 ? floor(f) : -1;
+		ix->pos_known = 1;
+	}
+	if (ix->pos < 0 || ix->pos >= (double)arr.u.array->nr)
+		return NULL;
+	return &arr.u.array->items[(size_t)ix->pos];
 }
 
-static void eval_push_all(struct expr_run *r, struct val arr, struct val from)
+/* An array with room for cap items, filled by eval_append. */
+static struct val eval_array(struct expr_run *r, size_t cap)
+{
+	struct val v;
+	struct val_array *a = arena_alloc(r->env->arena, sizeof(*a));
+
+	a->items = cap ? arena_alloc(r->env->arena, cap * sizeof(*a->items)) : NULL;
+	a->alloc = cap;
+	v.kind = VAL_ARRAY;
+	v.u.array = a;
+	return v;
+}
+
+static void eval_append(struct val arr, struct val item)
+{
+	arr.u.array->items[arr.u.array->nr++] = item;
+}
+
+static size_t eval_count(struct val c)
+{
+	return c.kind == VAL_ARRAY ? c.u.array->nr : c.u.object->nr;
+}
+
+static void eval_append_all(struct val arr, struct val from)
 {
 	if (from.kind == VAL_ARRAY) {
 		for (size_t i = 0; i < from.u.array->nr; i++)
-			eval_push(r, arr, from.u.array->items[i]);
+			eval_append(arr, from.u.array->items[i]);
 	} else {
 		for (size_t i = 0; i < from.u.object->nr; i++)
-			eval_push(r, arr, from.u.object->members[i].value);
+			eval_append(arr, from.u.object->members[i].value);
 	}
+}
+
+/* The values of a container as a new (filtered) array. */
+static struct val eval_values(struct expr_run *r, struct val from)
+{
+	struct val out = eval_array(r, eval_count(from));
+
+	eval_append_all(out, from);
+	return out;
 }
 
 /* Index each element of a filtered array; what is found is collected flat. */
 static struct val eval_filtered_access(struct expr_run *r, struct val fa,
-				       const struct eval_index *ix)
+				       struct eval_index *ix, struct expr_lookup_cache *cache)
 {
-	struct val out = val_new_array(r->env->arena);
+	size_t cap = 0;
+	int ascii = ix->str && utf8_is_ascii(ix->str, ix->str_len);
+	struct val out;
 
 	for (size_t i = 0; i < fa.u.array->nr; i++) {
 		struct val item = fa.u.array->items[i];
-		struct val *found;
+
+		if (item.kind == VAL_OBJECT || item.kind == VAL_ARRAY)
+			cap += ix->star ? eval_count(item) : 1;
+	}
+	out = eval_array(r, cap);
+	for (size_t i = 0; i < fa.u.array->nr; i++) {
+		struct val item = fa.u.array->items[i];
+		struct val *found = NULL;
 
 		if (item.kind != VAL_OBJECT && item.kind != VAL_ARRAY)
 			continue;
-		if (ix->star) {
-			eval_push_all(r, out, item);
-		} else if (item.kind == VAL_OBJECT) {
-			if (ix->str && (found = expr_object_get(item, ix->str, ix->str_len)))
-				eval_push(r, out, *found);
-		} else if (ix->pos >= 0 && ix->pos < (double)item.u.array->nr) {
-			eval_push(r, out, item.u.array->items[(size_t)ix->pos]);
-		}
+		if (ix->star)
+			eval_append_all(out, item);
+		else if (item.kind == VAL_ARRAY)
+			found = eval_index_item(ix, item);
+		else if (ix->str)
+			found = ascii ? expr_object_get_ascii(item, ix->str, ix->str_len, cache) :
+					expr_object_get(item, ix->str, ix->str_len);
+		if (found)
+			eval_append(out, *found);
 	}
 	return out;
 }
 
-static void eval_access(struct expr_run *r, const struct expr_ev *obj,
-			const struct eval_index *ix, struct expr_ev *out)
+static void eval_access(struct expr_run *r, const struct expr_ev *obj, struct eval_index *ix,
+			struct expr_lookup_cache *cache, struct expr_ev *out)
 {
 	struct val *found;
 
@@ -184,37 +238,96 @@ static void eval_access(struct expr_run *r, const struct expr_ev *obj,
 	switch (obj->v.kind) {
 	case VAL_ARRAY:
 		if (obj->filtered) {
-			out->v = eval_filtered_access(r, obj->v, ix);
+			out->v = eval_filtered_access(r, obj->v, ix, cache);
 			out->filtered = 1;
 		} else if (ix->star) {
-			out->v = val_new_array(r->env->arena);
-			eval_push_all(r, out->v, obj->v);
-		} else if (ix->pos >= 0 && ix->pos < (double)obj->v.u.array->nr) {
-			out->v = obj->v.u.array->items[(size_t)ix->pos];
+			out->v = eval_values(r, obj->v);
+		} else if ((found = eval_index_item(ix, obj->v))) {
+			out->v = *found;
 		} else {
-			out->v = val_null();
+			out->v = expr_val_null();
 		}
 		return;
 	case VAL_OBJECT:
 		if (ix->star) {
-			out->v = val_new_array(r->env->arena);
-			eval_push_all(r, out->v, obj->v);
+			out->v = eval_values(r, obj->v);
 		} else if (ix->str && (found = expr_object_get(obj->v, ix->str, ix->str_len))) {
 			out->v = *found;
 		} else {
-			out->v = val_null();
+			out->v = expr_val_null();
 		}
 		return;
 	default:
-		out->v = ix->star ? val_new_array(r->env->arena) : val_null();
+		out->v = ix->star ? eval_array(r, 0) : expr_val_null();
 		return;
 	}
+}
+
+/* obj.name and obj['name']: the commonest access, without the generic index machinery. */
+static int eval_property(struct expr_run *r, const struct expr_node *n, struct expr_ev *out)
+{
+	struct val name = n->u.index.index->u.literal, *found;
+	struct expr_ev obj;
+
+	if (expr_run_check_size(r, n->u.index.index, name.u.string.len) < 0 ||
+	    expr_eval_node(r, n->u.index.obj, &obj) < 0)
+		return -1;
+	out->filtered = 0;
+	if (obj.v.kind == VAL_OBJECT) {
+		found = expr_object_get_ascii(obj.v, name.u.string.ptr, name.u.string.len,
+					      n->u.index.cache);
+		out->v = found ? *found : expr_val_null();
+		return 0;
+	}
+	if (obj.v.kind == VAL_ARRAY) {
+		struct eval_index ix;
+
+		eval_index_from(&ix, &(struct expr_ev){ name, 0 });
+		eval_access(r, &obj, &ix, n->u.index.cache, out);
+		return 0;
+	}
+	out->v = expr_val_null();
+	return 0;
+}
+
+/* context.a.b...: each name looked up in turn, as the chain of accesses would. */
+static int eval_path(struct expr_run *r, const struct expr_node *n, struct expr_ev *out)
+{
+	struct val cur, *found;
+
+	if (expr_eval_node(r, n->u.path.context, out) < 0)
+		return -1;
+	cur = out->v;
+	for (unsigned i = 0; i < n->u.path.nr; i++) {
+		struct expr_path_step *step = &n->u.path.steps[i];
+
+		/* A string on the way is a result GitHub holds for a moment. */
+		if (cur.kind == VAL_STRING && expr_run_check_size(r, n, cur.u.string.len) < 0)
+			return -1;
+		if (cur.kind == VAL_OBJECT) {
+			found = expr_object_get_ascii(cur, step->name, step->len, &step->cache);
+			cur = found ? *found : expr_val_null();
+		} else if (cur.kind == VAL_ARRAY) {
+			struct eval_index ix;
+
+			eval_index_from(&ix, &(struct expr_ev){ val_string_ref(step->name, step->len), 0 });
+			found = eval_index_item(&ix, cur);
+			cur = found ? *found : expr_val_null();
+		} else {
+			cur = expr_val_null();
+		}
+	}
+	out->v = cur;
+	return 0;
 }
 
 static int eval_index(struct expr_run *r, const struct expr_node *n, struct expr_ev *out)
 {
 	struct expr_ev idx, obj;
 	struct eval_index ix;
+
+	if (n->u.index.cache)
+		return eval_property(r, n, out);
 
 	/* GitHub evaluates the index first and wraps its errors. */
 	if (n->u.index.index) {
@@ -234,7 +347,7 @@ static int eval_index(struct expr_run *r, const struct expr_node *n, struct expr
 	}
 	if (expr_eval_node(r, n->u.index.obj, &obj) < 0)
 		return -1;
-	eval_access(r, &obj, &ix, out);
+	eval_access(r, &obj, &ix, NULL, out);
 	return 0;
 }
 
@@ -265,7 +378,7 @@ static int eval_compare(struct expr_run *r, const struct expr_node *n, struct ex
 	for (unsigned i = 1; i < n->u.list.nr; i++) {
 		if (expr_eval_node(r, n->u.list.args[i], &right) < 0)
 			return -1;
-		left.v = val_bool(eval_compare_op(n->u.list.ops[i - 1], left.v, right.v));
+		left.v = expr_val_bool(eval_compare_op(n->u.list.ops[i - 1], left.v, right.v));
 		left.filtered = 0;
 	}
 	*out = left;
@@ -315,16 +428,19 @@ static int eval_dispatch(struct expr_run *r, const struct expr_node *n, struct e
 		return 0;
 	case EXPR_N_CONTEXT:
 		found = r->env->contexts.kind == VAL_OBJECT ?
-			expr_object_get(r->env->contexts, n->u.context.name, n->u.context.len) :
+			expr_object_get_ascii(r->env->contexts, n->u.context.name,
+					      n->u.context.len, n->u.context.cache) :
 			NULL;
-		out->v = found ? *found : val_null();
+		out->v = found ? *found : expr_val_null();
 		return 0;
 	case EXPR_N_INDEX:
 		return eval_index(r, n, out);
+	case EXPR_N_PATH:
+		return eval_path(r, n, out);
 	case EXPR_N_NOT:
 		if (expr_eval_node(r, n->u.operand, out) < 0)
 			return -1;
-		out->v = val_bool(!expr_truthy(out->v));
+		out->v = expr_val_bool(!expr_truthy(out->v));
 		out->filtered = 0;
 		return 0;
 	case EXPR_N_AND:
@@ -365,7 +481,7 @@ int expr_eval(struct val *out, const struct expr *e, const struct expr_env *env,
 	struct expr_ev ev;
 
 	if (!e->root) {
-		*out = val_null();
+		*out = expr_val_null();
 		return 0;
 	}
 	r.e = e;

@@ -10,6 +10,7 @@
 #include "util/unicase.h"
 #include "util/utf8.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <math.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 
 static void func_bool(struct expr_ev *out, int b)
 {
-	out->v = val_bool(b);
+	out->v = expr_val_bool(b);
 	out->filtered = 0;
 }
 
@@ -35,21 +36,46 @@ static int func_string(struct expr_run *r, const struct expr_node *n, struct exp
 static void func_lower(struct expr_run *r, const char *s, size_t len, const char **out,
 		       size_t *out_len)
 {
-	if (utf8_is_ascii(s, len)) {
-		char *p = arena_alloc(r->env->arena, len + 1);
+	struct strbuf sb = STRBUF_INIT;
 
-		for (size_t i = 0; i < len; i++)
-			p[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
-		*out = p;
-		*out_len = len;
-	} else {
-		struct strbuf sb = STRBUF_INIT;
+	unicase_apply(&sb, s, len, UNICASE_LOWER);
+	*out = arena_strndup(r->env->arena, sb.buf, sb.len);
+	*out_len = sb.len;
+	strbuf_release(&sb);
+}
 
-		unicase_apply(&sb, s, len, UNICASE_LOWER);
-		*out = arena_strndup(r->env->arena, sb.buf, sb.len);
-		*out_len = sb.len;
-		strbuf_release(&sb);
+/*
+ * Whether hay contains needle, ASCII case-insensitively, compared in
+ * place: candidates are found by memchr on the needle's first letter in
+ * either case. For long needles the folded copies and memmem keep the
+ * search linear.
+ */
+static int func_ascii_contains(struct expr_run *r, const char *hay, size_t hl,
+			       const char *needle, size_t nl)
+{
+	int lo, up;
+
+	if (!nl)
+		return 1;
+	if (nl > 32) {
+		func_lower(r, hay, hl, &hay, &hl);
+		func_lower(r, needle, nl, &needle, &nl);
+		return memmem(hay, hl, needle, nl) != NULL;
 	}
+	lo = tolower((unsigned char)needle[0]);
+	up = toupper((unsigned char)needle[0]);
+	for (const char *p = hay, *end = hay + hl; (size_t)(end - p) >= nl;) {
+		const char *a = memchr(p, lo, (size_t)(end - p) - nl + 1);
+		const char *b = up != lo ? memchr(p, up, (size_t)(end - p) - nl + 1) : NULL;
+		const char *c = !a ? b : !b ? a : a < b ? a : b;
+
+		if (!c)
+			return 0;
+		if (!strncasecmp(c + 1, needle + 1, nl - 1))
+			return 1;
+		p = c + 1;
+	}
+	return 0;
 }
 
 static int func_contains(struct expr_run *r, const struct expr_node *n, struct expr_ev *args,
@@ -70,9 +96,13 @@ static int func_contains(struct expr_run *r, const struct expr_node *n, struct e
 		}
 		hs = expr_coerce_chars(hay, hbuf, &hl);
 		ns = expr_coerce_chars(needle, nbuf, &nl);
+		if (utf8_is_ascii(hs, hl) && utf8_is_ascii(ns, nl)) {
+			func_bool(out, func_ascii_contains(r, hs, hl, ns, nl));
+			return 0;
+		}
 		func_lower(r, hs, hl, &hs, &hl);
 		func_lower(r, ns, nl, &ns, &nl);
-		func_bool(out, !nl || memmem(hs, hl, ns, nl) != NULL);
+		func_bool(out, memmem(hs, hl, ns, nl) != NULL);
 		return 0;
 	}
 	if (hay.kind == VAL_ARRAY) {
@@ -232,10 +262,11 @@ static int func_join(struct expr_run *r, const struct expr_node *n, struct expr_
 static int func_to_json(struct expr_run *r, const struct expr_node *n, struct expr_ev *args,
 			unsigned nr, struct expr_ev *out)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb;
 	int ret;
 
 	(void)nr;
+	strbuf_init(&sb, 1024);
 	if (json_js_write(&sb, args[0].v, JSON_JS_PRETTY, EXPR_MAX_MEMORY) < 0 &&
 	    sb.len <= EXPR_MAX_MEMORY)
 		ret = expr_run_fail(r, n, "toJSON: the value nests deeper than %d levels",

@@ -60,6 +60,7 @@ enum expr_node_kind {
 	EXPR_N_LITERAL,
 	EXPR_N_CONTEXT,
 	EXPR_N_INDEX,           /* obj[index], obj.name; index NULL for '*' */
+	EXPR_N_PATH,            /* context.name['name']...: only literal names, walked in a loop */
 	EXPR_N_NOT,
 	EXPR_N_AND,             /* args[0] && args[1] && ... */
 	EXPR_N_OR,
@@ -69,6 +70,25 @@ enum expr_node_kind {
 
 struct expr_func;
 
+/*
+ * Where a fixed name was last found: a member index, tried first on the
+ * next lookup. Contexts hold no keys that differ only in case (see
+ * expr_env), so a member there whose key matches is the one a scan would
+ * find, in any object: objects of one shape (the items of an array, the
+ * same context in another run) hit. The only part of a parsed expression
+ * that evaluation writes.
+ */
+struct expr_lookup_cache {
+	size_t index;
+};
+
+/* One name of a path, with its own lookup cache. */
+struct expr_path_step {
+	const char *name;       /* ASCII */
+	size_t len;
+	struct expr_lookup_cache cache;
+};
+
 struct expr_node {
 	enum expr_node_kind kind;
 	int col, width;         /* what a caret points at (operator, name, token) */
@@ -76,12 +96,20 @@ struct expr_node {
 	union {
 		struct val literal;
 		struct {
-			const char *name;
+			const char *name;       /* an identifier: ASCII */
 			size_t len;
+			struct expr_lookup_cache *cache;
 		} context;
 		struct {
 			struct expr_node *obj, *index;
+			/* index is an ASCII string literal: the lookup cache for it, else NULL */
+			struct expr_lookup_cache *cache;
 		} index;
+		struct {
+			struct expr_node *context;      /* an EXPR_N_CONTEXT node */
+			struct expr_path_step *steps;
+			unsigned nr;
+		} path;
 		struct expr_node *operand;
 		struct {
 			struct expr_node **args;
@@ -159,8 +187,32 @@ struct val expr_sbuf_value(struct expr_sbuf *b);
 /* 0, or -1 with the memory error when a string of len bytes would not fit. */
 int expr_run_check_size(struct expr_run *r, const struct expr_node *n, size_t len);
 
+/* Value constructors the evaluator inlines (util/value's are out of line). */
+static inline struct val expr_val_bool(int b)
+{
+	struct val v;
+
+	v.kind = VAL_BOOL;
+	v.u.boolean = !!b;
+	return v;
+}
+
+static inline struct val expr_val_null(void)
+{
+	struct val v;
+
+	v.kind = VAL_NULL;
+	v.u.number = 0;
+	return v;
+}
+
+/* Null, booleans, numbers and strings (GitHub's "primitive" values). */
+static inline int expr_is_primitive(struct val v)
+{
+	return v.kind != VAL_ARRAY && v.kind != VAL_OBJECT;
+}
+
 /* Coercions and comparisons (expr_coerce.c). */
-int expr_is_primitive(struct val v);
 /* JavaScript's Number(s). */
 double expr_string_to_number(const char *s, size_t len);
 double expr_to_number(struct val v);
@@ -173,5 +225,8 @@ int expr_greater(struct val a, struct val b);
 int expr_less(struct val a, struct val b);
 /* Case-insensitive member lookup as GitHub's dictionaries do it (toLowerCase). */
 struct val *expr_object_get(struct val obj, const char *key, size_t len);
+/* The same for a key known to be ASCII, remembering where it was found in cache (may be NULL). */
+struct val *expr_object_get_ascii(struct val obj, const char *key, size_t len,
+				  struct expr_lookup_cache *cache);
 
 #endif

@@ -8,6 +8,7 @@
  */
 #include "parser/expr_int.h"
 #include "util/unicase.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>
@@ -292,6 +293,7 @@ static struct expr_node *parse_call(struct parser *p, int *indexable)
 		n = parse_node(p, EXPR_N_CONTEXT, ident->off, ident);
 		n->u.context.name = p->text + ident->off;
 		n->u.context.len = ident->len;
+		n->u.context.cache = arena_alloc(p->a, sizeof(*n->u.context.cache));
 		return n;
 	}
 	while (!parse_match(p, EXPR_T_RPAREN)) {
@@ -308,6 +310,37 @@ static struct expr_node *parse_call(struct parser *p, int *indexable)
 	node_vec_finish(p, &args, &n->u.call.args, NULL);
 	node_vec_release(&args);
 	return parse_bind_function(p, ident, n);
+}
+
+/*
+ * A chain of property accesses with literal names on a context (the most
+ * common expression) becomes one path node that evaluation walks in a
+ * loop. Its meaning is that of the chain.
+ */
+static struct expr_node *parse_path(struct parser *p, struct expr_node *e)
+{
+	struct expr_node *base = e, *n;
+	unsigned nr = 0;
+
+	while (base->kind == EXPR_N_INDEX && base->u.index.cache) {
+		base = base->u.index.obj;
+		nr++;
+	}
+	if (!nr || base->kind != EXPR_N_CONTEXT)
+		return e;
+	n = arena_alloc(p->a, sizeof(*n));
+	*n = *e;
+	n->kind = EXPR_N_PATH;
+	n->u.path.context = base;
+	n->u.path.nr = nr;
+	n->u.path.steps = arena_alloc(p->a, nr * sizeof(*n->u.path.steps));
+	for (struct expr_node *i = e; i != base; i = i->u.index.obj) {
+		struct expr_path_step *step = &n->u.path.steps[--nr];
+
+		step->name = i->u.index.index->u.literal.u.string.ptr;
+		step->len = i->u.index.index->u.literal.u.string.len;
+	}
+	return n;
 }
 
 static struct expr_node *parse_index(struct parser *p)
@@ -343,10 +376,13 @@ static struct expr_node *parse_index(struct parser *p)
 		n = parse_node(p, EXPR_N_INDEX, e->off, at);
 		n->u.index.obj = e;
 		n->u.index.index = idx;
+		if (idx && idx->kind == EXPR_N_LITERAL && idx->u.literal.kind == VAL_STRING &&
+		    utf8_is_ascii(idx->u.literal.u.string.ptr, idx->u.literal.u.string.len))
+			n->u.index.cache = arena_alloc(p->a, sizeof(*n->u.index.cache));
 		e = n;
 	}
 	p->depth -= increased;
-	return e;
+	return e ? parse_path(p, e) : NULL;
 }
 
 static struct expr_node *parse_unary(struct parser *p)

@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -494,58 +495,93 @@ int json_js_parse(struct val *out, struct arena *a, const char *text, size_t len
 	return ret;
 }
 
-void json_js_write_string(struct strbuf *sb, const char *s, size_t len)
+/*
+ * Appending to the strbuf in place, with the capacity check inlined: the
+ * writer appends a few bytes at a time and strbuf_add's call per piece
+ * would dominate. The NUL terminator is restored once at the end.
+ */
+static inline void jw_put(struct strbuf *sb, const char *s, size_t n)
+{
+	if (sb->len + n + 1 > sb->alloc)
+		strbuf_grow(sb, n);
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+}
+
+static inline void jw_ch(struct strbuf *sb, char c)
+{
+	if (sb->len + 2 > sb->alloc)
+		strbuf_grow(sb, 1);
+	sb->buf[sb->len++] = c;
+}
+
+/* Bytes that a JSON string cannot hold as they are (0xED may start a lone surrogate). */
+static const unsigned char jw_special[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+	[0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1,
+	[0x0E] = 1, [0x0F] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+	[0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1,
+	[0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1, ['"'] = 1, ['\\'] = 1, [0xED] = 1,
+};
+
+static void jw_string(struct strbuf *sb, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
 
-	strbuf_grow(sb, len + 2);
-	strbuf_addch(sb, '"');
+	jw_ch(sb, '"');
 	while (p < end) {
 		unsigned char c = *p;
-		const char *esc = NULL;
-		uint32_t sur = 0;
+		char esc[8];
+		size_t n = 2;
 
-		if (c >= 0x20 && c != '"' && c != '\\' && c != 0xED) {
+		if (!jw_special[c]) {
 			p++;
 			continue;
 		}
 		if (c == 0xED) {
 			/* An encoded lone surrogate: JavaScript writes it as \uDXXX. */
+			uint32_t sur;
+
 			if (end - p < 3 || p[1] < 0xA0 || p[1] > 0xBF || (p[2] & 0xC0) != 0x80) {
 				p++;
 				continue;
 			}
 			sur = 0xD000u | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3Fu);
-		}
-		strbuf_add(sb, run, (size_t)(p - run));
-		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		default:
-			break;
-		}
-		if (esc) {
-			strbuf_addstr(sb, esc);
-			p++;
-		} else if (sur) {
-			strbuf_addf(sb, "\\u%04x", sur);
+			jw_put(sb, (const char *)run, (size_t)(p - run));
+			n = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)sur);
+			jw_put(sb, esc, n);
 			p += 3;
-		} else {
-			strbuf_addstr(sb, "\\u00");
-			strbuf_addch(sb, hex[c >> 4]);
-			strbuf_addch(sb, hex[c & 15]);
-			p++;
+			run = p;
+			continue;
 		}
-		run = p;
+		jw_put(sb, (const char *)run, (size_t)(p - run));
+		esc[0] = '\\';
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		jw_put(sb, esc, n);
+		run = ++p;
 	}
-	strbuf_add(sb, run, (size_t)(p - run));
-	strbuf_addch(sb, '"');
+	jw_put(sb, (const char *)run, (size_t)(p - run));
+	jw_ch(sb, '"');
+}
+
+void json_js_write_string(struct strbuf *sb, const char *s, size_t len)
+{
+	jw_string(sb, s, len);
+	sb->buf[sb->len] = '\0';
 }
 
 struct jw {
@@ -556,33 +592,39 @@ struct jw {
 
 static void jw_newline(struct jw *w, int depth)
 {
+	size_t n = (size_t)depth * 2;
+
 	if (!(w->flags & JSON_JS_PRETTY))
 		return;
-	strbuf_addch(w->sb, '\n');
-	strbuf_addchars(w->sb, ' ', (size_t)depth * 2);
+	if (w->sb->len + n + 2 > w->sb->alloc)
+		strbuf_grow(w->sb, n + 1);
+	w->sb->buf[w->sb->len++] = '\n';
+	memset(w->sb->buf + w->sb->len, ' ', n);
+	w->sb->len += n;
 }
 
 static int jw_value(struct jw *w, struct val v, int depth)
 {
+	char num[VAL_NUMBER_MAX];
 	size_t n;
 
 	if (w->max && w->sb->len > w->max)
 		return -1;
 	switch (v.kind) {
 	case VAL_NULL:
-		strbuf_addstr(w->sb, "null");
+		jw_put(w->sb, "null", 4);
 		return 0;
 	case VAL_BOOL:
-		strbuf_addstr(w->sb, v.u.boolean ? "true" : "false");
+		jw_put(w->sb, v.u.boolean ? "true" : "false", v.u.boolean ? 4 : 5);
 		return 0;
 	case VAL_NUMBER:
 		if (isfinite(v.u.number))
-			val_format_number(w->sb, v.u.number);
+			jw_put(w->sb, num, val_number_to_buf(num, v.u.number));
 		else
-			strbuf_addstr(w->sb, "null");
+			jw_put(w->sb, "null", 4);
 		return 0;
 	case VAL_STRING:
-		json_js_write_string(w->sb, v.u.string.ptr, v.u.string.len);
+		jw_string(w->sb, v.u.string.ptr, v.u.string.len);
 		return 0;
 	default:
 		break;
@@ -590,20 +632,23 @@ static int jw_value(struct jw *w, struct val v, int depth)
 	if (depth >= JSON_JS_MAX_DEPTH)
 		return -1;
 	n = v.kind == VAL_ARRAY ? v.u.array->nr : v.u.object->nr;
-	strbuf_addch(w->sb, v.kind == VAL_ARRAY ? '[' : '{');
+	jw_ch(w->sb, v.kind == VAL_ARRAY ? '[' : '{');
 	for (size_t i = 0; i < n; i++) {
 		struct val item;
 
 		if (i)
-			strbuf_addch(w->sb, ',');
+			jw_ch(w->sb, ',');
 		jw_newline(w, depth + 1);
 		if (v.kind == VAL_ARRAY) {
 			item = v.u.array->items[i];
 		} else {
 			struct val_member *m = &v.u.object->members[i];
 
-			json_js_write_string(w->sb, m->key, m->key_len);
-			strbuf_addstr(w->sb, (w->flags & JSON_JS_PRETTY) ? ": " : ":");
+			jw_string(w->sb, m->key, m->key_len);
+			if (w->flags & JSON_JS_PRETTY)
+				jw_put(w->sb, ": ", 2);
+			else
+				jw_ch(w->sb, ':');
 			item = m->value;
 		}
 		if (jw_value(w, item, depth + 1) < 0)
@@ -611,13 +656,16 @@ static int jw_value(struct jw *w, struct val v, int depth)
 	}
 	if (n)
 		jw_newline(w, depth);
-	strbuf_addch(w->sb, v.kind == VAL_ARRAY ? ']' : '}');
+	jw_ch(w->sb, v.kind == VAL_ARRAY ? ']' : '}');
 	return w->max && w->sb->len > w->max ? -1 : 0;
 }
 
 int json_js_write(struct strbuf *sb, struct val v, unsigned flags, size_t max)
 {
 	struct jw w = { sb, flags, max ? sb->len + max : 0 };
+	int ret = jw_value(&w, v, 0);
 
-	return jw_value(&w, v, 0);
+	strbuf_grow(sb, 0);
+	sb->buf[sb->len] = '\0';
+	return ret;
 }

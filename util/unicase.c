@@ -223,14 +223,53 @@ int unicase_compare(const char *a, size_t alen, const char *b, size_t blen, enum
 	}
 }
 
+/*
+ * Under toLowerCase() a non-ASCII character never becomes ASCII, except
+ * the 3-byte Kelvin sign, which becomes "k" (util/unicase_gen.mjs checks
+ * this). So with equal byte lengths only an all-ASCII s can match, and a
+ * shorter s never does.
+ */
+int unicase_equal_lower_ascii(const char *s, size_t len, const char *key, size_t klen)
+{
+	if (len == klen && !memcmp(s, key, len))
+		return 1;
+	if (len == klen) {
+		for (size_t i = 0; i < len; i++) {
+			int a = (unsigned char)s[i], b = (unsigned char)key[i];
+
+			if (a & 0x80)
+				return 0;
+			if (a != b && unicase_ascii_fold(a, 1) != unicase_ascii_fold(b, 1))
+				return 0;
+		}
+		return 1;
+	}
+	if (!unicase_lower_ascii_may_equal(s, len, klen))
+		return 0;
+	return !unicase_compare(s, len, key, klen, UNICASE_LOWER);
+}
+
 int unicase_starts_with(const char *s, size_t len, const char *prefix, size_t plen,
 			enum unicase_map map)
 {
 	struct unicase_iter is, ip;
+	int lower = map == UNICASE_LOWER;
+	size_t i;
 	uint32_t cp;
 
-	unicase_iter_init(&is, s, len, 0, map);
-	unicase_iter_init(&ip, prefix, plen, 0, map);
+	/* ASCII maps to one ASCII character: compare in place up to the first other byte. */
+	for (i = 0; i < plen && i < len; i++) {
+		int a = (unsigned char)s[i], b = (unsigned char)prefix[i];
+
+		if ((a | b) & 0x80)
+			break;
+		if (unicase_ascii_fold(a, lower) != unicase_ascii_fold(b, lower))
+			return 0;
+	}
+	if (i == plen)
+		return 1;
+	unicase_iter_init(&is, s, len, i, map);
+	unicase_iter_init(&ip, prefix, plen, i, map);
 	while ((cp = unicase_next(&ip)) != UNICASE_END)
 		if (unicase_next(&is) != cp)
 			return 0;

@@ -9,6 +9,7 @@
 #define UTIL_UNICASE_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "util/strbuf.h"
 
@@ -26,6 +27,23 @@ void unicase_apply(struct strbuf *out, const char *s, size_t len, enum unicase_m
  * strings (by UTF-16 code units): negative, 0 or positive.
  */
 int unicase_compare(const char *a, size_t alen, const char *b, size_t blen, enum unicase_map m);
+
+/*
+ * 1 when toLowerCase(s) equals toLowerCase(key), for an ASCII key: the
+ * fast form of a case-insensitive lookup.
+ */
+int unicase_equal_lower_ascii(const char *s, size_t len, const char *key, size_t klen);
+
+/*
+ * 0 when s (len bytes) cannot equal an ASCII key of klen bytes under
+ * toLowerCase(), decided without reading much of s: lengths must agree,
+ * except that each Kelvin sign (E2 84 AA, the only non-ASCII character
+ * that lowers to ASCII) adds two bytes.
+ */
+static inline int unicase_lower_ascii_may_equal(const char *s, size_t len, size_t klen)
+{
+	return len == klen || (len > klen && !((len - klen) & 1) && memchr(s, 0xE2, len));
+}
 
 /* 1 when s mapped by m starts with prefix mapped by m. */
 int unicase_starts_with(const char *s, size_t len, const char *prefix, size_t plen,

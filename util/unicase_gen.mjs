@@ -17,6 +17,17 @@ for (let cp = 0; cp <= 0x10ffff; cp++) {
   }
 }
 
+// unicase_equal_lower_ascii() relies on this: the only non-ASCII character
+// whose lower case is ASCII is the Kelvin sign, one 3-byte character that
+// becomes one byte. Stop if a new Unicode version changes that.
+for (let cp = 0x80; cp <= 0x10ffff; cp++) {
+  if (cp >= 0xd800 && cp <= 0xdfff) continue;
+  const l = String.fromCodePoint(cp).toLowerCase();
+  if (/^[\x00-\x7f]+$/.test(l) && !(cp === 0x212a && l === "k")) {
+    throw new Error(`U+${cp.toString(16)} lowers to ASCII "${l}": revisit unicase_equal_lower_ascii`);
+  }
+}
+
 // Runs of code points with the same delta, stepping by 1 or 2.
 function runs(list) {
   const out = [];

@@ -235,6 +235,20 @@ size_t val_number_to_buf(char *buf, double n)
 		*p++ = '-';
 		n = -n;
 	}
+	if (n < 9007199254740992.0 && n == floor(n)) {
+		/* Exact integers print all their digits; no search for the shortest form. */
+		char rev[20];
+		unsigned long long u = (unsigned long long)n;
+		int nrev = 0;
+
+		do
+			rev[nrev++] = (char)('0' + u % 10);
+		while (u /= 10);
+		while (nrev)
+			*p++ = rev[--nrev];
+		*p = '\0';
+		return (size_t)(p - buf);
+	}
 	val_shortest_digits(n, digits, &e);
 	k = (int)strlen(digits);
 	if (k <= e && e <= 21) {
