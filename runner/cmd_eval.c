@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wchar.h>
 
 static const char eval_usage[] =
 	"slipway eval [--context FILE.json] [--status STATUS] [--raw] 'EXPR'\n"
@@ -54,7 +55,10 @@ static const char **eval_names(struct arena *a, struct val obj, const char *cons
 	return names;
 }
 
-/* Print the line of text that holds the error's column, with a caret under it. */
+/*
+ * Print the line of text that holds the error's column (UTF-16 units from
+ * the start), with a caret under it in terminal columns.
+ */
 static void eval_print_caret(FILE *fp, const char *text, size_t len, const struct expr_error *err)
 {
 	const unsigned char *p = (const unsigned char *)text, *end = p + len, *line = p, *at;
@@ -64,9 +68,10 @@ static void eval_print_caret(FILE *fp, const char *text, size_t len, const struc
 		return;
 	while (p < end && units < err->pos - 1) {
 		uint32_t cp = utf8_decode(&p, end);
+		int w = wcwidth((wchar_t)cp);
 
 		units += cp >= 0x10000 ? 2 : 1;
-		col++;
+		col += cp == '\t' ? 1 : w > 0 ? w : 0;
 		if (cp == '\n') {
 			line = p;
 			col = 1;

@@ -387,29 +387,51 @@ static int seg_hit(const struct seg *p, const char *f, size_t flen)
 	return rx_matches(p->rx, f, flen) == 1;
 }
 
-/* minimatch's matchOne: pattern segments against path segments, optionally as a prefix. */
-static int segs_match(const struct seg *pat, size_t pl, const struct path_segs *file, size_t fi,
-		      int partial)
-{
-	size_t pi = 0, fl = file->nr;
+/* What segs_match has found for (pattern index, path index): 0 unknown, 1 no, 2 yes. */
+struct seg_memo {
+	unsigned char *seen;
+	size_t width;
+};
 
-	for (; fi < fl && pi < pl; fi++, pi++) {
-		if (pat[pi].kind == SEG_GLOBSTAR) {
-			if (pi + 1 == pl)
-				return 1;
-			for (size_t fr = fi; fr < fl; fr++)
-				if (segs_match(pat + pi + 1, pl - pi - 1, file, fr, partial))
-					return 1;
-			return partial;
-		}
-		if (!seg_hit(&pat[pi], file->s[fi], file->len[fi]))
-			return 0;
+/*
+ * minimatch's matchOne, pattern segments pat[pi..] against path segments
+ * [fi..], optionally as a prefix (partial). Each globstar tries every
+ * split; the memo keeps that polynomial however many globstars there are.
+ */
+static int segs_match(const struct seg *pat, size_t pl, size_t pi, const struct path_segs *file,
+		      size_t fi, int partial, struct seg_memo *memo)
+{
+	unsigned char *seen = &memo->seen[pi * memo->width + fi];
+	size_t fl = file->nr;
+	int hit;
+
+	if (*seen)
+		return *seen == 2;
+	if (pi == pl)
+		hit = fi == fl || (fi == fl - 1 && file->len[fi] == 0);
+	else if (fi == fl)
+		hit = partial;
+	else if (pat[pi].kind == SEG_GLOBSTAR) {
+		hit = pi + 1 == pl;
+		for (size_t fr = fi; fr < fl && !hit; fr++)
+			hit = segs_match(pat, pl, pi + 1, file, fr, partial, memo);
+		hit = hit || partial;
+	} else {
+		hit = seg_hit(&pat[pi], file->s[fi], file->len[fi]) &&
+		      segs_match(pat, pl, pi + 1, file, fi + 1, partial, memo);
 	}
-	if (fi == fl && pi == pl)
-		return 1;
-	if (fi == fl)
-		return partial;
-	return fi == fl - 1 && file->len[fi] == 0;
+	*seen = hit ? 2 : 1;
+	return hit;
+}
+
+static int segs_match_all(const struct seg *pat, size_t pl, const struct path_segs *file,
+			  int partial)
+{
+	struct seg_memo memo = { xcalloc((pl + 1) * (file->nr + 1), 1), file->nr + 1 };
+	int hit = segs_match(pat, pl, 0, file, 0, partial, &memo);
+
+	free(memo.seen);
+	return hit;
 }
 
 static void path_split(struct path_segs *ps, const char *path)
@@ -455,7 +477,7 @@ static enum match_kind path_pattern_match(const struct path_pattern *p, const ch
 			strbuf_setlen(&item, item.len - 1);
 	}
 	path_split(&ps, item.buf);
-	hit = segs_match(p->segs, p->nr, &ps, 0, 0);
+	hit = segs_match_all(p->segs, p->nr, &ps, 0);
 	path_segs_release(&ps);
 	strbuf_release(&item);
 	if (!hit)
@@ -471,7 +493,7 @@ static int path_pattern_partial(const struct path_pattern *p, const char *path)
 	if (!strcmp(path, "/"))
 		return 1;
 	path_split(&ps, path);
-	hit = segs_match(p->segs, p->nr, &ps, 0, 1);
+	hit = segs_match_all(p->segs, p->nr, &ps, 1);
 	path_segs_release(&ps);
 	return hit;
 }
