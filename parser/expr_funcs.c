@@ -117,15 +117,16 @@ static int func_contains(struct expr_run *r, const struct expr_node *n, struct e
 	return 0;
 }
 
-static int func_starts_with(struct expr_run *r, const struct expr_node *n, struct expr_ev *args,
-			    unsigned nr, struct expr_ev *out)
+/* startsWith() (param 0) and endsWith() (param 1), under GitHub's upper-casing. */
+static int func_affix(struct expr_run *r, const struct expr_node *n, struct expr_ev *args,
+		      unsigned nr, struct expr_ev *out)
 {
 	char abuf[VAL_NUMBER_MAX], bbuf[VAL_NUMBER_MAX];
 	const char *a, *b;
 	size_t al, bl;
+	struct strbuf ua = STRBUF_INIT, ub = STRBUF_INIT;
 
 	(void)r;
-	(void)n;
 	(void)nr;
 	if (!expr_is_primitive(args[0].v) || !expr_is_primitive(args[1].v)) {
 		func_bool(out, 0);
@@ -133,31 +134,11 @@ static int func_starts_with(struct expr_run *r, const struct expr_node *n, struc
 	}
 	a = expr_coerce_chars(args[0].v, abuf, &al);
 	b = expr_coerce_chars(args[1].v, bbuf, &bl);
-	func_bool(out, unicase_starts_with(a, al, b, bl, UNICASE_UPPER_KEEP_I));
-	return 0;
-}
-
-static int func_ends_with(struct expr_run *r, const struct expr_node *n, struct expr_ev *args,
-			  unsigned nr, struct expr_ev *out)
-{
-	char abuf[VAL_NUMBER_MAX], bbuf[VAL_NUMBER_MAX];
-	const char *a, *b;
-	size_t al, bl;
-
-	(void)r;
-	(void)n;
-	(void)nr;
-	if (!expr_is_primitive(args[0].v) || !expr_is_primitive(args[1].v)) {
-		func_bool(out, 0);
-		return 0;
-	}
-	a = expr_coerce_chars(args[0].v, abuf, &al);
-	b = expr_coerce_chars(args[1].v, bbuf, &bl);
-	if (utf8_is_ascii(a, al) && utf8_is_ascii(b, bl)) {
+	if (!n->u.call.fn->param) {
+		func_bool(out, unicase_starts_with(a, al, b, bl, UNICASE_UPPER_KEEP_I));
+	} else if (utf8_is_ascii(a, al) && utf8_is_ascii(b, bl)) {
 		func_bool(out, bl <= al && !strncasecmp(a + al - bl, b, bl));
 	} else {
-		struct strbuf ua = STRBUF_INIT, ub = STRBUF_INIT;
-
 		unicase_apply(&ua, a, al, UNICASE_UPPER_KEEP_I);
 		unicase_apply(&ub, b, bl, UNICASE_UPPER_KEEP_I);
 		func_bool(out, ub.len <= ua.len &&
@@ -329,8 +310,8 @@ static int func_status(struct expr_run *r, const struct expr_node *n, struct exp
 
 static const struct expr_func expr_funcs[] = {
 	{ "contains", 2, 2, 0, func_contains, 0 },
-	{ "startsWith", 2, 2, 0, func_starts_with, 0 },
-	{ "endsWith", 2, 2, 0, func_ends_with, 0 },
+	{ "startsWith", 2, 2, 0, func_affix, 0 },
+	{ "endsWith", 2, 2, 0, func_affix, 1 },
 	{ "format", 1, EXPR_MAX_ARGS, 0, func_format, 0 },
 	{ "join", 1, 2, 0, func_join, 0 },
 	{ "toJSON", 1, 1, 0, func_to_json, 0 },

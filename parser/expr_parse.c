@@ -349,7 +349,9 @@ static struct expr_node *parse_index(struct parser *p)
 	int indexable, increased = 0;
 
 	e = parse_call(p, &indexable);
-	while (e && indexable) {
+	if (!e)
+		return NULL;
+	while (indexable) {
 		const struct expr_token *at = parse_peek(p);
 
 		if (parse_match(p, EXPR_T_LBRACKET)) {
@@ -382,7 +384,7 @@ static struct expr_node *parse_index(struct parser *p)
 		e = n;
 	}
 	p->depth -= increased;
-	return e ? parse_path(p, e) : NULL;
+	return parse_path(p, e);
 }
 
 static struct expr_node *parse_unary(struct parser *p)

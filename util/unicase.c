@@ -8,6 +8,7 @@
 #include "util/utf8.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define UNICASE_END UINT32_MAX
@@ -41,59 +42,47 @@ static int unicase_ascii_fold(int c, int lower)
 	return c >= 'a' && c <= 'z' ? c - 32 : c;
 }
 
+static int unicase_range_cmp(const void *key, const void *elem)
+{
+	uint32_t cp = *(const uint32_t *)key;
+	const struct unicase_range *r = elem;
+
+	return cp < r->first ? -1 : cp > r->last;
+}
+
 static int unicase_in_ranges(const struct unicase_range *r, size_t nr, uint32_t cp)
 {
-	size_t lo = 0, hi = nr;
+	return bsearch(&cp, r, nr, sizeof(*r), unicase_range_cmp) != NULL;
+}
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+static int unicase_multi_cmp(const void *key, const void *elem)
+{
+	uint32_t cp = *(const uint32_t *)key, at = ((const struct unicase_multi *)elem)->cp;
 
-		if (cp < r[mid].first)
-			hi = mid;
-		else if (cp > r[mid].last)
-			lo = mid + 1;
-		else
-			return 1;
-	}
-	return 0;
+	return cp < at ? -1 : cp > at;
 }
 
 static const struct unicase_multi *unicase_find_multi(const struct unicase_multi *m, size_t nr,
 						      uint32_t cp)
 {
-	size_t lo = 0, hi = nr;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cp < m[mid].cp)
-			hi = mid;
-		else if (cp > m[mid].cp)
-			lo = mid + 1;
-		else
-			return &m[mid];
-	}
-	return NULL;
+	return bsearch(&cp, m, nr, sizeof(*m), unicase_multi_cmp);
 }
 
-static uint32_t unicase_map_run(const struct unicase_run *r, size_t nr, uint32_t cp)
+static int unicase_run_cmp(const void *key, const void *elem)
 {
-	size_t lo = 0, hi = nr;
+	uint32_t cp = *(const uint32_t *)key;
+	const struct unicase_run *r = elem;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	return cp < r->first ? -1 : cp > r->last;
+}
 
-		if (cp < r[mid].first) {
-			hi = mid;
-		} else if (cp > r[mid].last) {
-			lo = mid + 1;
-		} else {
-			if ((cp - r[mid].first) % r[mid].step)
-				return cp;
-			return (uint32_t)((int32_t)cp + r[mid].delta);
-		}
-	}
-	return cp;
+static uint32_t unicase_map_run(const struct unicase_run *runs, size_t nr, uint32_t cp)
+{
+	const struct unicase_run *r = bsearch(&cp, runs, nr, sizeof(*runs), unicase_run_cmp);
+
+	if (!r || (cp - r->first) % r->step)
+		return cp;
+	return (uint32_t)((int32_t)cp + r->delta);
 }
 
 /*
