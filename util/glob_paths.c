@@ -46,6 +46,7 @@ enum match_kind {
 struct path_pattern {
 	int negate;
 	int trailing_sep;       /* matches directories only */
+	int implicit;           /* the implicit-descendants twin of a pattern */
 	struct seg *segs;       /* "/a/b*" -> "", "a", "b*" */
 	size_t nr;
 	char *search_path;      /* the literal directory before the first glob segment */
@@ -324,6 +325,7 @@ static int glob_paths_add_line(struct glob_paths *g, const char *line, size_t le
 		memset(p, 0, sizeof(*p));
 		p->negate = negate;
 		p->trailing_sep = !twin && trailing;
+		p->implicit = twin;
 		if (path_pattern_build(p, abs.buf, err) < 0) {
 			path_pattern_release(p);
 			strbuf_release(&abs);
@@ -468,8 +470,12 @@ static enum match_kind path_pattern_match(const struct path_pattern *p, const ch
 	int hit;
 
 	strbuf_addstr(&item, path);
-	/* minimatch only lets a final '**' match the directory itself with a trailing slash. */
-	if (p->segs[p->nr - 1].kind == SEG_GLOBSTAR) {
+	/*
+	 * minimatch lets a final '**' match the directory itself only with a
+	 * trailing slash, which @actions/glob adds, except for an implicit
+	 * twin (0.4, the version GitHub's runner bundles for hashFiles).
+	 */
+	if (p->segs[p->nr - 1].kind == SEG_GLOBSTAR && !p->implicit) {
 		if (item.len && item.buf[item.len - 1] != '/')
 			strbuf_addch(&item, '/');
 	} else {

@@ -2,8 +2,9 @@
  * Unit tests for util/glob: filter patterns with the examples of GitHub's
  * "filter pattern cheat sheet" (workflow syntax documentation), and path
  * globs walked over a scratch tree with @actions/glob's rules and order
- * (the expected lists are what @actions/glob 0.7.0 yields for that tree,
- * directories dropped as hashFiles drops them).
+ * (the expected lists are what @actions/glob 0.4.0, the version GitHub's
+ * runner bundles, and 0.7.0 yield for that tree, directories dropped as
+ * hashFiles drops them). tests/conformance/glob-diff.sh compares more.
  */
 #include <setjmp.h>
 #include <stdarg.h>
