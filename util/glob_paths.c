@@ -597,7 +597,8 @@ static int walk_children(struct walk *w, const char *dir, size_t level)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), glob_name_cmp);
+	if (n)
+		qsort(names, n, sizeof(*names), glob_name_cmp);
 	for (size_t i = n; i-- > 0;) {
 		struct strbuf child = STRBUF_INIT;
 

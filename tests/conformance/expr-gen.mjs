@@ -16,23 +16,12 @@
 //     dictionaries are plain JavaScript objects that inherit them);
 //   - lone UTF-16 surrogates (not valid UTF-8 on our side).
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc), [])
-);
-let seed = Number(args.seed ?? 1) >>> 0;
+import {options, random} from "./seeded.mjs";
+
+const args = options(process.argv.slice(2));
+const {rand, int, pick, chance} = random(args.seed ?? 1);
 const count = Number(args.count ?? 1000);
 
-// mulberry32: small, fast, reproducible.
-function rand() {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const int = n => Math.floor(rand() * n);
-const pick = a => a[int(a.length)];
-const chance = p => rand() < p;
 
 const CONTEXTS = ["github", "env", "matrix", "inputs", "steps", "needs", "vars", "secrets", "job", "runner", "strategy"];
 const KEYS = [

@@ -13,24 +13,13 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as glob from "@actions/glob";
+import {options, random} from "./seeded.mjs";
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc), [])
-);
-let seed = Number(args.seed ?? 1) >>> 0;
+const args = options(process.argv.slice(2));
+const {rand, int, pick, chance} = random(args.seed ?? 1);
 const count = Number(args.count ?? 200);
 const tree = path.resolve(args.tree);
 
-function rand() {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const int = n => Math.floor(rand() * n);
-const pick = a => a[int(a.length)];
-const chance = p => rand() < p;
 
 const NAMES = ["a", "b", "ab", "a.txt", "b.md", "c.c", ".hidden", "x-y", "x_y", "README.md", "src", "lib", "test",
   "node_modules", "A", "B.TXT", "a b", "e[1].txt", "q?x", "star*", "é.txt", "deep", "1", "10", "2.json", "a.txt.bak"];

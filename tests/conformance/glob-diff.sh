@@ -28,7 +28,7 @@ if ! glob_oracle_ready; then
 	done_testing
 	exit
 fi
-cp "$SLIPWAY_TOP/tests/conformance/glob-diff.mjs" "$dir/"
+cp "$SLIPWAY_TOP"/tests/conformance/{glob-diff,seeded}.mjs "$dir/"
 (cd "$dir" && node glob-diff.mjs --seed "$seed" --count "$count" --tree "$SCRATCH/tree" \
 	--slipway "$SLIPWAY") >"$SCRATCH/report" 2>/dev/null
 status=$?

@@ -194,6 +194,7 @@ static void test_path_walk(void **state)
 		{ "weird\\[1\\].txt", "weird[1].txt" },
 		{ "a/", "a/b.txt a/c/d.md" },                     /* the directory, so its files */
 		{ "nosuch/**", "" },
+		{ "empty/**", "" },
 		{ "../x", "error: invalid pattern '../x': relative pathing '.' and '..' is not allowed" },
 		{ "a/./b", "error: invalid pattern 'a/./b': relative pathing '.' and '..' is not allowed" },
 	};
@@ -205,6 +206,8 @@ static void test_path_walk(void **state)
 	assert_non_null(mkdtemp(root));
 	for (size_t i = 0; i < sizeof(tree) / sizeof(tree[0]); i++)
 		make_file(root, tree[i]);
+	snprintf(link, sizeof(link), "%s/empty", root);
+	assert_int_equal(mkdir(link, 0755), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		walk(&got, root, cases[i].patterns, 0);
 		if (strcmp(got.buf, cases[i].want))
