@@ -83,7 +83,8 @@ struct expr_names {
 	 * the entry's value handle at parse time, so what the value points to
 	 * must outlive the parsed expression. Where a name is also built in,
 	 * the parse checks the built-in's argument count and evaluation calls
-	 * the fixed one, as the oracle does.
+	 * the fixed one, as the oracle does; of entries whose names differ
+	 * only in case the last counts.
 	 */
 	const struct expr_fixed_fn *fixed;
 	size_t nr_fixed;

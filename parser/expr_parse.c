@@ -246,7 +246,8 @@ static struct expr_node *parse_bind_function(struct parser *p, const struct expr
 	const struct expr_fixed_fn *fixed = NULL;
 	unsigned min = 0, max = EXPR_MAX_ARGS;
 
-	for (size_t i = 0; p->names && i < p->names->nr_fixed; i++) {
+	/* Of fixed functions whose names differ only in case, the last is meant (as in the oracle). */
+	for (size_t i = p->names ? p->names->nr_fixed : 0; i-- > 0;) {
 		const char *fname = p->names->fixed[i].name;
 
 		if (!unicase_compare(fname, strlen(fname), name, ident->len, UNICASE_LOWER)) {

@@ -14,6 +14,7 @@
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,72 +85,79 @@ static void eval_print_caret(FILE *fp, const char *text, size_t len, const struc
 			 err->len > 0 ? err->len : 1);
 }
 
+/* The job status named s, or -1. */
+static int eval_parse_status(const char *s)
+{
+	for (size_t i = 0; i < sizeof(eval_statuses) / sizeof(eval_statuses[0]); i++)
+		if (!strcmp(s, eval_statuses[i].name))
+			return (int)eval_statuses[i].status;
+	return -1;
+}
+
+/* Read a JSON object of contexts into *out (folded); -1 with a message printed. */
+static int eval_load_contexts(struct val *out, struct arena *a, const char *path)
+{
+	struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
+	int ret = -1;
+
+	if (strbuf_read_file(&text, path, 256u << 20) < 0)
+		fprintf(stderr, "slipway eval: cannot read '%s': %s\n", path, strerror(errno));
+	else if (json_js_parse(out, a, text.buf, text.len, &err) < 0 || out->kind != VAL_OBJECT)
+		fprintf(stderr, "slipway eval: '%s' is not a JSON object of contexts%s%s\n", path,
+			err.len ? ": " : "", err.buf);
+	else
+		ret = 0;
+	if (!ret)
+		expr_fold_keys(*out);
+	strbuf_release(&text);
+	strbuf_release(&err);
+	return ret;
+}
+
 static int eval_one(const char *text, const char *context_file, const char *status, int raw)
 {
 	struct arena a = ARENA_INIT;
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT;
 	struct expr_error xerr;
-	struct val contexts;
+	struct val result;
 	struct expr *e;
 	struct expr_names names = { NULL, EXPR_FN_STATUS | EXPR_FN_HASHFILES | EXPR_FN_CASE, NULL, 0 };
 	struct expr_env env;
 	char *cwd = getcwd(NULL, 0);
-	int ret = EXITCODE_FAILED;
-	size_t i;
+	int ret = EXITCODE_USAGE, st = status ? eval_parse_status(status) : EXPR_STATUS_SUCCESS;
 
 	expr_error_init(&xerr);
 	memset(&env, 0, sizeof(env));
-	env.status = EXPR_STATUS_SUCCESS;
-	for (i = 0; status && i < sizeof(eval_statuses) / sizeof(eval_statuses[0]); i++)
-		if (!strcmp(status, eval_statuses[i].name))
-			break;
-	if (status && i < sizeof(eval_statuses) / sizeof(eval_statuses[0]))
-		env.status = eval_statuses[i].status;
-	else if (status) {
+	if (st < 0) {
 		fprintf(stderr, "slipway eval: unknown status '%s' (success, failure or cancelled)\n",
 			status);
-		ret = EXITCODE_USAGE;
 		goto out;
 	}
-	contexts = val_new_object(&a);
-	if (context_file) {
-		if (strbuf_read_file(&out, context_file, 256u << 20) < 0) {
-			fprintf(stderr, "slipway eval: cannot read '%s'\n", context_file);
-			ret = EXITCODE_USAGE;
-			goto out;
-		}
-		if (json_js_parse(&contexts, &a, out.buf, out.len, &err) < 0 ||
-		    contexts.kind != VAL_OBJECT) {
-			fprintf(stderr, "slipway eval: '%s' is not a JSON object of contexts%s%s\n",
-				context_file, err.len ? ": " : "", err.buf);
-			ret = EXITCODE_USAGE;
-			goto out;
-		}
-		expr_fold_keys(contexts);
-		strbuf_reset(&out);
-	}
-	names.contexts = eval_names(&a, contexts, eval_known_contexts,
+	env.status = (enum expr_job_status)st;
+	env.contexts = val_new_object(&a);
+	if (context_file && eval_load_contexts(&env.contexts, &a, context_file) < 0)
+		goto out;
+	names.contexts = eval_names(&a, env.contexts, eval_known_contexts,
 				    sizeof(eval_known_contexts) / sizeof(eval_known_contexts[0]));
-	env.contexts = contexts;
 	env.workspace = cwd;
 	env.arena = &a;
 	if (expr_parse(&e, &a, text, strlen(text), &names, &xerr) < 0 ||
-	    expr_eval(&contexts, e, &env, &xerr) < 0) {
+	    expr_eval(&result, e, &env, &xerr) < 0) {
 		fprintf(stderr, "slipway eval: error: %s\n", xerr.message.buf);
 		eval_print_caret(stderr, text, strlen(text), &xerr);
+		ret = EXITCODE_FAILED;
 		goto out;
 	}
 	if (raw)
-		expr_coerce_string(&out, contexts);
+		expr_coerce_string(&out, result);
 	else
-		json_js_write(&out, contexts, JSON_JS_PRETTY, 0);
+		json_js_write(&out, result, JSON_JS_PRETTY, 0);
 	strbuf_addch(&out, '\n');
 	fwrite(out.buf, 1, out.len, stdout);
 	ret = EXITCODE_OK;
 out:
 	free(cwd);
 	expr_error_release(&xerr);
-	strbuf_release(&err);
 	strbuf_release(&out);
 	arena_release(&a);
 	return ret;
