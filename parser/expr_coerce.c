@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Bytes above which a number text is converted through a heap copy. */
 #define NUMBER_TEXT_SMALL 64
@@ -278,6 +279,10 @@ static void coerce_pair(struct val *l, struct val *r)
 
 int expr_equals(struct val a, struct val b)
 {
+	/* The same spelling is the common case of string equality. */
+	if (a.kind == VAL_STRING && b.kind == VAL_STRING && a.u.string.len == b.u.string.len &&
+	    !memcmp(a.u.string.ptr, b.u.string.ptr, a.u.string.len))
+		return 1;
 	coerce_pair(&a, &b);
 	if (a.kind != b.kind)
 		return 0;
@@ -402,16 +407,27 @@ static void fold_object(struct val_object *o)
 	size_t kept = 0;
 
 	if (o->nr <= 32) {
+		/* Keys that are all ASCII and differ in length cannot agree: most pairs stop there. */
+		unsigned char ascii[32];
+
+		for (size_t i = 0; i < o->nr; i++)
+			ascii[i] = (unsigned char)utf8_is_ascii(o->members[i].key, o->members[i].key_len);
 		for (size_t i = 0; i < o->nr; i++) {
+			struct val_member *m = &o->members[i];
 			size_t j;
 
-			for (j = 0; j < kept; j++)
-				if (!unicase_compare(o->members[j].key, o->members[j].key_len,
-						     o->members[i].key, o->members[i].key_len,
-						     UNICASE_LOWER))
+			for (j = 0; j < kept; j++) {
+				struct val_member *k = &o->members[j];
+
+				if (ascii[i] && ascii[j] ?
+				    k->key_len == m->key_len && !strncasecmp(k->key, m->key, m->key_len) :
+				    !unicase_compare(k->key, k->key_len, m->key, m->key_len, UNICASE_LOWER))
 					break;
-			if (j == kept)
-				o->members[kept++] = o->members[i];
+			}
+			if (j == kept) {
+				ascii[kept] = ascii[i];
+				o->members[kept++] = *m;
+			}
 		}
 	} else {
 		size_t cap = 64, *slots;

@@ -99,8 +99,22 @@ static int jp_string(struct jp *jp, const char **out, size_t *out_len)
 	struct strbuf *sb = &jp->tmp;
 
 	while (jp->p < jp->end) {
-		unsigned char c = (unsigned char)*jp->p;
+		unsigned char c;
 
+		/* Eight bytes at a time while none is '"', '\\' or a control character. */
+		while (jp->end - jp->p >= 8) {
+			uint64_t w, lo = 0x0101010101010101u, hi = 0x8080808080808080u;
+
+			memcpy(&w, jp->p, 8);
+			if (((w - lo * 0x20) & ~w & hi) |
+			    (((w ^ lo * '"') - lo) & ~(w ^ lo * '"') & hi) |
+			    (((w ^ lo * '\\') - lo) & ~(w ^ lo * '\\') & hi))
+				break;
+			jp->p += 8;
+		}
+		if (jp->p >= jp->end)
+			break;
+		c = (unsigned char)*jp->p;
 		if (c == '"') {
 			*out = arena_strndup(jp->a, start, (size_t)(jp->p - start));
 			*out_len = (size_t)(jp->p - start);
@@ -415,7 +429,9 @@ static int jp_start_value(struct jp *jp, struct val *out, int *opened)
 
 		if (jp_string(jp, &s, &n) < 0)
 			return -1;
-		*out = val_string_ref(s, n);
+		out->kind = VAL_STRING;
+		out->u.string.ptr = s;
+		out->u.string.len = n;
 		return 0;
 	}
 	if (c == '-' || (c >= '0' && c <= '9'))
@@ -531,10 +547,25 @@ static void jw_string(struct strbuf *sb, const char *s, size_t len)
 
 	jw_ch(sb, '"');
 	while (p < end) {
-		unsigned char c = *p;
+		unsigned char c;
 		char esc[8];
 		size_t n = 2;
 
+		/* Skip eight plain bytes at a time (no control, '"', '\\' or 0xED among them). */
+		while (end - p >= 8) {
+			uint64_t w, lo = 0x0101010101010101u, hi = 0x8080808080808080u;
+
+			memcpy(&w, p, 8);
+			if (((w - lo * 0x20) & ~w & hi) |
+			    (((w ^ lo * '"') - lo) & ~(w ^ lo * '"') & hi) |
+			    (((w ^ lo * '\\') - lo) & ~(w ^ lo * '\\') & hi) |
+			    (((w ^ lo * 0xED) - lo) & ~(w ^ lo * 0xED) & hi))
+				break;
+			p += 8;
+		}
+		if (p >= end)
+			break;
+		c = *p;
 		if (!jw_special[c]) {
 			p++;
 			continue;

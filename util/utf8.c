@@ -4,6 +4,8 @@
  */
 #include "util/utf8.h"
 
+#include <string.h>
+
 uint32_t utf8_decode(const unsigned char **p, const unsigned char *end)
 {
 	const unsigned char *s = *p;
@@ -100,7 +102,17 @@ size_t utf8_utf16_len(const char *s, size_t len)
 
 int utf8_is_ascii(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
+	size_t i = 0;
+
+	/* Eight bytes at a time: any high bit set means a non-ASCII byte. */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080u)
+			return 0;
+	}
+	for (; i < len; i++)
 		if ((unsigned char)s[i] >= 0x80)
 			return 0;
 	return 1;
