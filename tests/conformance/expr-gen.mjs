@@ -11,7 +11,8 @@
 // of GitHub's expression language, are not generated (Slipway follows
 // GitHub's runner there):
 //   - a string literal with two or more '' escapes (the npm lexer unescapes
-//     only the first: String.replace with a string pattern);
+//     only the first: String.replace with a string pattern); a mutated text
+//     with two '' anywhere is replaced by the text before the mutation;
 //   - the names "constructor" and "__proto__" as keys or functions (the npm
 //     dictionaries are plain JavaScript objects that inherit them);
 //   - lone UTF-16 surrogates (not valid UTF-8 on our side).
@@ -241,7 +242,12 @@ for (let id = 1; id <= count; id++) {
   const names = Object.keys(contexts);
   const r = rand();
   if (r < 0.05) req.expr = special();
-  else if (r < 0.15) req.expr = mutate(expr(3, names, fixed ? Object.keys(fixed) : []));
+  else if (r < 0.15) {
+    // A mutation may join quotes into a literal with two '' escapes (see the header).
+    const base = expr(3, names, fixed ? Object.keys(fixed) : []);
+    const broken = mutate(base);
+    req.expr = broken.split("''").length > 2 ? base : broken;
+  }
   else req.expr = expr(1 + int(4), chance(0.05) ? names.concat(["nosuch"]) : names, fixed ? Object.keys(fixed) : []);
   process.stdout.write(JSON.stringify(req) + "\n");
 }
