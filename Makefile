@@ -3,6 +3,7 @@
 #   make test        unit, conformance and end-to-end suites (last line: N passed, N failed)
 #   make test-asan   the same suite under ASan+UBSan (objects in build-asan/)
 #   make valgrind    the unit suites under valgrind's memcheck
+#   make test-expr-diff  100,000 random expressions against GitHub's evaluator
 #   make bench       the benchmarks (not timed tests)
 #   make fuzz        libFuzzer targets in tests/fuzz (clang), FUZZ_TIME seconds each
 #   make install PREFIX=/usr/local
@@ -50,7 +51,7 @@ else
 SLIPWAY := $(BUILD)/slipway
 endif
 
-.PHONY: all test test-asan valgrind bench fuzz install clean check-build
+.PHONY: all test test-asan test-expr-diff valgrind bench fuzz install clean check-build
 all: $(SLIPWAY)
 
 # Quiet by default; `make V=1` shows the full commands.
@@ -92,6 +93,10 @@ test: check-build
 
 test-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 CFLAGS="-O1 -g" test
+
+test-expr-diff: check-build
+	@SLIPWAY_BUILD=$(BUILD) SLIPWAY_BIN=$(SLIPWAY) SLIPWAY_EXPR_DIFF_COUNT=$${SLIPWAY_EXPR_DIFF_COUNT:-100000} \
+		tests/run-tests expr-diff
 
 valgrind: check-build
 	@SLIPWAY_BUILD=$(BUILD) SLIPWAY_BIN=$(SLIPWAY) SLIPWAY_VALGRIND=1 tests/run-tests unit $(T)

@@ -17,8 +17,9 @@ extern const struct command commands[];
 
 const struct command *commands_find(const char *name);
 
-int cmd_list(int argc, const char **argv);
 int cmd_validate(int argc, const char **argv);
+int cmd_list(int argc, const char **argv);
+int cmd_eval(int argc, const char **argv);
 int cmd_scan(int argc, const char **argv);
 int cmd_prune(int argc, const char **argv);
 int cmd_version(int argc, const char **argv);
