@@ -14,7 +14,11 @@
 #include "util/strbuf.h"
 #include "util/value.h"
 
-/* A parsed expression (arena-allocated, immutable, reusable). */
+/*
+ * A parsed expression (arena-allocated, reusable). Immutable but for
+ * lookup caches that evaluation updates: one evaluation of a given
+ * expression at a time (no two threads evaluating it at once).
+ */
 struct expr;
 
 enum expr_stage {
@@ -26,7 +30,10 @@ enum expr_stage {
 /*
  * What went wrong. message is GitHub's wording without position, e.g.
  * "Unexpected end of expression: '<'"; pos is the 1-based column in the
- * expression text (0 when the error has no position).
+ * expression text (0 when the error has no position). Columns count
+ * UTF-16 units from the start of the text, newlines included, as GitHub
+ * reports them. Evaluation errors carry the position of the failing
+ * operation for a caret, but GitHub formats them without it.
  */
 struct expr_error {
 	enum expr_stage stage;
@@ -40,7 +47,7 @@ void expr_error_release(struct expr_error *err);
 /*
  * Append the error as GitHub's test data formats it:
  * "<message>. Located at position <pos> within expression: <text>" or
- * "<message>. Located within expression: <text>".
+ * "<message>. Located within expression: <text>" (evaluation errors).
  */
 void expr_error_format(struct strbuf *out, const struct expr_error *err,
 		       const char *text, size_t len);
@@ -52,6 +59,16 @@ enum expr_fn_flags {
 	EXPR_FN_CASE = 1 << 2,      /* case(...) — enabled wherever GitHub enables it */
 };
 
+/*
+ * A function that evaluates its arguments, ignores them and returns value
+ * (any number of arguments): how the oracle (../shared/oracle/eval.mjs)
+ * defines the functions a request names. Outside the built-in table.
+ */
+struct expr_fixed_fn {
+	const char *name;           /* case-insensitive */
+	struct val value;
+};
+
 /* The names a parse accepts. */
 struct expr_names {
 	/*
@@ -61,7 +78,28 @@ struct expr_names {
 	 */
 	const char *const *contexts;
 	unsigned functions;         /* enum expr_fn_flags */
+	/*
+	 * Extra fixed functions (nr_fixed of them; may be NULL). A call copies
+	 * the entry's value handle at parse time, so what the value points to
+	 * must outlive the parsed expression. Where a name is also built in,
+	 * the parse checks the built-in's argument count and evaluation calls
+	 * the fixed one, as the oracle does; of entries whose names differ
+	 * only in case the last counts.
+	 */
+	const struct expr_fixed_fn *fixed;
+	size_t nr_fixed;
 };
+
+/* GitHub's limits: expression length (UTF-16 units), parser depth, result memory. */
+#define EXPR_MAX_LENGTH 21000
+#define EXPR_MAX_DEPTH 50
+/*
+ * Bytes of results an evaluation may hold at once, counted as GitHub's
+ * evaluator counts them (26 + 2 per character of each live string).
+ * Exceeding it is the evaluation error "The maximum allowed memory size
+ * was exceeded ...".
+ */
+#define EXPR_MAX_MEMORY (1024 * 1024)
 
 /*
  * Parse len bytes of expression text (without ${{ }}). On success *out is
@@ -83,7 +121,12 @@ enum expr_job_status {
 
 /* What an evaluation sees. */
 struct expr_env {
-	struct val contexts;            /* object: context name -> value */
+	/*
+	 * object: context name -> value. As in GitHub's dictionaries, no
+	 * object in it may hold two keys that differ only in case (names are
+	 * case-insensitive); expr_fold_keys() makes it so for data from JSON.
+	 */
+	struct val contexts;
 	enum expr_job_status status;    /* read by success()/failure()/cancelled() */
 	const char *workspace;          /* root for hashFiles(); NULL: hashFiles is an error */
 	struct arena *arena;            /* where results are allocated */
@@ -96,13 +139,22 @@ struct expr_env {
 int expr_eval(struct val *out, const struct expr *e, const struct expr_env *env,
 	      struct expr_error *err);
 
+/*
+ * Drop, in place and recursively, object members whose key equals an
+ * earlier key of the same object under toLowerCase(): GitHub's
+ * dictionaries are case-insensitive and keep the first. Call it once on
+ * contexts read from JSON; fromJSON() results get it already.
+ */
+void expr_fold_keys(struct val v);
+
 /* GitHub's truthiness: false, 0, -0, NaN, "" and null are false. */
 int expr_truthy(struct val v);
 
 /*
  * Append v as it appears when interpolated into a string: null -> "",
- * booleans "true"/"false", numbers as GitHub prints them, strings as
- * they are, "Array" / "Object" for containers.
+ * booleans "true"/"false", numbers as GitHub prints them (at most 15
+ * decimals: 0.1 + 0.2 prints 0.3, 1e21 prints 1e+21), strings as they
+ * are, "Array" / "Object" for containers.
  */
 void expr_coerce_string(struct strbuf *out, struct val v);
 

@@ -57,6 +57,19 @@ struct ydoc_node {
 	} u;
 };
 
+/*
+ * Bounds on what a document may cost. A node reached through n aliases
+ * counts n times towards max_nodes, so alias bombs stop early.
+ */
+struct ydoc_limits {
+	size_t max_size;            /* bytes of YAML text */
+	int max_depth;              /* nested sequences/mappings (GitHub: 50) */
+	size_t max_nodes;           /* nodes after alias expansion */
+};
+
+/* 4 MiB, depth 50, 1,000,000 nodes. */
+extern const struct ydoc_limits ydoc_default_limits;
+
 struct ydoc {
 	struct arena arena;         /* owns every node */
 	const char *file;           /* in the arena */
@@ -67,13 +80,20 @@ struct ydoc {
 
 /*
  * Parse one YAML document. Errors (syntax, duplicate keys, limits) are
- * appended to diags as "file:line:col"; returns 0 when none was added,
- * -1 otherwise (doc->root may still hold what could be read). The doc
- * must be released with ydoc_release() either way.
+ * appended to diags as "file:line:col" with the rule "syntax-check";
+ * returns 0 when none was added, -1 otherwise. After a duplicate key the
+ * tree is complete (the later pair is dropped); after any other error
+ * doc->root is NULL. The doc must be released with ydoc_release() either
+ * way. text need not be NUL-terminated; it is copied.
  */
 int ydoc_load(struct ydoc *doc, const char *file, const char *text, size_t len,
 	      struct diag_list *diags);
 int ydoc_load_file(struct ydoc *doc, const char *path, struct diag_list *diags);
+/* The same with explicit limits (NULL: ydoc_default_limits). */
+int ydoc_load_limits(struct ydoc *doc, const char *file, const char *text, size_t len,
+		     const struct ydoc_limits *limits, struct diag_list *diags);
+int ydoc_load_file_limits(struct ydoc *doc, const char *path,
+			  const struct ydoc_limits *limits, struct diag_list *diags);
 void ydoc_release(struct ydoc *doc);
 
 /* The value of key in a mapping (exact match), or NULL. */
@@ -83,14 +103,33 @@ const struct ydoc_node *ydoc_map_get(const struct ydoc_node *map, const char *ke
 int ydoc_scalar_is(const struct ydoc_node *n, const char *s);
 
 /*
- * A scalar's value as GitHub's workflow reader types it: plain scalars
- * null/~/empty, true/false, integers (decimal, 0x, 0o), floats (.inf, .nan)
- * become null/bool/number; quoted or block scalars, and anything
- * else, are strings.
+ * Call fn for every pair of map whose key repeats an earlier key: exactly,
+ * or ignoring ASCII case when fold is set. first is the earliest pair
+ * with that key. O(n log n); non-scalar keys are ignored.
+ */
+void ydoc_map_each_dup(const struct ydoc_node *map, int fold,
+		       void (*fn)(void *ctx, const struct ydoc_pair *first,
+				  const struct ydoc_pair *dup),
+		       void *ctx);
+
+/*
+ * A scalar's value as GitHub's workflow reader types it (YAML 1.2 core
+ * schema): plain null/Null/NULL/~/empty, true/True/TRUE/false/..., integers
+ * ([-+]digits, 0x.., 0o..), floats (1.5, 1e3, .inf, .nan) become
+ * null/bool/number; "yes", "on", "010" stay what the core schema says
+ * (string, string, 10). Quoted and block scalars, and a !!str tag, give
+ * strings; !!int, !!float, !!bool, !!null force that type. Strings are
+ * copied into a.
  */
 struct val ydoc_scalar_value(struct arena *a, const struct ydoc_node *n);
 
-/* The whole subtree as a value (no expression evaluation). */
+/* The kind ydoc_scalar_value() would give (VAL_NULL..VAL_STRING), without allocating. */
+enum val_kind ydoc_scalar_kind(const struct ydoc_node *n);
+
+/*
+ * The whole subtree as a value (no expression evaluation), allocated in a.
+ * Mapping keys are the keys' text.
+ */
 struct val ydoc_to_val(struct arena *a, const struct ydoc_node *n);
 
 #endif

@@ -6,6 +6,9 @@
 #include <string.h>
 
 const struct command commands[] = {
+	{ "validate", cmd_validate, "check workflow files for errors" },
+	{ "list", cmd_list, "list the jobs of the workflows, with stages and needs" },
+	{ "eval", cmd_eval, "evaluate a ${{ }} expression (or a stream of them)" },
 	{ "scan", cmd_scan, "scan files for secrets and risky patterns" },
 	{ "serve", cmd_serve, "the CD daemon: watch repositories, run, record, dashboard" },
 	{ "trigger", cmd_trigger, "ask the daemon to look at a repository now" },

@@ -17,6 +17,9 @@ extern const struct command commands[];
 
 const struct command *commands_find(const char *name);
 
+int cmd_validate(int argc, const char **argv);
+int cmd_list(int argc, const char **argv);
+int cmd_eval(int argc, const char **argv);
 int cmd_approve(int argc, const char **argv);
 int cmd_logs(int argc, const char **argv);
 int cmd_reject(int argc, const char **argv);

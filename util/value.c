@@ -219,46 +219,62 @@ static void val_shortest_digits(double n, char *digits, int *exp10)
 	}
 }
 
-void val_format_number(struct strbuf *sb, double n)
+size_t val_number_to_buf(char *buf, double n)
 {
 	char digits[40];
+	char *p = buf;
 	int e, k;
 
-	if (isnan(n)) {
-		strbuf_addstr(sb, "NaN");
-		return;
-	}
-	if (isinf(n)) {
-		strbuf_addstr(sb, n < 0 ? "-Infinity" : "Infinity");
-		return;
-	}
-	if (n == 0) {
-		strbuf_addch(sb, '0');
-		return;
-	}
+	if (isnan(n))
+		return (size_t)sprintf(buf, "NaN");
+	if (isinf(n))
+		return (size_t)sprintf(buf, "%s", n < 0 ? "-Infinity" : "Infinity");
+	if (n == 0)
+		return (size_t)sprintf(buf, "0");
 	if (n < 0) {
-		strbuf_addch(sb, '-');
+		*p++ = '-';
 		n = -n;
+	}
+	if (n < 9007199254740992.0 && n == floor(n)) {
+		/* Exact integers print all their digits; no search for the shortest form. */
+		char rev[20];
+		unsigned long long u = (unsigned long long)n;
+		int nrev = 0;
+
+		do
+			rev[nrev++] = (char)('0' + u % 10);
+		while (u /= 10);
+		while (nrev)
+			*p++ = rev[--nrev];
+		*p = '\0';
+		return (size_t)(p - buf);
 	}
 	val_shortest_digits(n, digits, &e);
 	k = (int)strlen(digits);
 	if (k <= e && e <= 21) {
-		strbuf_addstr(sb, digits);
-		strbuf_addchars(sb, '0', (size_t)(e - k));
+		p += sprintf(p, "%s", digits);
+		memset(p, '0', (size_t)(e - k));
+		p += e - k;
 	} else if (0 < e && e <= 21) {
-		strbuf_add(sb, digits, (size_t)e);
-		strbuf_addch(sb, '.');
-		strbuf_addstr(sb, digits + e);
+		p += sprintf(p, "%.*s.%s", e, digits, digits + e);
 	} else if (-6 < e && e <= 0) {
-		strbuf_addstr(sb, "0.");
-		strbuf_addchars(sb, '0', (size_t)-e);
-		strbuf_addstr(sb, digits);
+		p += sprintf(p, "0.");
+		memset(p, '0', (size_t)-e);
+		p += -e;
+		p += sprintf(p, "%s", digits);
 	} else {
-		strbuf_addch(sb, digits[0]);
-		if (k > 1) {
-			strbuf_addch(sb, '.');
-			strbuf_addstr(sb, digits + 1);
-		}
-		strbuf_addf(sb, "e%c%d", e - 1 < 0 ? '-' : '+', abs(e - 1));
+		*p++ = digits[0];
+		if (k > 1)
+			p += sprintf(p, ".%s", digits + 1);
+		p += sprintf(p, "e%c%d", e - 1 < 0 ? '-' : '+', abs(e - 1));
 	}
+	*p = '\0';
+	return (size_t)(p - buf);
+}
+
+void val_format_number(struct strbuf *sb, double n)
+{
+	char buf[VAL_NUMBER_MAX];
+
+	strbuf_add(sb, buf, val_number_to_buf(buf, n));
 }

@@ -89,4 +89,9 @@ const char *val_kind_name(enum val_kind k);
  */
 void val_format_number(struct strbuf *sb, double n);
 
+/* Room for any number val_number_to_buf writes, with its NUL. */
+#define VAL_NUMBER_MAX 32
+/* val_format_number into buf (NUL-terminated); returns the length. */
+size_t val_number_to_buf(char *buf, double n);
+
 #endif

@@ -1,0 +1,301 @@
+/*
+ * template: evaluation of workflow values that may hold ${{ }} parts, with
+ * GitHub's rules for whole-expression values, interpolation and if:
+ * conditions. The expression language itself is parser/expr*.c; YAML
+ * typing of plain scalars is parser/ydoc.c.
+ */
+#include "parser/template.h"
+
+#include <string.h>
+
+/* One ${{ }} part of a string: [start, end) spans the text between the braces. */
+struct tmpl_part {
+	size_t open;            /* offset of "${{" */
+	size_t start, end;      /* the expression text */
+	size_t close;           /* offset just past "}}" */
+};
+
+/*
+ * Find the next ${{ }} at or after *pos. Returns 1 and fills part, 0 when
+ * there is none, -1 when a ${{ is never closed. Quotes inside the
+ * expression are honoured, so '}}' in a string literal does not close it.
+ */
+static int tmpl_next_part(const char *s, size_t len, size_t pos, struct tmpl_part *part)
+{
+	const char *open = NULL;
+	int in_string = 0;
+
+	for (size_t i = pos; i + 2 < len && !open; i++)
+		if (s[i] == '$' && s[i + 1] == '{' && s[i + 2] == '{')
+			open = s + i;
+	if (!open)
+		return 0;
+	part->open = (size_t)(open - s);
+	part->start = part->open + 3;
+	for (size_t i = part->start; i < len; i++) {
+		if (s[i] == '\'')
+			in_string = !in_string;
+		else if (!in_string && s[i] == '}' && i + 1 < len && s[i + 1] == '}') {
+			part->end = i;
+			part->close = i + 2;
+			return 1;
+		}
+	}
+	return -1;
+}
+
+/* File position of byte offset off inside node's scalar text. */
+static void tmpl_position(const struct ydoc_node *node, const char *text, size_t off,
+			  int *line, int *col)
+{
+	int l = node ? node->line : 0;
+	int c = node ? node->col : 0;
+	size_t line_start = 0;
+	int quoted = node && (node->style == YDOC_SINGLE_QUOTED ||
+			      node->style == YDOC_DOUBLE_QUOTED);
+	int block = node && (node->style == YDOC_LITERAL || node->style == YDOC_FOLDED);
+
+	for (size_t i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			l++;
+			line_start = i + 1;
+		}
+	}
+	if (block && l > (node ? node->line : 0)) {
+		/* Block scalars start on the line after the indicator. */
+		*line = l + 1;
+		*col = (int)(off - line_start) + 1;
+		return;
+	}
+	if (block) {
+		*line = l + 1;
+		*col = (int)off + 1;
+		return;
+	}
+	*line = l;
+	*col = (l == (node ? node->line : 0) ? c + quoted : 1) + (int)(off - line_start);
+}
+
+static void tmpl_error(struct strbuf *err, const struct ydoc_node *node, const char *text,
+		       size_t off, const char *message)
+{
+	int line, col;
+
+	if (!node || !node->file) {
+		strbuf_addstr(err, message);
+		return;
+	}
+	tmpl_position(node, text, off, &line, &col);
+	strbuf_addf(err, "%s:%d:%d: %s", node->file, line, col, message);
+}
+
+static void tmpl_expr_error(struct strbuf *err, const struct ydoc_node *node,
+			    const char *text, const struct tmpl_part *part,
+			    const struct expr_error *xerr)
+{
+	struct strbuf msg = STRBUF_INIT;
+	size_t off = part->start + (xerr->pos > 0 ? (size_t)xerr->pos - 1 : 0);
+
+	expr_error_format(&msg, xerr, text + part->start, part->end - part->start);
+	tmpl_error(err, node, text, off, msg.buf);
+	strbuf_release(&msg);
+}
+
+static const char tmpl_unclosed[] =
+	"The expression is not closed. An unescaped ${{ sequence was found, "
+	"but the closing }} sequence was not found.";
+
+/* Parse and evaluate one part. */
+static int tmpl_eval_part(struct val *out, const char *text, const struct tmpl_part *part,
+			  const struct ydoc_node *node, const struct expr_names *names,
+			  const struct expr_env *env, struct strbuf *err)
+{
+	struct expr_error xerr;
+	struct expr *e;
+	int ret = -1;
+
+	expr_error_init(&xerr);
+	if (expr_parse(&e, env->arena, text + part->start, part->end - part->start, names,
+		       &xerr) < 0 ||
+	    expr_eval(out, e, env, &xerr) < 0) {
+		tmpl_expr_error(err, node, text, part, &xerr);
+		goto out;
+	}
+	ret = 0;
+out:
+	expr_error_release(&xerr);
+	return ret;
+}
+
+int tmpl_eval_string(struct strbuf *out, const char *text, size_t len,
+		     const struct ydoc_node *node, const struct expr_names *names,
+		     const struct expr_env *env, struct strbuf *err)
+{
+	size_t pos = 0;
+	size_t start_len = out->len;
+
+	for (;;) {
+		struct tmpl_part part;
+		struct val v;
+		int found = tmpl_next_part(text, len, pos, &part);
+
+		if (found < 0) {
+			tmpl_error(err, node, text, part.open, tmpl_unclosed);
+			strbuf_setlen(out, start_len);
+			return -1;
+		}
+		if (!found)
+			break;
+		strbuf_add(out, text + pos, part.open - pos);
+		if (tmpl_eval_part(&v, text, &part, node, names, env, err) < 0) {
+			strbuf_setlen(out, start_len);
+			return -1;
+		}
+		expr_coerce_string(out, v);
+		pos = part.close;
+	}
+	strbuf_add(out, text + pos, len - pos);
+	return 0;
+}
+
+/* Evaluate one scalar: typed YAML, one whole expression, or interpolation. */
+static int tmpl_eval_scalar(struct val *out, const struct ydoc_node *node,
+			    const struct expr_names *names, const struct expr_env *env,
+			    struct strbuf *err)
+{
+	const char *text = node->u.scalar.ptr;
+	size_t len = node->u.scalar.len;
+	struct tmpl_part part;
+	struct strbuf sb = STRBUF_INIT;
+	int found = tmpl_next_part(text, len, 0, &part);
+
+	if (found < 0) {
+		tmpl_error(err, node, text, part.open, tmpl_unclosed);
+		return -1;
+	}
+	if (!found) {
+		*out = ydoc_scalar_value(env->arena, node);
+		return 0;
+	}
+	if (part.open == 0 && part.close == len)
+		return tmpl_eval_part(out, text, &part, node, names, env, err);
+	if (tmpl_eval_string(&sb, text, len, node, names, env, err) < 0) {
+		strbuf_release(&sb);
+		return -1;
+	}
+	*out = val_string(env->arena, sb.buf, sb.len);
+	strbuf_release(&sb);
+	return 0;
+}
+
+int tmpl_eval(struct val *out, const struct ydoc_node *node, const struct expr_names *names,
+	      const struct expr_env *env, struct strbuf *err)
+{
+	struct val v;
+
+	if (!node) {
+		*out = val_null();
+		return 0;
+	}
+	switch (node->kind) {
+	case YDOC_SCALAR:
+		return tmpl_eval_scalar(out, node, names, env, err);
+	case YDOC_SEQUENCE:
+		*out = val_new_array(env->arena);
+		for (size_t i = 0; i < node->u.seq.nr; i++) {
+			if (tmpl_eval(&v, node->u.seq.items[i], names, env, err) < 0)
+				return -1;
+			val_array_push(env->arena, *out, v);
+		}
+		return 0;
+	case YDOC_MAPPING:
+		*out = val_new_object(env->arena);
+		for (size_t i = 0; i < node->u.map.nr; i++) {
+			const struct ydoc_pair *p = &node->u.map.pairs[i];
+			struct strbuf key = STRBUF_INIT;
+			int ret;
+
+			ret = p->key->kind == YDOC_SCALAR
+				? tmpl_eval_string(&key, p->key->u.scalar.ptr, p->key->u.scalar.len,
+						   p->key, names, env, err)
+				: 0;
+			if (!ret)
+				ret = tmpl_eval(&v, p->value, names, env, err);
+			if (!ret)
+				val_object_set(env->arena, *out, key.buf, key.len, v);
+			strbuf_release(&key);
+			if (ret < 0)
+				return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * The condition an if: holds, as a value: a bare string is one expression;
+ * "${{ x }}" is x; text mixed with ${{ }} parts is the interpolated string
+ * (truthy when not empty — GitHub's rule, a well-known trap).
+ */
+int tmpl_eval_if(const struct ydoc_node *node, const struct expr_names *names,
+		 const struct expr_env *env, struct strbuf *err)
+{
+	const char *text;
+	size_t len;
+	struct tmpl_part part;
+	struct expr_error xerr;
+	struct expr *e = NULL;
+	struct val v;
+	int found, ret = -1;
+
+	if (!node)
+		return env->status == EXPR_STATUS_SUCCESS;
+	if (node->kind != YDOC_SCALAR) {
+		tmpl_error(err, node, "", 0, "an if: condition must be a string");
+		return -1;
+	}
+	text = node->u.scalar.ptr;
+	len = node->u.scalar.len;
+	found = tmpl_next_part(text, len, 0, &part);
+	if (found < 0) {
+		tmpl_error(err, node, text, part.open, tmpl_unclosed);
+		return -1;
+	}
+	if (found && !(part.open == 0 && part.close == len)) {
+		struct strbuf sb = STRBUF_INIT;
+
+		/* Mixed text: success() && (non-empty string). */
+		if (env->status != EXPR_STATUS_SUCCESS)
+			return 0;
+		if (tmpl_eval_string(&sb, text, len, node, names, env, err) < 0)
+			return -1;
+		ret = sb.len > 0;
+		strbuf_release(&sb);
+		return ret;
+	}
+	if (!found) {
+		part.open = 0;
+		part.start = 0;
+		part.end = len;
+		part.close = len;
+	}
+	expr_error_init(&xerr);
+	if (expr_parse(&e, env->arena, text + part.start, part.end - part.start, names,
+		       &xerr) < 0) {
+		tmpl_expr_error(err, node, text, &part, &xerr);
+		goto out;
+	}
+	/* No status function: GitHub evaluates success() && (cond), short-circuited. */
+	if (!expr_calls_status(e) && env->status != EXPR_STATUS_SUCCESS) {
+		ret = 0;
+		goto out;
+	}
+	if (expr_eval(&v, e, env, &xerr) < 0) {
+		tmpl_expr_error(err, node, text, &part, &xerr);
+		goto out;
+	}
+	ret = expr_truthy(v);
+out:
+	expr_error_release(&xerr);
+	return ret;
+}

@@ -1,0 +1,54 @@
+/*
+ * wf_phases: the steps of wf_load() that live in their own files, and the
+ * small decoders they share. Internal to the parser.
+ */
+#ifndef PARSER_WF_PHASES_H
+#define PARSER_WF_PHASES_H
+
+#include "parser/workflow.h"
+#include "util/diag.h"
+
+/* Append an error at node n's position. */
+void wf_error(struct diag_list *diags, const struct ydoc_node *n, const char *rule,
+	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Decode `on:` into wf->events and check what GitHub checks there (events.c). */
+void wf_events_decode(struct wf_workflow *wf, struct diag_list *diags);
+
+/*
+ * `outputs:` of workflow_call or of an action (name -> {description, value})
+ * into *out / *nr (arena a). map may be NULL or not a mapping.
+ */
+void wf_outputs_decode(struct wf_output **out, size_t *nr, struct arena *a,
+		       const struct ydoc_node *map);
+
+/* The semantic rules: ids, needs, cycles, step ids, matrix (validate.c). */
+void wf_validate(struct wf_workflow *wf, struct diag_list *diags);
+
+/*
+ * A string or a sequence of strings into *out (arena a); items that are
+ * not plain scalars are skipped. n may be NULL.
+ */
+void wf_strings_decode(struct wf_strings *out, struct arena *a, const struct ydoc_node *n);
+
+/*
+ * Parse the `uses:` string n into *out (arena a); a malformed reference is
+ * reported. job: n is a job's reusable-workflow reference (no docker://).
+ * Returns 1 when *out was filled.
+ */
+int wf_uses_decode(struct wf_uses *out, struct arena *a, const struct ydoc_node *n, int job,
+		   struct diag_list *diags);
+
+/* Parse the steps' `uses:` and give every step its id (GitHub's generated ones too). */
+void wf_steps_decode(struct wf_step *steps, size_t nr, struct arena *a, struct diag_list *diags);
+
+/* Check the steps' own ids: format, reserved '__', duplicates (validate.c). */
+void wf_steps_validate(const struct wf_step *steps, size_t nr, struct diag_list *diags);
+
+/* Sort diags[first..] by position (stably) and drop exact repeats (shared alias nodes). */
+void wf_diags_tidy(struct diag_list *diags, size_t first);
+
+/* 1 when id is a valid job/step id (^[A-Za-z_][A-Za-z0-9_-]*$, < 100 chars). */
+int wf_id_is_valid(const char *id);
+
+#endif

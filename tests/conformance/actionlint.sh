@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# actionlint conformance: every ok/ workflow is accepted (exceptions listed in
+# actionlint-scope.tsv), and every err/ and examples/ workflow is checked the
+# way actionlint-scope.tsv says (rejected, and where its first expected error
+# is). Files that need the expression engine or actionlint-only rules SKIP.
+. "$(dirname "$0")/../lib.sh"
+
+if ! shared_dir; then
+	skip "actionlint conformance" "shared test data not found"
+	done_testing
+	exit
+fi
+AL=$SLIPWAY_SHARED/conformance/actionlint
+SCOPE=$SLIPWAY_TOP/tests/conformance/actionlint-scope.tsv
+declare -A MODE REASON
+while IFS=$'\t' read -r path mode reason; do
+	case "$path" in '#'* | '') continue ;; esac
+	MODE[$path]=$mode
+	REASON[$path]=$reason
+done <"$SCOPE"
+
+# "L:C" of the first line of an actionlint .out file (plain or /regex/ form).
+expected_pos() {
+	head -1 "$1" | sed -nE 's#^/?test\\?\.yaml:([0-9]+):([0-9]+):.*#\1:\2#p'
+}
+
+# "L:C" of each of our diagnostics, in order.
+our_positions() {
+	sed -nE 's#^[^:]+:([0-9]+):([0-9]+): error: .*#\1:\2#p' "$1"
+}
+
+cd "$AL" || exit 1
+accepted=0
+for f in ok/*.yaml; do
+	"$SLIPWAY" validate "$f" >"$SCRATCH/out" 2>&1
+	rc=$?
+	if [ "${MODE[$f]:-}" = reject ]; then
+		is "$rc" 1 "$f is rejected (${REASON[$f]})"
+	else
+		is "$rc" 0 "$f is accepted"
+		[ "$rc" -ne 0 ] && sed 's/^/#   /' "$SCRATCH/out" | head -5
+		[ "$rc" -eq 0 ] && accepted=$((accepted + 1))
+	fi
+done
+
+declare -A COUNT
+for f in err/*.yaml examples/*.yaml; do
+	mode=${MODE[$f]:-}
+	if [ -z "$mode" ]; then
+		ok 1 "$f is listed in actionlint-scope.tsv"
+		continue
+	fi
+	COUNT[$mode]=$((${COUNT[$mode]:-0} + 1))
+	if [ "$mode" = out ]; then
+		skip "$f" "${REASON[$f]}"
+		continue
+	fi
+	"$SLIPWAY" validate "$f" >"$SCRATCH/out" 2>/dev/null
+	rc=$?
+	want=$(expected_pos "${f%.yaml}.out")
+	first=$(our_positions "$SCRATCH/out" | head -1)
+	case "$mode" in
+	exact)
+		[ "$rc" -eq 1 ] && [ "$first" = "$want" ]
+		ok $? "$f: first error at $want (got ${first:-none})" ;;
+	line)
+		[ "$rc" -eq 1 ] && [ "${first%%:*}" = "${want%%:*}" ]
+		ok $? "$f: first error on line ${want%%:*} (got ${first:-none}; ${REASON[$f]})" ;;
+	any)
+		[ "$rc" -eq 1 ] && our_positions "$SCRATCH/out" | cut -d: -f1 | grep -qx "${want%%:*}"
+		ok $? "$f: an error on line ${want%%:*} (${REASON[$f]})" ;;
+	reject)
+		is "$rc" 1 "$f is rejected (${REASON[$f]})" ;;
+	*)
+		ok 1 "$f: unknown mode '$mode' in actionlint-scope.tsv" ;;
+	esac
+done
+diag "ok/: $accepted accepted of $(ls ok/*.yaml | wc -l)"
+diag "err/+examples/: ${COUNT[exact]:-0} exact, ${COUNT[line]:-0} same line," \
+	"${COUNT[any]:-0} line found, ${COUNT[reject]:-0} rejected elsewhere," \
+	"${COUNT[out]:-0} out of scope"
+done_testing
