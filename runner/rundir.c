@@ -177,7 +177,8 @@ int rundir_list(struct strlist *out, const char *state, struct strbuf *err)
 		if (rundir_valid_name(de->d_name))
 			strlist_push(out, de->d_name);
 	closedir(d);
-	qsort(out->items, out->nr, sizeof(*out->items), rundir_cmp);
+	if (out->nr)
+		qsort(out->items, out->nr, sizeof(*out->items), rundir_cmp);
 	strbuf_release(&path);
 	return 0;
 }

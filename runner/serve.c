@@ -244,6 +244,17 @@ int serve_run(struct serve *s)
 	serve_schedule(s);
 	s->waiting_timer = loop_add_timer(s->loop, 500, serve_waiting_cb, s);
 	rc = loop_run(s->loop);
+	/* what the runs' process groups left (we are their subreaper) goes too */
+	{
+		struct strbuf err = STRBUF_INIT;
+		int killed = proc_kill_descendants(&err);
+
+		if (killed < 0)
+			serve_log("%s", err.buf);
+		else if (killed > 0)
+			serve_log("killed %d leftover process(es)", killed);
+		strbuf_release(&err);
+	}
 	serve_log("stopped");
 	return rc;
 }
