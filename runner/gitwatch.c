@@ -99,6 +99,44 @@ int gitwatch_resolve(struct strbuf *sha, const char *path, const char *ref, stru
 	return rc;
 }
 
+int gitwatch_read_file(struct strbuf *out, const char *path, const char *rev, const char *file,
+		       size_t max, struct strbuf *err)
+{
+	git_repository *repo;
+	git_object *commit = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	git_blob *blob = NULL;
+	int rc = 0;
+
+	if (gitwatch_open(&repo, path, err) < 0)
+		return -1;
+	if (git_revparse_single(&commit, repo, rev) < 0 ||
+	    git_object_peel((git_object **)&tree, commit, GIT_OBJECT_TREE) < 0 ||
+	    git_tree_entry_bypath(&entry, tree, file) < 0 ||
+	    git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+		goto out;
+	if (git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) < 0) {
+		rc = gitwatch_fail(err, "cannot read a file of", path);
+		goto out;
+	}
+	if ((size_t)git_blob_rawsize(blob) > max) {
+		strbuf_addf(err, "'%s' in '%s' is larger than %zu bytes", file, path, max);
+		rc = -1;
+		goto out;
+	}
+	strbuf_reset(out);
+	strbuf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	rc = 1;
+out:
+	git_blob_free(blob);
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	git_object_free(commit);
+	gitwatch_close(repo);
+	return rc;
+}
+
 int gitwatch_checkout(const char *path, const char *sha, const char *dir, struct strbuf *err)
 {
 	git_repository *repo;

@@ -21,6 +21,14 @@ int gitwatch_heads(struct strlist *out, const char *path, struct strbuf *err);
 int gitwatch_resolve(struct strbuf *sha, const char *path, const char *ref, struct strbuf *err);
 
 /*
+ * Read file (a path in the tree, e.g. ".slipway.yml") as committed at rev
+ * ("HEAD": the default branch) into out: 1, 0 when the file or rev is not
+ * there, -1 with err on other errors. Files over max bytes fail.
+ */
+int gitwatch_read_file(struct strbuf *out, const char *path, const char *rev, const char *file,
+		       size_t max, struct strbuf *err);
+
+/*
  * Write the tree of commit sha into dir (created; it must not exist or
  * be empty), with file modes and symlinks as committed. Returns 0, or -1
  * with err (e.g. "commit 'abc…' is not in repository '/srv/app.git'").

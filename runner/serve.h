@@ -130,8 +130,8 @@ void serve_waiting_check(struct serve *s);
 
 int serve_reviewers_init(struct serve *s, struct strbuf *err);
 void serve_reviewers_release(struct serve *s);
-/* The reviewer names for env, appended to out. */
-void serve_reviewers_for(struct serve *s, struct strlist *out, const char *env);
+/* The names of env's reviewers (the server's and repo's .slipway.yml's), appended to out. */
+void serve_reviewers_for(struct serve *s, struct strlist *out, const char *repo, const char *env);
 /*
  * Decide env in run id with the bearer token (NULL when none). Returns
  * an HTTP status: 200 with the reviewer's name in msg, or an error

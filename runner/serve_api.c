@@ -211,7 +211,7 @@ static void serve_api_run(struct http_conn *c, const struct http_request *req, v
 		struct strlist names = STRLIST_INIT;
 		struct val arr = val_new_array(&a);
 
-		serve_reviewers_for(s, &names, env);
+		serve_reviewers_for(s, &names, rundir_str(run, "repo"), env);
 		for (size_t k = 0; k < names.nr; k++)
 			val_array_push(&a, arr, val_cstring(&a, names.items[k]));
 		val_object_setstr(&a, reviewers, env, arr);

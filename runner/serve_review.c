@@ -1,11 +1,14 @@
 /*
- * serve_review: reviewers (ENV=NAME:TOKEN; only the tokens' SHA-256 is
- * kept) and approval decisions from the API: the token must belong to a
+ * serve_review: reviewers (the server's ENV=NAME:TOKEN, and those the
+ * repository's .slipway.yml names on its default branch; only tokens'
+ * SHA-256 is kept or read) and approval decisions from the API: the token must belong to a
  * reviewer of that environment, the environment must be waiting in the
  * run, each reviewer decides once, and the decision is written where the
  * run looks for it (approvals/<env>.json) and recorded in the history.
  * Resuming the run afterwards is serve_run.c's.
  */
+#include "parser/ydoc.h"
+#include "runner/gitwatch.h"
 #include "runner/rundir.h"
 #include "runner/serve.h"
 #include "util/digest.h"
@@ -55,20 +58,92 @@ int serve_reviewers_init(struct serve *s, struct strbuf *err)
 	return 0;
 }
 
-void serve_reviewers_release(struct serve *s)
+/*
+ * The reviewers of env that .slipway.yml on the repository's default
+ * branch declares:
+ *     environments:
+ *       production:
+ *         reviewers:
+ *           - name: alice
+ *             token-sha256: <64 hex digits: sha256 of alice's token>
+ * Read from the default branch, not from a run's commit, so that a branch
+ * cannot make its author a reviewer of its own deployment. Appended to
+ * out/nr (names malloc'd); entries that are not of that shape are skipped.
+ */
+static void serve_repo_reviewers(struct serve *s, const char *repo_name, const char *env,
+				 struct serve_reviewer **out, size_t *nr)
 {
-	for (size_t i = 0; i < s->nr_reviewers; i++) {
-		free(s->reviewers[i].env);
-		free(s->reviewers[i].name);
+	struct serve_repo *r = repo_name ? serve_repo_find(s, repo_name) : NULL;
+	struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
+	struct diag_list diags = DIAG_LIST_INIT;
+	const struct ydoc_node *list;
+	struct ydoc doc = { 0 };
+	size_t alloc = *nr;
+
+	if (!r || gitwatch_read_file(&text, r->path, "HEAD", ".slipway.yml", 1 << 20, &err) != 1)
+		goto out;
+	if (ydoc_load(&doc, ".slipway.yml", text.buf, text.len, &diags) < 0 || !doc.root) {
+		serve_log("repository '%s': .slipway.yml is not valid YAML; its reviewers are ignored",
+			  r->name);
+		goto out;
 	}
-	free(s->reviewers);
+	list = ydoc_map_get(doc.root, "environments");
+	list = list && list->kind == YDOC_MAPPING ? ydoc_map_get(list, env) : NULL;
+	list = list && list->kind == YDOC_MAPPING ? ydoc_map_get(list, "reviewers") : NULL;
+	for (size_t i = 0; list && list->kind == YDOC_SEQUENCE && i < list->u.seq.nr; i++) {
+		const struct ydoc_node *item = list->u.seq.items[i], *name, *hash;
+		struct serve_reviewer *rv;
+
+		name = item->kind == YDOC_MAPPING ? ydoc_map_get(item, "name") : NULL;
+		hash = item->kind == YDOC_MAPPING ? ydoc_map_get(item, "token-sha256") : NULL;
+		if (!name || name->kind != YDOC_SCALAR || !name->u.scalar.len || !hash ||
+		    hash->kind != YDOC_SCALAR || hash->u.scalar.len != 64) {
+			serve_log("repository '%s': .slipway.yml:%d: a reviewer needs 'name' and "
+				  "'token-sha256' (64 hex digits)", r->name, item->line);
+			continue;
+		}
+		ALLOC_GROW(*out, *nr + 1, alloc);
+		rv = &(*out)[*nr];
+		if (digest_unhex(rv->token_hash, hash->u.scalar.ptr, 32) < 0)
+			continue;
+		rv->env = xstrdup(env);
+		rv->name = xstrdup(name->u.scalar.ptr);
+		++*nr;
+	}
+out:
+	ydoc_release(&doc);
+	diag_list_release(&diags);
+	strbuf_release(&text);
+	strbuf_release(&err);
 }
 
-void serve_reviewers_for(struct serve *s, struct strlist *out, const char *env)
+static void serve_reviewer_list_free(struct serve_reviewer *l, size_t nr)
 {
+	for (size_t i = 0; i < nr; i++) {
+		free(l[i].env);
+		free(l[i].name);
+	}
+	free(l);
+}
+
+void serve_reviewers_release(struct serve *s)
+{
+	serve_reviewer_list_free(s->reviewers, s->nr_reviewers);
+}
+
+void serve_reviewers_for(struct serve *s, struct strlist *out, const char *repo, const char *env)
+{
+	struct serve_reviewer *from_repo = NULL;
+	size_t nr = 0;
+
+	serve_repo_reviewers(s, repo, env, &from_repo, &nr);
 	for (size_t i = 0; i < s->nr_reviewers; i++)
 		if (!strcmp(s->reviewers[i].env, env) && strlist_find(out, s->reviewers[i].name) < 0)
 			strlist_push(out, s->reviewers[i].name);
+	for (size_t i = 0; i < nr; i++)
+		if (strlist_find(out, from_repo[i].name) < 0)
+			strlist_push(out, from_repo[i].name);
+	serve_reviewer_list_free(from_repo, nr);
 }
 
 /*
@@ -76,22 +151,22 @@ void serve_reviewers_for(struct serve *s, struct strlist *out, const char *env)
  * it belongs to for another environment. Every entry is compared, in
  * constant time, whatever matches.
  */
-static const struct serve_reviewer *serve_reviewer_match(struct serve *s, const char *token,
+static const struct serve_reviewer *serve_reviewer_match(const struct serve_reviewer *l,
+							  size_t nr, const char *token,
 							  const char *env,
 							  const struct serve_reviewer **other)
 {
 	const struct serve_reviewer *found = NULL;
 	unsigned char hash[32];
 
-	*other = NULL;
 	digest_sha256(hash, token, strlen(token));
-	for (size_t i = 0; i < s->nr_reviewers; i++) {
-		int same = digest_equal(hash, s->reviewers[i].token_hash, sizeof(hash));
+	for (size_t i = 0; i < nr; i++) {
+		int same = digest_equal(hash, l[i].token_hash, sizeof(hash));
 
-		if (same && !strcmp(s->reviewers[i].env, env))
-			found = &s->reviewers[i];
+		if (same && !strcmp(l[i].env, env))
+			found = &l[i];
 		else if (same)
-			*other = &s->reviewers[i];
+			*other = &l[i];
 	}
 	return found;
 }
@@ -133,6 +208,8 @@ int serve_decide(struct serve *s, const char *id, const char *env, const char *d
 		 const char *token, const char *comment, struct strbuf *msg)
 {
 	const struct serve_reviewer *rv, *other;
+	struct serve_reviewer *from_repo = NULL;
+	size_t nr_repo = 0;
 	struct strbuf err = STRBUF_INIT;
 	struct arena a = ARENA_INIT;
 	char at[RUNDIR_ISO_LEN];
@@ -150,7 +227,11 @@ int serve_decide(struct serve *s, const char *id, const char *env, const char *d
 		status = rc < 0 ? 500 : 404;
 		goto out;
 	}
-	rv = serve_reviewer_match(s, token, env, &other);
+	other = NULL;
+	serve_repo_reviewers(s, rundir_str(run, "repo"), env, &from_repo, &nr_repo);
+	rv = serve_reviewer_match(s->reviewers, s->nr_reviewers, token, env, &other);
+	if (!rv)
+		rv = serve_reviewer_match(from_repo, nr_repo, token, env, &other);
 	if (!rv) {
 		if (other)
 			strbuf_addf(msg, "reviewer '%s' may not decide for environment '%s'",
@@ -183,6 +264,7 @@ int serve_decide(struct serve *s, const char *id, const char *env, const char *d
 	strbuf_addf(msg, "%s", rv->name);
 	status = 200;
 out:
+	serve_reviewer_list_free(from_repo, nr_repo);
 	strbuf_release(&err);
 	arena_release(&a);
 	return status;

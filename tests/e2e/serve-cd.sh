@@ -12,6 +12,11 @@
 state=$SCRATCH/state
 make_repo "$SCRATCH/app"
 ok $? "a bare repository with one commit"
+# reviewers the repository declares on its default branch (only their tokens' SHA-256)
+sha256() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+printf 'environments:\n  production:\n    reviewers:\n      - name: carol\n        token-sha256: %s\n  staging:\n    reviewers:\n      - name: dave\n        token-sha256: %s\n' \
+	"$(sha256 carol-token-3)" "$(sha256 dave-token-44)" >"$SCRATCH/app.work/.slipway.yml"
+(cd "$SCRATCH/app.work" && git add .slipway.yml && git commit -qm reviewers && git push -q origin main)
 printf 'production=alice:alice-token-1\n' >"$SCRATCH/reviewers"
 printf 'webhook-s3cret\n' >"$SCRATCH/secret"
 export FAKE_SLEEP=0.3
@@ -82,9 +87,23 @@ is "$(api "api/runs/$id3" | js '[(a["decision"], a["by"], a["comment"]) for a in
 	"[('rejected', 'carol', 'not today')]" "and records who rejected it and why"
 id4=$(latest_run)
 wait_until 15 state_is "$id4" waiting
-"$SLIPWAY" approve "$id4" production --state "$state" >/dev/null
+is "$(api "api/runs/$id4" | js 'd["reviewers"]')" "{'production': ['alice', 'carol']}" \
+	"the reviewers are the server's and those .slipway.yml declares"
+decide() { # RUN TOKEN: the HTTP status of approving production
+	curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $2" \
+		--data '{"environment": "production"}' "${SERVE_URL}api/runs/$1/approve"
+}
+is "$(decide "$id4" dave-token-44)" 403 "a .slipway.yml reviewer of another environment is refused"
+is "$(decide "$id4" carol-token-3)" 200 "a .slipway.yml reviewer's token approves"
 wait_until 15 state_is "$id4" success
-ok $? "slipway approve resumes the other run to success"
+ok $? "and the run deploys"
+push_version "$SCRATCH/app" 6.0 sixth >/dev/null
+wait_until 10 count_is 5
+id6=$(latest_run)
+wait_until 15 state_is "$id6" waiting
+"$SLIPWAY" approve "$id6" production --state "$state" >/dev/null
+wait_until 15 state_is "$id6" success
+ok $? "slipway approve resumes a run to success"
 
 # --- concurrency 1: one run at a time ---
 max=0
