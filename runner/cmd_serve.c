@@ -105,6 +105,10 @@ int cmd_serve(int argc, const char **argv)
 
 		strbuf_add(&runner, self, n > 0 ? (size_t)n : 0);
 	}
+	if (access(runner.buf, X_OK) < 0) {
+		strbuf_addf(&err, "the runner '%s' is not an executable program", runner.buf);
+		goto fail;
+	}
 	cfg.state = state.buf;
 	cfg.listen = listen;
 	cfg.repos = &repos;

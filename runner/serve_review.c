@@ -30,8 +30,9 @@ int serve_reviewers_init(struct serve *s, struct strbuf *err)
 
 		colon = eq ? strchr(eq + 1, ':') : NULL;
 		if (!eq || !colon || colon == eq + 1) {
+			/* name it by what comes before any '=' or ':', never by a token */
 			strbuf_addf(err, "reviewer '%.*s…' is not ENV=NAME:TOKEN",
-				    (int)(eq ? eq - spec : 0), spec);
+				    (int)strcspn(spec, "=:"), spec);
 			return -1;
 		}
 		r->env = xstrndup(spec, (size_t)(eq - spec));

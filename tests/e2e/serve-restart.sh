@@ -4,7 +4,7 @@
 # in the API, in run.json and in events.jsonl; the queued run and the run
 # waiting for approval survive and go on) and that nothing is left behind:
 # no process of the interrupted run, and, with a Docker engine, none of
-# its containers.
+# its containers. Then SIGTERM with a run going: the run is cancelled.
 . "$(dirname "$0")/../lib.sh"
 . "$SLIPWAY_TOP/tests/serve/lib.sh"
 . "$SLIPWAY_TOP/tests/images.sh"
@@ -93,4 +93,23 @@ serve_stop
 is $? 0 "the daemon stops cleanly"
 [ -z "$(marked "$queued")" ]
 ok $? "leaving no process behind"
+
+# a graceful stop (SIGTERM) in the middle of a run cancels it
+export FAKE_SLEEP=60
+serve_start "$state" --repo "$SCRATCH/app.git=app" --poll 1 --concurrency 1 \
+	--reviewers "$SCRATCH/reviewers"
+push_version "$SCRATCH/app" 4.0 >/dev/null
+wait_until 10 count_is 1 running
+ok $? "another long run starts"
+long=$(api 'api/runs?state=running' | js 'd["runs"][0]["id"]')
+at_exit "docker rm -f slipway-fake-$long"
+wait_until 10 test -n "$(marked "$long")"
+started=$(date +%s)
+serve_stop
+is $? 0 "SIGTERM stops the daemon with a run going"
+[ $(($(date +%s) - started)) -lt 10 ]
+ok $? "without waiting for the run to finish"
+is "$(js 'd["result"]' <"$state/runs/$long/run.json")" cancelled "the run was cancelled"
+[ -z "$(marked "$long")" ]
+ok $? "and none of its processes is left"
 done_testing

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # serve/lib.sh: helpers for the `slipway serve` suites (sourced after
 # tests/lib.sh): a scratch git repository, starting and stopping a daemon
 # on a free port, JSON through python3, and waiting for conditions.
@@ -32,7 +33,8 @@ make_repo() {
 
 # push_version DIR VERSION [BRANCH]: commit VERSION and push it; prints the sha.
 push_version() {
-	(cd "$1.work" && git checkout -q "${3:-main}" 2>/dev/null || git checkout -q -b "${3:-main}"
+	(cd "$1.work" || exit 1
+	 git checkout -q "${3:-main}" 2>/dev/null || git checkout -q -b "${3:-main}"
 	 echo "$2" >VERSION && git commit -qam "version $2" && git push -q origin "${3:-main}" &&
 	 git rev-parse HEAD)
 }
