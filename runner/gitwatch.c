@@ -1,8 +1,8 @@
 /*
  * gitwatch: libgit2 calls for the daemon: listing branches, resolving a
- * ref and checking a commit out into a directory of its own (through
- * checkout's target_directory, without updating any index). Watching,
- * polling and scheduling are serve's.
+ * ref, reading a committed file, and a work tree of a commit in a
+ * directory of its own that borrows the watched repository's objects.
+ * Watching, polling and scheduling are serve's.
  */
 #include "runner/gitwatch.h"
 #include "util/fs.h"
@@ -137,39 +137,63 @@ out:
 	return rc;
 }
 
-int gitwatch_checkout(const char *path, const char *sha, const char *dir, struct strbuf *err)
+int gitwatch_checkout(const char *path, const char *ref, const char *sha, const char *dir,
+		      struct strbuf *err)
 {
-	git_repository *repo;
+	git_repository *src, *wt = NULL;
 	git_commit *commit = NULL;
-	git_tree *tree = NULL;
+	git_reference *branch = NULL;
+	git_remote *origin = NULL;
 	git_checkout_options opts;
+	struct strbuf alt = STRBUF_INIT, objects = STRBUF_INIT;
 	git_oid oid;
 	int rc = -1;
 
-	if (fs_mkdir_p(dir, 0755, err) < 0)
+	if (strncmp(ref, "refs/", 5)) {
+		strbuf_addf(err, "'%s' is not a full ref name", ref);
 		return -1;
-	if (gitwatch_open(&repo, path, err) < 0)
+	}
+	if (fs_mkdir_p(dir, 0755, err) < 0 || gitwatch_open(&src, path, err) < 0)
 		return -1;
 	if (strlen(sha) != GIT_OID_HEXSZ || git_oid_fromstr(&oid, sha) < 0 ||
-	    git_commit_lookup(&commit, repo, &oid) < 0) {
+	    git_commit_lookup(&commit, src, &oid) < 0) {
 		strbuf_addf(err, "commit '%s' is not in repository '%s'", sha, path);
 		goto out;
 	}
-	if (git_commit_tree(&tree, commit) < 0) {
-		gitwatch_fail(err, "cannot read the tree of a commit in", path);
+	if (git_repository_init(&wt, dir, 0) < 0) {
+		gitwatch_fail(err, "cannot create a repository in", dir);
+		goto out;
+	}
+	/* borrow the objects instead of copying them */
+	strbuf_addf(&objects, "%s", git_repository_path(src));
+	while (objects.len > 1 && objects.buf[objects.len - 1] == '/')
+		strbuf_setlen(&objects, objects.len - 1);
+	strbuf_addstr(&objects, "/objects\n");
+	strbuf_addf(&alt, "%sobjects/info/alternates", git_repository_path(wt));
+	if (fs_write_file(alt.buf, objects.buf, objects.len, 0644, err) < 0)
+		goto out;
+	git_repository_free(wt);
+	if (git_repository_open(&wt, dir) < 0 ||
+	    git_reference_create(&branch, wt, ref, &oid, 1, "slipway serve") < 0 ||
+	    git_repository_set_head(wt, ref) < 0 ||
+	    git_remote_create(&origin, wt, "origin", path) < 0) {
+		gitwatch_fail(err, "cannot set up the work tree", dir);
 		goto out;
 	}
 	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
-	opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX;
-	opts.target_directory = dir;
-	if (git_checkout_tree(repo, (const git_object *)tree, &opts) < 0) {
+	opts.checkout_strategy = GIT_CHECKOUT_FORCE;
+	if (git_checkout_head(wt, &opts) < 0) {
 		gitwatch_fail(err, "cannot check out into", dir);
 		goto out;
 	}
 	rc = 0;
 out:
-	git_tree_free(tree);
+	git_remote_free(origin);
+	git_reference_free(branch);
 	git_commit_free(commit);
-	gitwatch_close(repo);
+	git_repository_free(wt);
+	gitwatch_close(src);
+	strbuf_release(&alt);
+	strbuf_release(&objects);
 	return rc;
 }

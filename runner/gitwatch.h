@@ -29,10 +29,16 @@ int gitwatch_read_file(struct strbuf *out, const char *path, const char *rev, co
 		       size_t max, struct strbuf *err);
 
 /*
- * Write the tree of commit sha into dir (created; it must not exist or
- * be empty), with file modes and symlinks as committed. Returns 0, or -1
- * with err (e.g. "commit 'abc…' is not in repository '/srv/app.git'").
+ * Make dir (created; it must not exist or be empty) a git work tree of
+ * commit sha on branch ref ("refs/heads/main"): a repository of its own
+ * that borrows the watched one's objects (objects/info/alternates, as
+ * `git clone --shared`), with ref at sha, HEAD on ref, origin pointing at
+ * path, and the files checked out. A run sees a real repository (HEAD,
+ * parents, changed paths) while the watched one is never written.
+ * Returns 0, or -1 with err (e.g. "commit 'abc…' is not in repository
+ * '/srv/app.git'").
  */
-int gitwatch_checkout(const char *path, const char *sha, const char *dir, struct strbuf *err);
+int gitwatch_checkout(const char *path, const char *ref, const char *sha, const char *dir,
+		      struct strbuf *err);
 
 #endif

@@ -30,7 +30,7 @@
 #define SERVE_FOLLOW_MS 200
 
 struct serve_checkout_job {
-	const char *repo_path, *sha, *dir;
+	const char *repo_path, *ref, *sha, *dir;
 };
 
 static void serve_run_free(struct serve_run *r)
@@ -229,7 +229,8 @@ static int serve_checkout_child(void *data)
 	const struct serve_checkout_job *job = data;
 	struct strbuf err = STRBUF_INIT;
 	int rc = fs_rm_rf(job->dir, &err) < 0 ? -1
-						: gitwatch_checkout(job->repo_path, job->sha, job->dir, &err);
+						: gitwatch_checkout(job->repo_path, job->ref, job->sha,
+								    job->dir, &err);
 
 	if (rc < 0)
 		printf("%s\n", err.buf);
@@ -303,6 +304,7 @@ static void serve_start_queued(struct serve *s, const char *id)
 		goto fail;
 	}
 	job.repo_path = repo->path;
+	job.ref = rundir_str(run, "ref");
 	job.sha = rundir_str(run, "sha");
 	job.dir = r->checkout.buf;
 	p.out = PROC_FD_PIPE;

@@ -1,7 +1,8 @@
 /*
  * Unit tests for runner/gitwatch against repositories made with git:
- * branch heads of a bare repository, resolving refs, and a checkout of an
- * older commit (modes and symlinks kept) that leaves the repository alone.
+ * branch heads of a bare repository, resolving refs, reading a committed
+ * file, and a work tree of an older commit (modes and symlinks kept, git
+ * sees HEAD and history) that leaves the repository alone.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -94,8 +95,14 @@ static void test_heads_resolve_checkout(void **state)
 	read_text(&first, "first");
 	strbuf_addf(&co, "%s/checkout", dir.buf);
 	strbuf_reset(&err);
-	if (gitwatch_checkout(repo.buf, first.buf, co.buf, &err) < 0)
+	if (gitwatch_checkout(repo.buf, "refs/heads/main", first.buf, co.buf, &err) < 0)
 		fail_msg("%s", err.buf);
+	/* a real work tree of that commit: HEAD on the branch, clean, history through alternates */
+	sh("cd \"$1/checkout\"; test \"$(git rev-parse HEAD)\" = \"$(cat ../first)\";"
+	   "test \"$(git symbolic-ref HEAD)\" = refs/heads/main;"
+	   "test -z \"$(git status --porcelain)\"; test \"$(git log --format=%s)\" = one;"
+	   "test \"$(git remote get-url origin)\" = \"$1/repo.git\";"
+	   "test -z \"$(find .git/objects -type f -name '[0-9a-f]*' ! -path '*/info/*')\"");
 	read_text(&text, "checkout/file");
 	assert_string_equal(text.buf, "one");
 	read_text(&text, "checkout/sub/deep");
@@ -112,9 +119,17 @@ static void test_heads_resolve_checkout(void **state)
 	assert_false(fs_exists(path.buf));
 
 	strbuf_reset(&err);
-	assert_int_equal(gitwatch_checkout(repo.buf, "0123456789012345678901234567890123456789",
-					   co.buf, &err), -1);
+	assert_int_equal(gitwatch_checkout(repo.buf, "refs/heads/main",
+					   "0123456789012345678901234567890123456789", co.buf, &err), -1);
 	assert_non_null(strstr(err.buf, "commit '0123456789012345678901234567890123456789' is not in repository"));
+	assert_int_equal(gitwatch_read_file(&text, repo.buf, "HEAD", "sub/deep", 100, &err), 1);
+	assert_string_equal(text.buf, "deep\n");
+	assert_int_equal(gitwatch_read_file(&text, repo.buf, first.buf, "file", 100, &err), 1);
+	assert_string_equal(text.buf, "one\n");
+	assert_int_equal(gitwatch_read_file(&text, repo.buf, "HEAD", "nope", 100, &err), 0);
+	assert_int_equal(gitwatch_read_file(&text, repo.buf, "refs/heads/gone", "file", 100, &err), 0);
+	assert_int_equal(gitwatch_read_file(&text, repo.buf, "HEAD", "file", 2, &err), -1);
+	assert_non_null(strstr(err.buf, "/repo.git' is larger than 2 bytes"));
 	strbuf_reset(&err);
 	assert_int_equal(gitwatch_heads(&heads, "/nonexistent", &err), -1);
 	assert_non_null(strstr(err.buf, "cannot open repository '/nonexistent'"));
