@@ -143,7 +143,7 @@ int gitwatch_checkout(const char *path, const char *ref, const char *sha, const 
 	git_repository *src, *wt = NULL;
 	git_commit *commit = NULL;
 	git_reference *branch = NULL;
-	git_remote *origin = NULL;
+	git_config *cfg = NULL;
 	git_checkout_options opts;
 	struct strbuf alt = STRBUF_INIT, objects = STRBUF_INIT;
 	git_oid oid;
@@ -173,10 +173,14 @@ int gitwatch_checkout(const char *path, const char *ref, const char *sha, const 
 	if (fs_write_file(alt.buf, objects.buf, objects.len, 0644, err) < 0)
 		goto out;
 	git_repository_free(wt);
+	/* origin is written as configuration: git_remote_create leaks in libgit2 1.5 */
 	if (git_repository_open(&wt, dir) < 0 ||
 	    git_reference_create(&branch, wt, ref, &oid, 1, "slipway serve") < 0 ||
 	    git_repository_set_head(wt, ref) < 0 ||
-	    git_remote_create(&origin, wt, "origin", path) < 0) {
+	    git_repository_config(&cfg, wt) < 0 ||
+	    git_config_set_string(cfg, "remote.origin.url", path) < 0 ||
+	    git_config_set_string(cfg, "remote.origin.fetch",
+				  "+refs/heads/*:refs/remotes/origin/*") < 0) {
 		gitwatch_fail(err, "cannot set up the work tree", dir);
 		goto out;
 	}
@@ -188,7 +192,7 @@ int gitwatch_checkout(const char *path, const char *ref, const char *sha, const 
 	}
 	rc = 0;
 out:
-	git_remote_free(origin);
+	git_config_free(cfg);
 	git_reference_free(branch);
 	git_commit_free(commit);
 	git_repository_free(wt);
