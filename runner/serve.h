@@ -27,7 +27,7 @@ struct serve_config {
 	const char *state;              /* absolute state directory */
 	const char *listen;             /* HOST:PORT */
 	const struct strlist *repos;    /* "PATH[=NAME]" each */
-	const struct strlist *reviewers;        /* "ENV=NAME:TOKEN" each */
+	const struct strlist *reviewers;        /* "[ENV=]NAME:TOKEN" each */
 	const char *webhook_secret;     /* NULL: webhooks refused */
 	const char *runner;             /* the program run as `RUNNER run ...` */
 	int concurrency;                /* runs at once (>= 1) */
@@ -47,7 +47,8 @@ struct serve_repo {
 };
 
 struct serve_reviewer {
-	char *env, *name;
+	char *env;                      /* NULL: where .slipway.yml names this reviewer */
+	char *name;
 	unsigned char token_hash[32];   /* sha256 of the token: compared in constant time */
 };
 

@@ -1,11 +1,12 @@
 /*
- * serve_review: reviewers (the server's ENV=NAME:TOKEN, and those the
- * repository's .slipway.yml names on its default branch; only tokens'
- * SHA-256 is kept or read) and approval decisions from the API: the token must belong to a
- * reviewer of that environment, the environment must be waiting in the
- * run, each reviewer decides once, and the decision is written where the
- * run looks for it (approvals/<env>.json) and recorded in the history.
- * Resuming the run afterwards is serve_run.c's.
+ * serve_review: reviewers and approval decisions from the API. A reviewer
+ * is a name with a token (the server's --reviewer, of which only the
+ * token's SHA-256 is kept): ENV=NAME:TOKEN lets NAME decide for ENV;
+ * NAME:TOKEN lets NAME decide wherever the repository's .slipway.yml
+ * names them (environments.<env>.reviewers, read from the default
+ * branch). A decision needs the environment to be waiting in the run and
+ * each reviewer decides once; it is written where the run looks for it
+ * (approvals/<env>.json) and recorded. Resuming is serve_run.c's.
  */
 #include "parser/ydoc.h"
 #include "runner/gitwatch.h"
@@ -25,26 +26,27 @@ int serve_reviewers_init(struct serve *s, struct strbuf *err)
 
 	s->reviewers = xcalloc(l->nr ? l->nr : 1, sizeof(*s->reviewers));
 	for (size_t i = 0; i < l->nr; i++) {
-		const char *spec = l->items[i], *eq = strchr(spec, '='), *colon;
+		const char *spec = l->items[i], *colon = strchr(spec, ':'), *eq, *name;
 		struct serve_reviewer *r = &s->reviewers[s->nr_reviewers];
 
-		colon = eq ? strchr(eq + 1, ':') : NULL;
-		if (!eq || !colon || colon == eq + 1) {
+		eq = colon ? memchr(spec, '=', (size_t)(colon - spec)) : NULL;
+		name = eq ? eq + 1 : spec;
+		if (!colon || colon == name) {
 			/* name it by what comes before any '=' or ':', never by a token */
-			strbuf_addf(err, "reviewer '%.*s…' is not ENV=NAME:TOKEN",
+			strbuf_addf(err, "reviewer '%.*s…' is not [ENV=]NAME:TOKEN",
 				    (int)strcspn(spec, "=:"), spec);
 			return -1;
 		}
-		r->env = xstrndup(spec, (size_t)(eq - spec));
-		r->name = xstrndup(eq + 1, (size_t)(colon - eq - 1));
+		r->env = eq ? xstrndup(spec, (size_t)(eq - spec)) : NULL;
+		r->name = xstrndup(name, (size_t)(colon - name));
 		s->nr_reviewers++;
-		if (!rundir_valid_name(r->env)) {
+		if (r->env && !rundir_valid_name(r->env)) {
 			strbuf_addf(err, "reviewer '%s': '%s' is not an environment name", r->name, r->env);
 			return -1;
 		}
 		if (strlen(colon + 1) < SERVE_TOKEN_MIN) {
-			strbuf_addf(err, "reviewer '%s' for '%s': a token needs at least %d characters",
-				    r->name, r->env, SERVE_TOKEN_MIN);
+			strbuf_addf(err, "reviewer '%s': a token needs at least %d characters", r->name,
+				    SERVE_TOKEN_MIN);
 			return -1;
 		}
 		digest_sha256(r->token_hash, colon + 1, strlen(colon + 1));
@@ -59,27 +61,30 @@ int serve_reviewers_init(struct serve *s, struct strbuf *err)
 	return 0;
 }
 
+void serve_reviewers_release(struct serve *s)
+{
+	for (size_t i = 0; i < s->nr_reviewers; i++) {
+		free(s->reviewers[i].env);
+		free(s->reviewers[i].name);
+	}
+	free(s->reviewers);
+}
+
 /*
- * The reviewers of env that .slipway.yml on the repository's default
- * branch declares:
- *     environments:
- *       production:
- *         reviewers:
- *           - name: alice
- *             token-sha256: <64 hex digits: sha256 of alice's token>
- * Read from the default branch, not from a run's commit, so that a branch
- * cannot make its author a reviewer of its own deployment. Appended to
- * out/nr (names malloc'd); entries that are not of that shape are skipped.
+ * The names .slipway.yml on the repository's default branch gives as
+ * env's reviewers (environments.<env>.reviewers: [alice, bob], the
+ * runner's format), appended to out. The default branch, not the run's
+ * commit: a branch cannot make its author a reviewer of its own
+ * deployment. A missing or unreadable file names nobody.
  */
-static void serve_repo_reviewers(struct serve *s, const char *repo_name, const char *env,
-				 struct serve_reviewer **out, size_t *nr)
+static void serve_repo_reviewers(struct serve *s, struct strlist *out, const char *repo_name,
+				 const char *env)
 {
 	struct serve_repo *r = repo_name ? serve_repo_find(s, repo_name) : NULL;
 	struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
 	struct diag_list diags = DIAG_LIST_INIT;
 	const struct ydoc_node *list;
 	struct ydoc doc = { 0 };
-	size_t alloc = *nr;
 
 	if (!r || gitwatch_read_file(&text, r->path, "HEAD", ".slipway.yml", 1 << 20, &err) != 1)
 		goto out;
@@ -92,24 +97,11 @@ static void serve_repo_reviewers(struct serve *s, const char *repo_name, const c
 	list = list && list->kind == YDOC_MAPPING ? ydoc_map_get(list, env) : NULL;
 	list = list && list->kind == YDOC_MAPPING ? ydoc_map_get(list, "reviewers") : NULL;
 	for (size_t i = 0; list && list->kind == YDOC_SEQUENCE && i < list->u.seq.nr; i++) {
-		const struct ydoc_node *item = list->u.seq.items[i], *name, *hash;
-		struct serve_reviewer *rv;
+		const struct ydoc_node *item = list->u.seq.items[i];
 
-		name = item->kind == YDOC_MAPPING ? ydoc_map_get(item, "name") : NULL;
-		hash = item->kind == YDOC_MAPPING ? ydoc_map_get(item, "token-sha256") : NULL;
-		if (!name || name->kind != YDOC_SCALAR || !name->u.scalar.len || !hash ||
-		    hash->kind != YDOC_SCALAR || hash->u.scalar.len != 64) {
-			serve_log("repository '%s': .slipway.yml:%d: a reviewer needs 'name' and "
-				  "'token-sha256' (64 hex digits)", r->name, item->line);
-			continue;
-		}
-		ALLOC_GROW(*out, *nr + 1, alloc);
-		rv = &(*out)[*nr];
-		if (digest_unhex(rv->token_hash, hash->u.scalar.ptr, 32) < 0)
-			continue;
-		rv->env = xstrdup(env);
-		rv->name = xstrdup(name->u.scalar.ptr);
-		++*nr;
+		if (item->kind == YDOC_SCALAR && item->u.scalar.len &&
+		    strlist_find(out, item->u.scalar.ptr) < 0)
+			strlist_push(out, item->u.scalar.ptr);
 	}
 out:
 	ydoc_release(&doc);
@@ -118,56 +110,39 @@ out:
 	strbuf_release(&err);
 }
 
-static void serve_reviewer_list_free(struct serve_reviewer *l, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++) {
-		free(l[i].env);
-		free(l[i].name);
-	}
-	free(l);
-}
-
-void serve_reviewers_release(struct serve *s)
-{
-	serve_reviewer_list_free(s->reviewers, s->nr_reviewers);
-}
-
 void serve_reviewers_for(struct serve *s, struct strlist *out, const char *repo, const char *env)
 {
-	struct serve_reviewer *from_repo = NULL;
-	size_t nr = 0;
-
-	serve_repo_reviewers(s, repo, env, &from_repo, &nr);
 	for (size_t i = 0; i < s->nr_reviewers; i++)
-		if (!strcmp(s->reviewers[i].env, env) && strlist_find(out, s->reviewers[i].name) < 0)
+		if (s->reviewers[i].env && !strcmp(s->reviewers[i].env, env) &&
+		    strlist_find(out, s->reviewers[i].name) < 0)
 			strlist_push(out, s->reviewers[i].name);
-	for (size_t i = 0; i < nr; i++)
-		if (strlist_find(out, from_repo[i].name) < 0)
-			strlist_push(out, from_repo[i].name);
-	serve_reviewer_list_free(from_repo, nr);
+	serve_repo_reviewers(s, out, repo, env);
 }
 
 /*
- * The reviewer the token belongs to for env; *other is set to a reviewer
- * it belongs to for another environment. Every entry is compared, in
- * constant time, whatever matches.
+ * The reviewer the token belongs to who may decide for env (the server
+ * says so, or .slipway.yml names them: repo_names); *other is set to a
+ * reviewer the token belongs to who may not. Every entry is compared,
+ * in constant time, whatever matches.
  */
-static const struct serve_reviewer *serve_reviewer_match(const struct serve_reviewer *l,
-							  size_t nr, const char *token,
+static const struct serve_reviewer *serve_reviewer_match(struct serve *s, const char *token,
 							  const char *env,
+							  const struct strlist *repo_names,
 							  const struct serve_reviewer **other)
 {
 	const struct serve_reviewer *found = NULL;
 	unsigned char hash[32];
 
+	*other = NULL;
 	digest_sha256(hash, token, strlen(token));
-	for (size_t i = 0; i < nr; i++) {
-		int same = digest_equal(hash, l[i].token_hash, sizeof(hash));
+	for (size_t i = 0; i < s->nr_reviewers; i++) {
+		const struct serve_reviewer *r = &s->reviewers[i];
+		int same = digest_equal(hash, r->token_hash, sizeof(hash));
 
-		if (same && !strcmp(l[i].env, env))
-			found = &l[i];
+		if (same && (r->env ? !strcmp(r->env, env) : strlist_find(repo_names, r->name) >= 0))
+			found = r;
 		else if (same)
-			*other = &l[i];
+			*other = r;
 	}
 	return found;
 }
@@ -209,8 +184,7 @@ int serve_decide(struct serve *s, const char *id, const char *env, const char *d
 		 const char *token, const char *comment, struct strbuf *msg)
 {
 	const struct serve_reviewer *rv, *other;
-	struct serve_reviewer *from_repo = NULL;
-	size_t nr_repo = 0;
+	struct strlist repo_names = STRLIST_INIT;
 	struct strbuf err = STRBUF_INIT;
 	struct arena a = ARENA_INIT;
 	char at[RUNDIR_ISO_LEN];
@@ -228,11 +202,8 @@ int serve_decide(struct serve *s, const char *id, const char *env, const char *d
 		status = rc < 0 ? 500 : 404;
 		goto out;
 	}
-	other = NULL;
-	serve_repo_reviewers(s, rundir_str(run, "repo"), env, &from_repo, &nr_repo);
-	rv = serve_reviewer_match(s->reviewers, s->nr_reviewers, token, env, &other);
-	if (!rv)
-		rv = serve_reviewer_match(from_repo, nr_repo, token, env, &other);
+	serve_repo_reviewers(s, &repo_names, rundir_str(run, "repo"), env);
+	rv = serve_reviewer_match(s, token, env, &repo_names, &other);
 	if (!rv) {
 		if (other)
 			strbuf_addf(msg, "reviewer '%s' may not decide for environment '%s'",
@@ -265,7 +236,7 @@ int serve_decide(struct serve *s, const char *id, const char *env, const char *d
 	strbuf_addf(msg, "%s", rv->name);
 	status = 200;
 out:
-	serve_reviewer_list_free(from_repo, nr_repo);
+	strlist_release(&repo_names);
 	strbuf_release(&err);
 	arena_release(&a);
 	return status;

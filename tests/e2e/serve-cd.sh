@@ -12,12 +12,12 @@
 state=$SCRATCH/state
 make_repo "$SCRATCH/app"
 ok $? "a bare repository with one commit"
-# reviewers the repository declares on its default branch (only their tokens' SHA-256)
-sha256() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
-printf 'environments:\n  production:\n    reviewers:\n      - name: carol\n        token-sha256: %s\n  staging:\n    reviewers:\n      - name: dave\n        token-sha256: %s\n' \
-	"$(sha256 carol-token-3)" "$(sha256 dave-token-44)" >"$SCRATCH/app.work/.slipway.yml"
+# reviewers the repository names on its default branch (the runner's .slipway.yml);
+# their tokens are the server's
+printf 'environments:\n  production:\n    reviewers: [carol]\n  staging:\n    reviewers: [dave]\n' \
+	>"$SCRATCH/app.work/.slipway.yml"
 (cd "$SCRATCH/app.work" && git add .slipway.yml && git commit -qm reviewers && git push -q origin main)
-printf 'production=alice:alice-token-1\n' >"$SCRATCH/reviewers"
+printf 'production=alice:alice-token-1\ncarol:carol-token-3\ndave:dave-token-44\n' >"$SCRATCH/reviewers"
 printf 'webhook-s3cret\n' >"$SCRATCH/secret"
 export FAKE_SLEEP=0.3
 serve_start "$state" --repo "$SCRATCH/app.git" --poll 1 --concurrency 1 \
@@ -94,8 +94,8 @@ decide() { # RUN TOKEN: the HTTP status of approving production
 	curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $2" \
 		--data '{"environment": "production"}' "${SERVE_URL}api/runs/$1/approve"
 }
-is "$(decide "$id4" dave-token-44)" 403 "a .slipway.yml reviewer of another environment is refused"
-is "$(decide "$id4" carol-token-3)" 200 "a .slipway.yml reviewer's token approves"
+is "$(decide "$id4" dave-token-44)" 403 "a reviewer .slipway.yml names for another environment is refused"
+is "$(decide "$id4" carol-token-3)" 200 "one it names for production approves with their token"
 wait_until 15 state_is "$id4" success
 ok $? "and the run deploys"
 push_version "$SCRATCH/app" 6.0 sixth >/dev/null

@@ -26,9 +26,9 @@ check 1 "repository name 'bad name' may only have" "a repository name with a spa
 	serve --repo "$SCRATCH/app.git=bad name" --state "$state" --runner "$SERVE_RUNNER"
 check 1 "two repositories are called 'app'" "two repositories with one name" \
 	serve --repo "$SCRATCH/app.git" --repo "$SCRATCH/app.work=app" --state "$state" --runner "$SERVE_RUNNER"
-check 1 "reviewer 'production…' is not ENV=NAME:TOKEN" "a malformed reviewer" \
+check 1 "reviewer 'production…' is not \[ENV=\]NAME:TOKEN" "a malformed reviewer" \
 	serve --repo "$SCRATCH/app.git" --reviewer production --state "$state" --runner "$SERVE_RUNNER"
-check 1 "reviewer 'alice' for 'production': a token needs at least 8 characters" "a short token" \
+check 1 "reviewer 'alice': a token needs at least 8 characters" "a short token" \
 	serve --repo "$SCRATCH/app.git" --reviewer production=alice:short --state "$state" --runner "$SERVE_RUNNER"
 check 1 "cannot read '$SCRATCH/nope'" "a reviewers file that is not there" \
 	serve --repo "$SCRATCH/app.git" --reviewers "$SCRATCH/nope" --state "$state" --runner "$SERVE_RUNNER"
