@@ -7,6 +7,7 @@
  */
 #include "util/http.h"
 #include "util/arena.h"
+#include "util/digest.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 
@@ -355,17 +356,6 @@ const char *http_request_header(const struct http_request *r, const char *name)
 	return NULL;
 }
 
-static int http_hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode s[0..len) into out; -1 on a bad escape or a NUL. */
 static int http_decode(struct strbuf *out, const char *s, size_t len, int plus_is_space)
 {
@@ -373,11 +363,11 @@ static int http_decode(struct strbuf *out, const char *s, size_t len, int plus_i
 		int ch = (unsigned char)s[i];
 
 		if (ch == '%') {
-			int hi = i + 2 < len ? http_hexval(s[i + 1]) : -1;
+			unsigned char byte;
 
-			if (hi < 0 || http_hexval(s[i + 2]) < 0)
+			if (i + 2 >= len || digest_unhex(&byte, s + i + 1, 1) < 0)
 				return -1;
-			ch = hi << 4 | http_hexval(s[i + 2]);
+			ch = byte;
 			i += 2;
 		} else if (ch == '+' && plus_is_space) {
 			ch = ' ';
