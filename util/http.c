@@ -638,10 +638,11 @@ static int http_conn_parse(struct http_conn *c)
 		return 1;
 	}
 	if (!end) {
-		if (c->in.len > lim->request_line + lim->header_bytes + 4)
-			http_conn_fail(c, NULL, 431, "the request headers exceed %zu bytes",
-				       lim->header_bytes);
-		return !!c->responded;
+		if (c->in.len <= lim->request_line + lim->header_bytes + 4)
+			return 0;
+		http_conn_fail(c, NULL, 431, "the request headers exceed %zu bytes",
+			       lim->header_bytes);
+		return 1;
 	}
 	head_len = (size_t)(end - c->in.buf) + 4;
 	if (head_len - line_len - 2 > lim->header_bytes + 2) {

@@ -320,6 +320,22 @@ static void test_keep_alive_and_pipelining(void **state)
 	strbuf_release(&got);
 }
 
+/* A request answered, then part of the next one: the server waits for the rest. */
+static void test_partial_after_answer(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf got = STRBUF_INIT;
+	int fd = client(f);
+
+	send_all(f, fd, "GET /hello HTTP/1.1\r\n\r\nGET /hel", strlen("GET /hello HTTP/1.1\r\n\r\nGET /hel"));
+	assert_false(pump(f, fd, &got, "GET /hello", 2000));
+	send_all(f, fd, "lo?x=2 HTTP/1.1\r\nConnection: close\r\n\r\n", strlen("lo?x=2 HTTP/1.1\r\nConnection: close\r\n\r\n"));
+	assert_true(pump(f, fd, &got, NULL, 2000));
+	assert_non_null(strstr(got.buf, "GET /hello x=2"));
+	close(fd);
+	strbuf_release(&got);
+}
+
 static void test_idle_close(void **state)
 {
 	struct fixture *f = *state;
@@ -439,6 +455,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup_small, teardown),
 		cmocka_unit_test_setup_teardown(test_keep_alive_and_pipelining, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_after_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idle_close, setup_small, teardown),
 		cmocka_unit_test_setup_teardown(test_stream, setup_small, teardown),
 		cmocka_unit_test_setup_teardown(test_graceful_stop, setup, teardown),
