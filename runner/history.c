@@ -718,17 +718,17 @@ int history_deployments(struct val *out, struct arena *a, struct history *h,
 {
 	struct val names = val_new_array(a), envs = val_new_array(a);
 
-	if (history_rows(h, a, names, "SELECT DISTINCT environment AS name FROM deployments"
-			 " ORDER BY environment", 0, NULL, err) < 0)
+	if (history_rows(h, a, names, "SELECT DISTINCT environment AS name, repo FROM deployments"
+			 " ORDER BY environment, repo", 0, NULL, err) < 0)
 		return -1;
 	for (size_t i = 0; i < names.u.array->nr; i++) {
 		struct val env = names.u.array->items[i], hist = val_new_array(a),
 			   ok = val_new_array(a);
-		const char *v[] = { rundir_str(env, "name") };
+		const char *v[] = { rundir_str(env, "name"), rundir_str(env, "repo") };
 
-		if (history_rows(h, a, hist, "SELECT run_id AS run, job_key AS job, repo, url, sha,"
-				 " ref, result, at FROM deployments WHERE environment = ?1"
-				 " ORDER BY at DESC, rowid DESC LIMIT 50", 1, v, err) < 0)
+		if (history_rows(h, a, hist, "SELECT run_id AS run, job_key AS job, url, sha, ref,"
+				 " result, at FROM deployments WHERE environment = ?1 AND repo IS ?2"
+				 " ORDER BY at DESC, rowid DESC LIMIT 50", 2, v, err) < 0)
 			return -1;
 		for (size_t k = 0; k < hist.u.array->nr; k++) {
 			const char *r = rundir_str(hist.u.array->items[k], "result");

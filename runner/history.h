@@ -121,7 +121,11 @@ int history_list_runs(struct val *out, struct arena *a, struct history *h,
  */
 int history_run_detail(struct val *out, struct arena *a, struct history *h, const char *id,
 		       struct strbuf *err);
-/* {"environments": [{"name", "current", "previous", "history": [...]}]} */
+/*
+ * Per environment and repository, by environment: {"environments":
+ * [{"name", "repo", "current", "previous", "history": [...]}]}; current
+ * and previous are the last two successful deployments.
+ */
 int history_deployments(struct val *out, struct arena *a, struct history *h,
 			struct strbuf *err);
 /* Recent webhook deliveries, newest first: {"deliveries": [...]} */

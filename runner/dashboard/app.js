@@ -258,7 +258,8 @@ function deployment(d) {
 async function deploymentsPage() {
   const data = await api('/api/deployments');
   setPage(el('h1', {}, 'Deployments'), data.environments.length ? data.environments.map((e) =>
-    el('div', { class: 'card', 'data-environment': e.name }, el('h2', {}, e.name),
+    el('div', { class: 'card', 'data-environment': e.name, 'data-repo': e.repo || '' },
+      el('h2', {}, e.name, el('span', { class: 'muted' }, ` · ${e.repo || ''}`)),
       el('dl', { class: 'meta' }, el('dt', {}, 'current'), el('dd', { class: 'current' }, deployment(e.current)),
         el('dt', {}, 'previous'), el('dd', { class: 'previous' }, deployment(e.previous))),
       el('table', {}, el('thead', {}, el('tr', {}, ['When', 'Commit', 'Run', 'Job', 'Result'].map((h) => el('th', {}, h)))),

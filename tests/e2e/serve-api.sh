@@ -130,6 +130,8 @@ ok $? "the approval resumes the run"
 curl -sN "${SERVE_URL}api/runs/cd-waiting/logs/cd-starter.deploy-production" \
 	-H 'Accept: text/event-stream' >"$SCRATCH/sse.txt" &
 sse_pid=$!
+"$SLIPWAY" logs cd-waiting cd-starter.deploy-production --follow --state "$state" >"$SCRATCH/follow.txt" &
+follow_pid=$!
 wait_until 10 grep -q "step 1 of 3" "$SCRATCH/sse.txt"
 ok $? "log lines arrive over server-sent events"
 state_is cd-waiting running
@@ -145,6 +147,11 @@ ok $? "and the server closes it"
 wait_until 5 grep -q '"type": "run_finished", "result": "success"' "$SCRATCH/events.txt"
 ok $? "the run's events stream too"
 kill "$events_pid" 2>/dev/null
+
+wait "$follow_pid"
+is $? 0 "slipway logs --follow ends when the run does"
+like "$(tail -1 "$SCRATCH/follow.txt")" "done$" "having printed the job's log to its last line"
+like "$(head -1 "$SCRATCH/follow.txt")" "Run cd-starter.deploy-production" "from its first"
 
 is "$(run_state cd-waiting)" success "the run deployed production"
 deps=$(api api/deployments)

@@ -140,13 +140,14 @@ static void test_ingest_detail_and_approvals(void **state)
 				    "{\"image\":\"tasks-app:0d1a26e\"}");
 		ok(history_deployments(&deps, &a, f->h, &err), &err);
 		assert_string_equal(render(&sb, deps),
-				    "{\"environments\":[{\"name\":\"staging\",\"current\":{\"run\":"
-				    "\"cd-waiting\",\"job\":\"cd-starter.deploy-staging\",\"repo\":"
-				    "\"tasks-app\",\"url\":\"http://127.0.0.1:18080\",\"sha\":"
+				    "{\"environments\":[{\"name\":\"staging\",\"repo\":\"tasks-app\","
+				    "\"current\":{\"run\":"
+				    "\"cd-waiting\",\"job\":\"cd-starter.deploy-staging\","
+				    "\"url\":\"http://127.0.0.1:18080\",\"sha\":"
 				    "\"0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c\",\"ref\":\"refs/heads/main\","
 				    "\"result\":\"success\",\"at\":\"2026-11-26T07:00:09.400Z\"},"
 				    "\"previous\":null,\"history\":[{\"run\":\"cd-waiting\",\"job\":"
-				    "\"cd-starter.deploy-staging\",\"repo\":\"tasks-app\",\"url\":"
+				    "\"cd-starter.deploy-staging\",\"url\":"
 				    "\"http://127.0.0.1:18080\",\"sha\":"
 				    "\"0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c\",\"ref\":\"refs/heads/main\","
 				    "\"result\":\"success\",\"at\":\"2026-11-26T07:00:09.400Z\"}]}]}");
