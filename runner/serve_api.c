@@ -13,7 +13,6 @@
 #include "util/json.h"
 #include "util/xalloc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -131,61 +130,51 @@ out:
 	arena_release(&a);
 }
 
-/* The run's artifacts/ entries: [{"name", "size", "files"}] (one level deep). */
+struct serve_artifact_walk {
+	struct arena *a;
+	struct val list;        /* the depth-1 entries, in name order */
+	struct val *last;       /* the entry files below belong to */
+};
+
+static int serve_artifact_cb(const struct fs_entry *e, void *data)
+{
+	struct serve_artifact_walk *w = data;
+	struct val *size, *files;
+
+	if (e->name[0] == '.')
+		return S_ISDIR(e->st.st_mode) ? FS_WALK_SKIP : 0;
+	if (e->depth == 1 && (S_ISREG(e->st.st_mode) || S_ISDIR(e->st.st_mode))) {
+		struct val item = val_new_object(w->a);
+
+		val_object_setstr(w->a, item, "name", val_cstring(w->a, e->name));
+		val_object_setstr(w->a, item, "size", val_number(0));
+		val_object_setstr(w->a, item, "files", val_number(0));
+		val_array_push(w->a, w->list, item);
+		w->last = &w->list.u.array->items[w->list.u.array->nr - 1];
+	}
+	if (S_ISDIR(e->st.st_mode))
+		return e->depth == 1 ? 0 : FS_WALK_SKIP;
+	if (!S_ISREG(e->st.st_mode) || !w->last)
+		return 0;
+	size = val_object_getstr(*w->last, "size");
+	files = val_object_getstr(*w->last, "files");
+	size->u.number += (double)e->st.st_size;
+	files->u.number += 1;
+	return 0;
+}
+
+/* The run's artifacts/ entries: [{"name", "size", "files"}], a folder counting its files. */
 static struct val serve_artifacts(struct serve *s, struct arena *a, const char *id)
 {
-	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
-	struct val list = val_new_array(a);
-	struct dirent *de;
-	DIR *d;
+	struct strbuf dir = STRBUF_INIT, err = STRBUF_INIT;
+	struct serve_artifact_walk w = { a, val_new_array(a), NULL };
 
 	rundir_path(&dir, s->cfg.state, id, "artifacts");
-	d = opendir(dir.buf);
-	while (d && (de = readdir(d))) {
-		struct val item;
-		struct stat st;
-		double size = 0, files = 0;
-
-		if (de->d_name[0] == '.')
-			continue;
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/%s", dir.buf, de->d_name);
-		if (lstat(path.buf, &st) < 0)
-			continue;
-		if (S_ISREG(st.st_mode)) {
-			size = (double)st.st_size;
-			files = 1;
-		} else if (S_ISDIR(st.st_mode)) {
-			DIR *sub = opendir(path.buf);
-			struct dirent *se;
-
-			while (sub && (se = readdir(sub))) {
-				struct strbuf f = STRBUF_INIT;
-				struct stat fst;
-
-				strbuf_addf(&f, "%s/%s", path.buf, se->d_name);
-				if (se->d_name[0] != '.' && lstat(f.buf, &fst) == 0 && S_ISREG(fst.st_mode)) {
-					size += (double)fst.st_size;
-					files++;
-				}
-				strbuf_release(&f);
-			}
-			if (sub)
-				closedir(sub);
-		} else {
-			continue;
-		}
-		item = val_new_object(a);
-		val_object_setstr(a, item, "name", val_cstring(a, de->d_name));
-		val_object_setstr(a, item, "size", val_number(size));
-		val_object_setstr(a, item, "files", val_number(files));
-		val_array_push(a, list, item);
-	}
-	if (d)
-		closedir(d);
+	if (fs_is_dir(dir.buf) && fs_walk(dir.buf, 0, serve_artifact_cb, &w, &err) < 0)
+		serve_log("run %s: %s", id, err.buf);
 	strbuf_release(&dir);
-	strbuf_release(&path);
-	return list;
+	strbuf_release(&err);
+	return w.list;
 }
 
 static void serve_api_run(struct http_conn *c, const struct http_request *req, void *data)

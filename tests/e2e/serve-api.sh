@@ -24,6 +24,10 @@ r.update(run_id="cd-crashed", result="running", pid=999999999, finished_at=None)
 r["jobs"][2].update(status="running", result=None, waiting_for=None)
 json.dump(r, open(p, "w"))
 PY
+mkdir -p "$state/runs/cd-waiting/artifacts/dist"
+printf 'coverage 91%%\n' >"$state/runs/cd-waiting/artifacts/report.txt"
+printf 'binary' >"$state/runs/cd-waiting/artifacts/dist/app.bin"
+printf 'x' >"$state/runs/cd-waiting/artifacts/dist/app.sig"
 printf '# reviewers\nproduction=alice:alice-token-1\n\nstaging=bob:bob-token-22\n' >"$SCRATCH/reviewers"
 printf 'webhook-s3cret\n' >"$SCRATCH/secret"
 
@@ -49,6 +53,15 @@ is "$(js '[ (j["key"], j["protected"]) for j in d["jobs"]]' <<<"$detail")" \
 	"jobs come in order with the protected environment marked"
 is "$(js '[s["name"] for s in d["jobs"][0]["steps"]]' <<<"$detail")" "['Check out', 'Run tests']" \
 	"with their steps"
+
+is "$(js '[(x["name"], x["files"], x["size"]) for x in d["artifacts"]]' <<<"$detail")" \
+	"[('dist', 2, 7), ('report.txt', 1, 13)]" "and its artifacts"
+is "$(api api/runs/cd-waiting/artifacts/report.txt)" "coverage 91%" "an artifact file downloads"
+like "$(curl -si "${SERVE_URL}api/runs/cd-waiting/artifacts/dist/app.bin")" \
+	'Content-Disposition: attachment; filename="app.bin"' "one in an artifact folder too, as an attachment"
+is "$(status api/runs/cd-waiting/artifacts/nope)" 404 "an unknown artifact is 404"
+is "$(status api/runs/cd-waiting/artifacts/dist)" 404 "a folder is not a file"
+is "$(status api/runs/cd-waiting/artifacts/..%2Frun.json)" 404 "nor is a path out of the artifacts"
 
 # --- errors ---
 body=$(api api/runs/nope)
