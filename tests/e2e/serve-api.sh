@@ -213,7 +213,15 @@ like "$out" '"queued": null' "the same commit again from Gitea is not queued twi
 "$SLIPWAY" trigger --state "$state" app
 sleep 1
 is "$(run_count)" $((before + 1)) "and a poll does not add it again either"
-is "$(api api/webhooks | js '[x["status"] for x in d["deliveries"]][:8]')" \
+ghost=0123456789abcdef0123456789abcdef01234567
+out=$(hook github push "$(payload ghost "$ghost")")
+like "$out" " 202$" "a push of a commit this repository does not have is queued"
+ghost_run=$(js 'd["queued"]' <<<"${out% *}")
+wait_until 10 state_is "$ghost_run" failure
+ok $? "and fails"
+like "$(api "api/runs/$ghost_run" | js 'd["message"]')" "cannot check out: commit '$ghost' is not in repository" \
+	"saying the commit is missing"
+is "$(api api/webhooks | js '[x["status"] for x in d["deliveries"]][1:9]')" \
 	"[200, 202, 404, 200, 400, 400, 401, 401]" "every delivery is recorded with its answer"
 
 # --- the CLI readers of the same state ---
