@@ -51,6 +51,11 @@ void expr_error_release(struct expr_error *err);
  */
 void expr_error_format(struct strbuf *out, const struct expr_error *err,
 		       const char *text, size_t len);
+/*
+ * The byte offset in text (the len bytes the error came from) where
+ * err->pos points (err->pos counts UTF-16 units); 0 when it has no position.
+ */
+size_t expr_error_offset(const struct expr_error *err, const char *text, size_t len);
 
 /* Extra functions a location allows (GitHub allows them only in some places). */
 enum expr_fn_flags {

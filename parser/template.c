@@ -44,40 +44,8 @@ static int tmpl_next_part(const char *s, size_t len, size_t pos, struct tmpl_par
 	return -1;
 }
 
-/* File position of byte offset off inside node's scalar text. */
-static void tmpl_position(const struct ydoc_node *node, const char *text, size_t off,
-			  int *line, int *col)
-{
-	int l = node ? node->line : 0;
-	int c = node ? node->col : 0;
-	size_t line_start = 0;
-	int quoted = node && (node->style == YDOC_SINGLE_QUOTED ||
-			      node->style == YDOC_DOUBLE_QUOTED);
-	int block = node && (node->style == YDOC_LITERAL || node->style == YDOC_FOLDED);
-
-	for (size_t i = 0; i < off; i++) {
-		if (text[i] == '\n') {
-			l++;
-			line_start = i + 1;
-		}
-	}
-	if (block && l > (node ? node->line : 0)) {
-		/* Block scalars start on the line after the indicator. */
-		*line = l + 1;
-		*col = (int)(off - line_start) + 1;
-		return;
-	}
-	if (block) {
-		*line = l + 1;
-		*col = (int)off + 1;
-		return;
-	}
-	*line = l;
-	*col = (l == (node ? node->line : 0) ? c + quoted : 1) + (int)(off - line_start);
-}
-
-static void tmpl_error(struct strbuf *err, const struct ydoc_node *node, const char *text,
-		       size_t off, const char *message)
+static void tmpl_error(struct strbuf *err, const struct ydoc_node *node, size_t off,
+		       const char *message)
 {
 	int line, col;
 
@@ -85,7 +53,7 @@ static void tmpl_error(struct strbuf *err, const struct ydoc_node *node, const c
 		strbuf_addstr(err, message);
 		return;
 	}
-	tmpl_position(node, text, off, &line, &col);
+	ydoc_scalar_position(node, off, &line, &col);
 	strbuf_addf(err, "%s:%d:%d: %s", node->file, line, col, message);
 }
 
@@ -94,10 +62,11 @@ static void tmpl_expr_error(struct strbuf *err, const struct ydoc_node *node,
 			    const struct expr_error *xerr)
 {
 	struct strbuf msg = STRBUF_INIT;
-	size_t off = part->start + (xerr->pos > 0 ? (size_t)xerr->pos - 1 : 0);
+	size_t off = part->start + expr_error_offset(xerr, text + part->start,
+						     part->end - part->start);
 
 	expr_error_format(&msg, xerr, text + part->start, part->end - part->start);
-	tmpl_error(err, node, text, off, msg.buf);
+	tmpl_error(err, node, off, msg.buf);
 	strbuf_release(&msg);
 }
 
@@ -140,7 +109,7 @@ int tmpl_eval_string(struct strbuf *out, const char *text, size_t len,
 		int found = tmpl_next_part(text, len, pos, &part);
 
 		if (found < 0) {
-			tmpl_error(err, node, text, part.open, tmpl_unclosed);
+			tmpl_error(err, node, part.open, tmpl_unclosed);
 			strbuf_setlen(out, start_len);
 			return -1;
 		}
@@ -170,7 +139,7 @@ static int tmpl_eval_scalar(struct val *out, const struct ydoc_node *node,
 	int found = tmpl_next_part(text, len, 0, &part);
 
 	if (found < 0) {
-		tmpl_error(err, node, text, part.open, tmpl_unclosed);
+		tmpl_error(err, node, part.open, tmpl_unclosed);
 		return -1;
 	}
 	if (!found) {
@@ -251,14 +220,14 @@ int tmpl_eval_if(const struct ydoc_node *node, const struct expr_names *names,
 	if (!node)
 		return env->status == EXPR_STATUS_SUCCESS;
 	if (node->kind != YDOC_SCALAR) {
-		tmpl_error(err, node, "", 0, "an if: condition must be a string");
+		tmpl_error(err, node, 0, "an if: condition must be a string");
 		return -1;
 	}
 	text = node->u.scalar.ptr;
 	len = node->u.scalar.len;
 	found = tmpl_next_part(text, len, 0, &part);
 	if (found < 0) {
-		tmpl_error(err, node, text, part.open, tmpl_unclosed);
+		tmpl_error(err, node, part.open, tmpl_unclosed);
 		return -1;
 	}
 	if (found && !(part.open == 0 && part.close == len)) {
