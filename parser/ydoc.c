@@ -58,8 +58,6 @@ struct ydoc_loader {
 	size_t anchors_nr, anchors_alloc;
 	long *slots;                /* open-addressing hash: anchor name -> index */
 	size_t slots_nr;
-	/* Where the last node began: libyaml counts characters, nodes point at bytes. */
-	size_t src_chars, src_bytes;
 };
 
 static void ydoc_error(struct ydoc_loader *l, int line, int col, int fatal,
@@ -557,34 +555,13 @@ static void ydoc_attach(struct ydoc_loader *l, struct ydoc_node *n)
 	ydoc_frame_push_item(f, n);
 }
 
-/*
- * The byte in the text where libyaml's mark (a character index) is. Nodes
- * begin in document order, so a cursor that only moves forward makes this
- * linear over the whole document.
- */
-static const char *ydoc_mark_source(struct ydoc_loader *l, const yaml_mark_t *mark)
-{
-	const char *text = l->doc->text;
-	size_t len = l->doc->len;
-
-	if (mark->index < l->src_chars)
-		l->src_chars = l->src_bytes = 0;
-	while (l->src_chars < mark->index && l->src_bytes < len) {
-		l->src_bytes++;
-		while (l->src_bytes < len && ((unsigned char)text[l->src_bytes] & 0xc0) == 0x80)
-			l->src_bytes++;
-		l->src_chars++;
-	}
-	return text + l->src_bytes;
-}
-
 static struct ydoc_node *ydoc_node_new(struct ydoc_loader *l, enum ydoc_kind kind,
 				       const yaml_mark_t *mark, const yaml_char_t *tag)
 {
 	struct ydoc_node *n = arena_alloc(&l->doc->arena, sizeof(*n));
 
 	n->kind = kind;
-	n->src = ydoc_mark_source(l, mark);
+	n->text = l->doc->text;
 	n->line = (int)mark->line + 1;
 	n->col = (int)mark->column + 1;
 	n->file = l->doc->file;

@@ -40,7 +40,7 @@ struct ydoc_node {
 	enum ydoc_style style;      /* scalars only */
 	int line, col;              /* 1-based position of the node's first character */
 	const char *file;           /* the document's file name */
-	const char *src;            /* that character in the document's text (struct ydoc) */
+	const char *text;           /* the whole document's text (struct ydoc's copy) */
 	const char *tag;            /* explicit tag (e.g. "!!str"), or NULL */
 	union {
 		struct {

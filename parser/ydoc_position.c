@@ -249,14 +249,51 @@ static void ypos_block(struct ypos_cursor *c, const struct ydoc_node *n, size_t 
 	}
 }
 
+/* 1 when p starts a line break as libyaml counts them (also NEL, LS and PS). */
+static size_t ypos_break_len(const char *p)
+{
+	if (p[0] == '\r')
+		return p[1] == '\n' ? 2 : 1;
+	if (p[0] == '\n')
+		return 1;
+	if ((unsigned char)p[0] == 0xc2 && (unsigned char)p[1] == 0x85)
+		return 2;
+	if ((unsigned char)p[0] == 0xe2 && (unsigned char)p[1] == 0x80 &&
+	    ((unsigned char)p[2] == 0xa8 || (unsigned char)p[2] == 0xa9))
+		return 3;
+	return 0;
+}
+
+/*
+ * Where node n starts in its text: its line and column are libyaml's, so
+ * count lines and characters the way it does. Only errors need this.
+ */
+static const char *ypos_node_start(const struct ydoc_node *n)
+{
+	const char *p = n->text;
+
+	for (int line = 1; line < n->line && *p;) {
+		size_t br = ypos_break_len(p);
+
+		p += br ? br : 1;
+		line += br != 0;
+	}
+	for (int col = 1; col < n->col && *p && !ypos_break_len(p); col++)
+		p += ypos_char_len(p);
+	return p;
+}
+
 void ydoc_scalar_position(const struct ydoc_node *n, size_t off, int *line, int *col)
 {
-	struct ypos_cursor c = { n->src, n->line, n->col };
+	struct ypos_cursor c;
 
 	*line = n->line;
 	*col = n->col;
-	if (!n->src || n->kind != YDOC_SCALAR)
+	if (!n->text || n->kind != YDOC_SCALAR)
 		return;
+	c.p = ypos_node_start(n);
+	c.line = n->line;
+	c.col = n->col;
 	if (off > n->u.scalar.len)
 		off = n->u.scalar.len;
 	/* Anchors and tags come before the value. */
