@@ -7,7 +7,6 @@
  */
 #include "parser/expr_int.h"
 #include "util/utf8.h"
-#include "util/xalloc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -57,6 +56,12 @@ static int lex_is_boundary(const struct lexer *lx)
 	return strchr("([)],.!><=&|", *p) || utf8_is_js_space(*p);
 }
 
+static int lex_is_word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
+}
+
 static enum expr_tok lex_previous(const struct lexer *lx)
 {
 	return lx->nr ? lx->toks[lx->nr - 1].type : EXPR_T_EOF;
@@ -66,7 +71,13 @@ static struct expr_token *lex_add(struct lexer *lx, enum expr_tok type)
 {
 	struct expr_token *t;
 
-	ALLOC_GROW(lx->toks, lx->nr + 1, lx->alloc);
+	if (lx->nr == lx->alloc) {
+		size_t want = lx->alloc ? 2 * lx->alloc : 16;
+
+		lx->toks = arena_realloc(lx->a, lx->toks, lx->alloc * sizeof(*lx->toks),
+					 want * sizeof(*lx->toks));
+		lx->alloc = want;
+	}
 	t = &lx->toks[lx->nr++];
 	memset(t, 0, sizeof(*t));
 	t->type = type;
@@ -152,13 +163,9 @@ static int lex_is_legal_identifier(const char *s, size_t len)
 {
 	if (!len || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
 		return 0;
-	for (size_t i = 1; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-'))
+	for (size_t i = 1; i < len; i++)
+		if (!lex_is_word_char(s[i]))
 			return 0;
-	}
 	return 1;
 }
 
@@ -181,8 +188,16 @@ static int lex_identifier(struct lexer *lx)
 	enum expr_tok type = EXPR_T_IDENT;
 	double number = 0;
 
-	while (!lex_at_end(lx) && !lex_is_boundary(lx))
+	for (;;) {
+		/* Letters, digits, '_' and '-' never end a word: the common case, fast. */
+		while (lx->off < lx->len && lex_is_word_char(lx->text[lx->off])) {
+			lx->off++;
+			lx->off16++;
+		}
+		if (lex_at_end(lx) || lex_is_boundary(lx))
+			break;
 		lex_next(lx);
+	}
 	n = lx->off - lx->start;
 	if (lex_previous(lx) != EXPR_T_DOT) {
 		for (size_t i = 0; i < sizeof(lex_keywords) / sizeof(lex_keywords[0]); i++) {
@@ -292,10 +307,8 @@ int expr_lex(struct expr_token **out, size_t *nr, struct arena *a, const char *t
 	while (!lex_at_end(&lx)) {
 		lx.start = lx.off;
 		lx.start16 = lx.off16;
-		if (lex_one(&lx) < 0) {
-			free(lx.toks);
+		if (lex_one(&lx) < 0)
 			return -1;
-		}
 	}
 	/* GitHub places the end token where the last character (or blank) began. */
 	eof = lex_add(&lx, EXPR_T_EOF);
