@@ -45,6 +45,16 @@ void wf_steps_decode(struct wf_step *steps, size_t nr, struct arena *a, struct d
 /* Check the steps' own ids: format, reserved '__', duplicates (validate.c). */
 void wf_steps_validate(const struct wf_step *steps, size_t nr, struct diag_list *diags);
 
+struct action;
+
+/*
+ * Parse every ${{ }} and if: with what GitHub allows where it stands;
+ * report what does not parse, and needs.<job>.outputs.<name> that a
+ * called workflow lacks (wf_exprcheck.c).
+ */
+void wf_exprcheck(const struct wf_workflow *wf, struct diag_list *diags);
+void wf_exprcheck_action(const struct action *act, struct diag_list *diags);
+
 /* Sort diags[first..] by position (stably) and drop exact repeats (shared alias nodes). */
 void wf_diags_tidy(struct diag_list *diags, size_t first);
 

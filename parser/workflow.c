@@ -253,6 +253,7 @@ static int wf_finish(struct wf_workflow *wf, struct diag_list *diags, size_t fir
 		wf_decode_jobs(wf, diags);
 		wf_events_decode(wf, diags);
 		wf_validate(wf, diags);
+		wf_exprcheck(wf, diags);
 	} else if (diags->errors == errors) {
 		diag_add(diags, DIAG_ERROR, wf->file, 1, 1, "syntax-check",
 			 "the workflow is empty");

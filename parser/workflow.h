@@ -132,6 +132,11 @@ struct wf_job {
 	const struct ydoc_node *uses_node, *with, *secrets;
 	struct wf_uses uses;                    /* parsed, when is_call and valid */
 	int secrets_inherit;                    /* `secrets: inherit` */
+	/*
+	 * The called workflow once loaded (see struct wf_load_options), else
+	 * NULL. Owned by the top workflow of the load.
+	 */
+	const struct wf_workflow *callee;
 };
 
 struct wf_workflow {

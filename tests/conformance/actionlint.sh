@@ -2,7 +2,7 @@
 # actionlint conformance: every ok/ workflow is accepted (exceptions listed in
 # actionlint-scope.tsv), and every err/ and examples/ workflow is checked the
 # way actionlint-scope.tsv says (rejected, and where its first expected error
-# is). Files that need the expression engine or actionlint-only rules SKIP.
+# is). Files whose faults only actionlint reports SKIP with the reason.
 . "$(dirname "$0")/../lib.sh"
 
 if ! shared_dir; then
@@ -22,6 +22,11 @@ done <"$SCOPE"
 # "L:C" of the first line of an actionlint .out file (plain or /regex/ form).
 expected_pos() {
 	head -1 "$1" | sed -nE 's#^/?test\\?\.yaml:([0-9]+):([0-9]+):.*#\1:\2#p'
+}
+
+# "L:C" of every line of an actionlint .out file.
+expected_all() {
+	sed -nE 's#^/?test\\?\.yaml:([0-9]+):([0-9]+):.*#\1:\2#p' "$1"
 }
 
 # "L:C" of each of our diagnostics, in order.
@@ -69,6 +74,11 @@ for f in err/*.yaml examples/*.yaml; do
 	any)
 		[ "$rc" -eq 1 ] && our_positions "$SCRATCH/out" | cut -d: -f1 | grep -qx "${want%%:*}"
 		ok $? "$f: an error on line ${want%%:*} (${REASON[$f]})" ;;
+	all)
+		missing=$(comm -23 <(expected_all "${f%.yaml}.out" | sort -u) \
+			<(our_positions "$SCRATCH/out" | sort -u) | tr '\n' ' ')
+		[ "$rc" -eq 1 ] && [ -z "$missing" ]
+		ok $? "$f: every expected error position is reported${missing:+ (missing $missing)}" ;;
 	reject)
 		is "$rc" 1 "$f is rejected (${REASON[$f]})" ;;
 	*)
@@ -76,7 +86,7 @@ for f in err/*.yaml examples/*.yaml; do
 	esac
 done
 diag "ok/: $accepted accepted of $(ls ok/*.yaml | wc -l)"
-diag "err/+examples/: ${COUNT[exact]:-0} exact, ${COUNT[line]:-0} same line," \
+diag "err/+examples/: ${COUNT[all]:-0} all positions, ${COUNT[exact]:-0} exact, ${COUNT[line]:-0} same line," \
 	"${COUNT[any]:-0} line found, ${COUNT[reject]:-0} rejected elsewhere," \
 	"${COUNT[out]:-0} out of scope"
 done_testing
