@@ -297,7 +297,7 @@ static void xc_check_outputs_ref(void *data, const struct expr_name *names, unsi
 			return;
 	xc_error(ref->xc, ref->node, ref->off + off,
 		 "job '%s' calls reusable workflow '%s', which has no output '%.*s'", job->id,
-		 job->callee->file, (int)names[3].len, names[3].ptr);
+		 job->uses_node->u.scalar.ptr, (int)names[3].len, names[3].ptr);
 }
 
 /* Parse the expression at [start, end) of n's value; report what does not parse. */

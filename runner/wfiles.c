@@ -36,6 +36,26 @@ int wfiles_is_action(const char *path)
 	return !strcmp(name, "action.yml") || !strcmp(name, "action.yaml");
 }
 
+int wfiles_repo_root(struct strbuf *out, const char *path)
+{
+	static const char dir[] = ".github/workflows/";
+	const char *slash = strrchr(path, '/'), *at;
+	size_t n = strlen(dir);
+
+	if (!slash || (size_t)(slash + 1 - path) < n || strncmp(slash + 1 - n, dir, n))
+		return 0;
+	at = slash + 1 - n;
+	if (at != path && at[-1] != '/')
+		return 0;
+	if (at == path)
+		strbuf_addch(out, '.');
+	else
+		strbuf_add(out, path, (size_t)(at - 1 - path));
+	if (!out->len)
+		strbuf_addch(out, '/');
+	return 1;
+}
+
 static int wfiles_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
