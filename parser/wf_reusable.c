@@ -518,7 +518,7 @@ static const char *rw_job_name(const struct wf_job *job)
 	return name && *name ? name : job->id;
 }
 
-/* 1 when callee's calls were already checked under grant (and remember it). */
+/* 1 when the calls of e's workflow were already checked under grant (and remember it). */
 static int rw_checked(struct wf_call_entry *e, uint64_t grant)
 {
 	for (size_t i = 0; i < e->grants_nr; i++)
@@ -530,17 +530,20 @@ static int rw_checked(struct wf_call_entry *e, uint64_t grant)
 }
 
 /*
- * The calls of wf, whose jobs have grant unless they name their own
- * permissions: what each callee asks for (its own `permissions:` and its
- * jobs') must be granted. Errors about wf's calls go to out.
+ * The calls of wf (top: the workflow loaded), whose jobs have grant unless
+ * wf or they name their own permissions: what each callee asks for (its
+ * own `permissions:` and its jobs') must be granted. Errors about wf's
+ * calls go to out. A callee is checked once per grant.
  */
-static void rw_check_grants(const struct wf_workflow *wf, uint64_t grant, struct diag_list *out,
-			    struct diag_list *later)
+static void rw_check_grants(const struct wf_workflow *wf, int top, uint64_t grant,
+			    struct diag_list *out, struct diag_list *later)
 {
 	uint64_t wf_perms = rw_decode(wf->permissions);
 
 	if (wf_perms != RW_UNKNOWN)
 		grant = wf_perms;
+	if (!top && rw_checked(rw_entry_of(wf), grant))
+		return;
 	for (size_t j = 0; j < wf->jobs_nr; j++) {
 		const struct wf_job *job = &wf->jobs[j];
 		const struct wf_workflow *callee = job->callee;
@@ -571,8 +574,7 @@ static void rw_check_grants(const struct wf_workflow *wf, uint64_t grant, struct
 		}
 		strbuf_release(&asked);
 		strbuf_release(&given);
-		if (!rw_checked(rw_entry_of(callee), allowed))
-			rw_check_grants(callee, allowed, later, later);
+		rw_check_grants(callee, 0, allowed, later, later);
 	}
 }
 
@@ -610,7 +612,7 @@ void wf_calls_load(struct wf_calls *calls, struct wf_workflow *wf, struct diag_l
 			wf_error(diags, wf->jobs_node, RW_RULE, "the workflow has %zu jobs with those "
 				 "of the workflows it calls, more than the %zu allowed", jobs,
 				 calls->opts->max_jobs);
-		rw_check_grants(wf, rw_policy(calls->opts->policy), diags, &nested);
+		rw_check_grants(wf, 1, rw_policy(calls->opts->policy), diags, &nested);
 		diag_list_move(later, &nested);
 		calls->opts = NULL;
 	}
