@@ -296,7 +296,8 @@ int expr_lex(struct expr_token **out, size_t *nr, struct arena *a, const char *t
 	lx.len = len;
 	lx.a = a;
 	lx.err = err;
-	if (utf8_utf16_len(text, len) > EXPR_MAX_LENGTH) {
+	/* A string has no more UTF-16 units than bytes: count only long ones. */
+	if (len > EXPR_MAX_LENGTH && utf8_utf16_len(text, len) > EXPR_MAX_LENGTH) {
 		err->stage = EXPR_LEXING;
 		err->pos = 0;
 		err->len = 1;

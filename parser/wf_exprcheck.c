@@ -12,9 +12,12 @@
 #include "parser/wf_phases.h"
 #include "util/strbuf.h"
 #include "util/utf8.h"
+#include "util/xalloc.h"
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -206,8 +209,27 @@ static const struct xc_row xc_action_step_rows[] = {
 
 /* ---------------------------------------------------------------- the walk */
 
+/*
+ * Expressions already parsed fine with the same contexts and functions:
+ * workflows repeat ${{ matrix.os }} and the like, and a hit costs a hash
+ * instead of a parse. An open-addressing set of slices of the document.
+ */
+struct xc_seen_entry {
+	uint64_t hash;                  /* 0: empty */
+	const char *text;
+	size_t len;
+	const struct xc_row *row;       /* rows with the same names hash alike */
+};
+
+struct xc_seen {
+	struct xc_seen_entry *slots;
+	size_t nr, alloc;               /* alloc: 0 or a power of two */
+};
+
 struct xc_state {
 	const struct wf_workflow *wf;   /* for needs.<job>.outputs; NULL for actions */
+	int callees;                    /* a job of wf calls a loaded workflow */
+	struct xc_seen seen;
 	struct diag_list *diags;
 	struct arena scratch;           /* parse trees, reset after each expression */
 	struct expr_error err;
@@ -255,6 +277,59 @@ static void xc_error(struct xc_state *xc, const struct ydoc_node *n, size_t off,
 	va_start(ap, fmt);
 	diag_vadd(xc->diags, DIAG_ERROR, n->file, line, col, XC_RULE, fmt, ap);
 	va_end(ap);
+}
+
+static uint64_t xc_hash(const char *s, size_t len, unsigned contexts, unsigned functions)
+{
+	uint64_t h = 1469598103934665603ull ^ ((uint64_t)contexts << 32 | functions);
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h ? h : 1;
+}
+
+static int xc_seen_same(const struct xc_seen_entry *e, uint64_t hash, const char *text,
+			size_t len, const struct xc_row *row)
+{
+	return e->hash == hash && e->len == len && e->row->contexts == row->contexts &&
+	       e->row->functions == row->functions && !memcmp(e->text, text, len);
+}
+
+/* 1 when text parsed fine before with row's names. */
+static int xc_seen_has(const struct xc_seen *set, uint64_t hash, const char *text, size_t len,
+		       const struct xc_row *row)
+{
+	for (size_t i = hash & (set->alloc - 1); set->alloc && set->slots[i].hash;
+	     i = (i + 1) & (set->alloc - 1))
+		if (xc_seen_same(&set->slots[i], hash, text, len, row))
+			return 1;
+	return 0;
+}
+
+static void xc_seen_put(struct xc_seen *set, uint64_t hash, const char *text, size_t len,
+			const struct xc_row *row)
+{
+	size_t i;
+
+	if (2 * (set->nr + 1) > set->alloc) {
+		struct xc_seen old = *set;
+
+		set->alloc = old.alloc ? 2 * old.alloc : 64;
+		set->slots = xcalloc(set->alloc, sizeof(*set->slots));
+		set->nr = 0;
+		for (size_t k = 0; k < old.alloc; k++)
+			if (old.slots[k].hash)
+				xc_seen_put(set, old.slots[k].hash, old.slots[k].text, old.slots[k].len,
+					    old.slots[k].row);
+		free(old.slots);
+	}
+	for (i = hash & (set->alloc - 1); set->slots[i].hash; i = (i + 1) & (set->alloc - 1))
+		;
+	set->slots[i].hash = hash;
+	set->slots[i].text = text;
+	set->slots[i].len = len;
+	set->slots[i].row = row;
+	set->nr++;
 }
 
 /* The job of wf called id (GitHub's contexts ignore case), or NULL. */
@@ -308,17 +383,26 @@ static void xc_check_expression(struct xc_state *xc, const struct xc_row *row,
 	size_t len = end - start;
 	struct arena_mark mark;
 	struct expr *e;
+	uint64_t hash;
+	int paths;
 
 	utf8_js_trim(&text, &len);
 	if (!len || (len == 6 && !memcmp(text, "insert", 6)))
 		return;
 	start = (size_t)(text - n->u.scalar.ptr);
+	paths = xc->callees && (row->contexts & XC_NEEDS);
+	hash = xc_hash(text, len, row->contexts, row->functions);
+	if (!paths && xc_seen_has(&xc->seen, hash, text, len, row))
+		return;
 	mark = arena_mark(&xc->scratch);
 	if (expr_parse(&e, &xc->scratch, text, len, xc_names(xc, row), &xc->err) < 0) {
 		strbuf_reset(&xc->msg);
 		expr_error_format(&xc->msg, &xc->err, text, len);
 		xc_error(xc, n, start + expr_error_offset(&xc->err, text, len), "%s", xc->msg.buf);
-	} else if (xc->wf && (row->contexts & XC_NEEDS)) {
+	} else if (!paths) {
+		/* Only what parsed fine is remembered: every fault is reported where it is. */
+		xc_seen_put(&xc->seen, hash, text, len, row);
+	} else {
 		struct xc_outputs_ref ref = { xc, n, start };
 
 		expr_each_path(e, xc_check_outputs_ref, &ref);
@@ -422,6 +506,7 @@ static void xc_init(struct xc_state *xc, const struct wf_workflow *wf, struct di
 
 static void xc_release(struct xc_state *xc)
 {
+	free(xc->seen.slots);
 	arena_release(&xc->scratch);
 	expr_error_release(&xc->err);
 	strbuf_release(&xc->msg);
@@ -432,6 +517,8 @@ void wf_exprcheck(const struct wf_workflow *wf, struct diag_list *diags)
 	struct xc_state xc;
 
 	xc_init(&xc, wf, diags);
+	for (size_t j = 0; j < wf->jobs_nr; j++)
+		xc.callees |= wf->jobs[j].callee != NULL;
 	xc_check_rows(&xc, xc_workflow_rows, wf);
 	for (size_t i = 0; i < wf->events_nr; i++) {
 		const struct wf_event *ev = &wf->events[i];

@@ -230,6 +230,33 @@ static void test_every_error_reported(void **state)
 	diag_list_release(&diags);
 }
 
+/*
+ * An expression that parsed is not parsed again under the same names,
+ * but one that failed is reported every time, and other names are a
+ * new check.
+ */
+static void test_repeats(void **state)
+{
+	static const char yaml[] = JOB "    env:\n      A: ${{ runner.os }}\n"
+		"    steps:\n      - run: ${{ runner.os }} ${{ nope }}\n"
+		"        env: {B: '${{ runner.os }} ${{ nope }}'}\n"
+		"      - run: ${{ runner.os }} ${{ nope }}\n";
+	static const int lines[] = { 6, 8, 9, 10 };
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct wf_workflow wf;
+
+	(void)state;
+	wf_load(&wf, "t.yml", yaml, strlen(yaml), &diags);
+	assert_int_equal(diags.nr, 4);
+	for (size_t i = 0; i < diags.nr; i++)
+		assert_int_equal(diags.items[i].line, lines[i]);
+	assert_non_null(strstr(diags.items[0].message, "'runner'"));
+	for (size_t i = 1; i < diags.nr; i++)
+		assert_non_null(strstr(diags.items[i].message, "'nope'"));
+	wf_release(&wf);
+	diag_list_release(&diags);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_positions),
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_every_error_reported),
+		cmocka_unit_test(test_repeats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
