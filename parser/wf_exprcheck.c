@@ -259,10 +259,11 @@ static const struct expr_names *xc_names(struct xc_state *xc, const struct xc_ro
 	return &xc->names;
 }
 
-static void xc_error(struct xc_state *xc, const struct ydoc_node *n, size_t off,
-		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void xc_error(struct xc_state *xc, const struct ydoc_node *n, size_t off, int width,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void xc_error(struct xc_state *xc, const struct ydoc_node *n, size_t off,
+/* An error at byte off of n's value, width columns wide. */
+static void xc_error(struct xc_state *xc, const struct ydoc_node *n, size_t off, int width,
 		     const char *fmt, ...)
 {
 	va_list ap;
@@ -277,6 +278,7 @@ static void xc_error(struct xc_state *xc, const struct ydoc_node *n, size_t off,
 	va_start(ap, fmt);
 	diag_vadd(xc->diags, DIAG_ERROR, n->file, line, col, XC_RULE, fmt, ap);
 	va_end(ap);
+	xc->diags->items[xc->diags->nr - 1].width = width;
 }
 
 static uint64_t xc_hash(const char *s, size_t len, unsigned contexts, unsigned functions)
@@ -370,7 +372,7 @@ static void xc_check_outputs_ref(void *data, const struct expr_name *names, unsi
 		if (strlen(call->outputs[i].name) == names[3].len &&
 		    !strncasecmp(call->outputs[i].name, names[3].ptr, names[3].len))
 			return;
-	xc_error(ref->xc, ref->node, ref->off + off,
+	xc_error(ref->xc, ref->node, ref->off + off, (int)names[0].len,
 		 "job '%s' calls reusable workflow '%s', which has no output '%.*s'", job->id,
 		 job->uses_node->u.scalar.ptr, (int)names[3].len, names[3].ptr);
 }
@@ -398,7 +400,8 @@ static void xc_check_expression(struct xc_state *xc, const struct xc_row *row,
 	if (expr_parse(&e, &xc->scratch, text, len, xc_names(xc, row), &xc->err) < 0) {
 		strbuf_reset(&xc->msg);
 		expr_error_format(&xc->msg, &xc->err, text, len);
-		xc_error(xc, n, start + expr_error_offset(&xc->err, text, len), "%s", xc->msg.buf);
+		xc_error(xc, n, start + expr_error_offset(&xc->err, text, len), xc->err.len, "%s",
+			 xc->msg.buf);
 	} else if (!paths) {
 		/* Only what parsed fine is remembered: every fault is reported where it is. */
 		xc_seen_put(&xc->seen, hash, text, len, row);

@@ -14,6 +14,7 @@
 #include "util/strmap.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const char validate_usage[] = "slipway validate [--action] [--root DIR] [FILE|DIR...]";
 
@@ -45,13 +46,46 @@ static int validate_action(const char *path, struct diag_list *diags)
 	return ret;
 }
 
+/* The last file read for carets: a file's diagnostics come together. */
+struct validate_source {
+	struct strbuf name, text;
+	int ok;
+};
+
+/* Under a diagnostic that has a width (an expression's fault): its line and a caret. */
+static void validate_print_caret(struct validate_source *src, const struct diag *d)
+{
+	const char *line, *end;
+
+	if (d->width <= 0 || !d->file || d->line <= 0)
+		return;
+	if (strcmp(src->name.buf, d->file)) {
+		strbuf_reset(&src->name);
+		strbuf_reset(&src->text);
+		strbuf_addstr(&src->name, d->file);
+		src->ok = strbuf_read_file(&src->text, d->file, ydoc_default_limits.max_size) == 0;
+	}
+	if (!src->ok)
+		return;
+	line = src->text.buf;
+	for (int n = 1; n < d->line && line; n++)
+		if ((line = strchr(line, '\n')))
+			line++;
+	if (!line)
+		return;
+	end = strchrnul(line, '\n');
+	if (end > line && end[-1] == '\r')
+		end--;
+	diag_print_caret(stdout, line, (size_t)(end - line), d->col, d->width);
+}
+
 /*
  * Print the diagnostics not printed before (a workflow that several of
  * the files call, or that is also given itself, is reported once); the
  * printed ones are remembered in printed/seen. Returns the errors printed.
  */
 static size_t validate_print(const struct diag_list *diags, struct strlist *printed,
-			     struct strmap *seen)
+			     struct strmap *seen, struct validate_source *src)
 {
 	size_t errors = 0;
 
@@ -64,6 +98,7 @@ static size_t validate_print(const struct diag_list *diags, struct strlist *prin
 			continue;
 		strmap_put(seen, printed->items[printed->nr - 1], NULL);
 		diag_print(stdout, d);
+		validate_print_caret(src, d);
 		errors += d->severity == DIAG_ERROR;
 	}
 	return errors;
@@ -77,6 +112,7 @@ int cmd_validate(int argc, const char **argv)
 	struct strbuf err = STRBUF_INIT;
 	struct strlist files = STRLIST_INIT, printed = STRLIST_INIT;
 	struct strmap seen = STRMAP_INIT;
+	struct validate_source src = { STRBUF_INIT, STRBUF_INIT, 0 };
 	const struct option opts[] = {
 		{ OPT_FLAG, 0, "action", &as_action, NULL,
 		  "read every file as action metadata (as for action.yml)" },
@@ -104,7 +140,7 @@ int cmd_validate(int argc, const char **argv)
 		if ((action ? validate_action(files.items[i], &diags) :
 		     validate_workflow(files.items[i], root, &diags)) < 0)
 			invalid++;
-		errors += validate_print(&diags, &printed, &seen);
+		errors += validate_print(&diags, &printed, &seen, &src);
 		diag_list_release(&diags);
 	}
 	fflush(stdout);
@@ -117,6 +153,8 @@ int cmd_validate(int argc, const char **argv)
 	strlist_release(&files);
 	strlist_release(&printed);
 	strmap_release(&seen);
+	strbuf_release(&src.name);
+	strbuf_release(&src.text);
 	strbuf_release(&err);
 	return invalid ? EXITCODE_FAILED : EXITCODE_OK;
 }

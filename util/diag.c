@@ -38,6 +38,7 @@ void diag_vadd(struct diag_list *l, enum diag_severity sev, const char *file,
 	d->file = file ? xstrdup(file) : NULL;
 	d->line = line;
 	d->col = col;
+	d->width = 0;
 	d->severity = sev;
 	d->rule = rule;
 	d->message = strbuf_detach(&msg, NULL);

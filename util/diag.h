@@ -21,6 +21,7 @@ struct diag {
 	enum diag_severity severity;
 	const char *rule;       /* static string such as "syntax-check"; may be NULL */
 	char *message;          /* lowercase, no trailing period */
+	int width;              /* columns of the fault, for a caret under it (0: none) */
 };
 
 struct diag_list {
