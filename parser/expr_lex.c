@@ -44,6 +44,13 @@ static void lex_next(struct lexer *lx)
 	lx->off = (size_t)(p - (const unsigned char *)lx->text);
 }
 
+/* ASCII token boundaries: punctuation of operators and JavaScript's white space. */
+static const unsigned char lex_boundaries[128] = {
+	['('] = 1, ['['] = 1, [')'] = 1, [']'] = 1, [','] = 1, ['.'] = 1, ['!'] = 1,
+	['>'] = 1, ['<'] = 1, ['='] = 1, ['&'] = 1, ['|'] = 1,
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1,
+};
+
 /* GitHub's token boundaries: punctuation of operators and JavaScript white space. */
 static int lex_is_boundary(const struct lexer *lx)
 {
@@ -51,9 +58,7 @@ static int lex_is_boundary(const struct lexer *lx)
 
 	if (*p >= 0x80)
 		return utf8_is_js_space(utf8_decode(&p, (const unsigned char *)lx->text + lx->len));
-	if (!*p)
-		return 0;
-	return strchr("([)],.!><=&|", *p) || utf8_is_js_space(*p);
+	return lex_boundaries[*p];
 }
 
 static int lex_is_word_char(char c)
@@ -201,7 +206,8 @@ static int lex_identifier(struct lexer *lx)
 	n = lx->off - lx->start;
 	if (lex_previous(lx) != EXPR_T_DOT) {
 		for (size_t i = 0; i < sizeof(lex_keywords) / sizeof(lex_keywords[0]); i++) {
-			if (strlen(lex_keywords[i].word) == n && !memcmp(lex_keywords[i].word, s, n)) {
+			if (lex_keywords[i].word[0] == s[0] && strlen(lex_keywords[i].word) == n &&
+			    !memcmp(lex_keywords[i].word, s, n)) {
 				type = lex_keywords[i].type;
 				number = lex_keywords[i].number;
 			}
@@ -245,19 +251,18 @@ static int lex_operator(struct lexer *lx, char c)
 
 static int lex_one(struct lexer *lx)
 {
-	static const char singles[] = "()[],*";
-	static const enum expr_tok single_types[] = {
-		EXPR_T_LPAREN, EXPR_T_RPAREN, EXPR_T_LBRACKET, EXPR_T_RBRACKET, EXPR_T_COMMA,
-		EXPR_T_STAR,
+	/* Tokens of one character, plus one (0: none). */
+	static const unsigned char singles[128] = {
+		['('] = 1 + EXPR_T_LPAREN, [')'] = 1 + EXPR_T_RPAREN, ['['] = 1 + EXPR_T_LBRACKET,
+		[']'] = 1 + EXPR_T_RBRACKET, [','] = 1 + EXPR_T_COMMA, ['*'] = 1 + EXPR_T_STAR,
 	};
 	char c = lx->text[lx->off];
-	const char *single;
 	enum expr_tok prev;
 	int ret;
 
 	lex_next(lx);
-	if (c && (single = strchr(singles, c))) {
-		lex_add(lx, single_types[single - singles]);
+	if ((unsigned char)c < 128 && singles[(unsigned char)c]) {
+		lex_add(lx, (enum expr_tok)(singles[(unsigned char)c] - 1));
 		return 0;
 	}
 	switch (c) {

@@ -249,8 +249,9 @@ static int parse_is_context(const struct parser *p, const char *name, size_t len
 
 	if (!c)
 		return 1;
+	/* Identifiers are ASCII: a name of another length is another name. */
 	for (; *c; c++)
-		if (!unicase_compare(*c, strlen(*c), name, len, UNICASE_LOWER))
+		if (strlen(*c) == len && !unicase_compare(*c, len, name, len, UNICASE_LOWER))
 			return 1;
 	return 0;
 }

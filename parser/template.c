@@ -11,13 +11,13 @@
 
 int tmpl_next_part(const char *s, size_t len, size_t pos, struct tmpl_part *part)
 {
-	const char *open = NULL;
+	const char *open = s + pos, *end = s + len;
 	int in_string = 0;
 
-	for (size_t i = pos; i + 2 < len && !open; i++)
-		if (s[i] == '$' && s[i + 1] == '{' && s[i + 2] == '{')
-			open = s + i;
-	if (!open)
+	while ((open = memchr(open, '$', (size_t)(end - open))) &&
+	       (end - open < 3 || open[1] != '{' || open[2] != '{'))
+		open++;
+	if (!open || end - open < 3)
 		return 0;
 	part->open = (size_t)(open - s);
 	part->start = part->open + 3;

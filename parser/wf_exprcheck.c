@@ -503,6 +503,11 @@ static void xc_init(struct xc_state *xc, const struct wf_workflow *wf, struct di
 	xc->wf = wf;
 	xc->diags = diags;
 	arena_init(&xc->scratch);
+	/*
+	 * A chunk before the first mark: resetting to a mark frees the chunks
+	 * made after it, so without one every expression would malloc one.
+	 */
+	arena_alloc(&xc->scratch, 1);
 	expr_error_init(&xc->err);
 	strbuf_init(&xc->msg, 0);
 }
