@@ -26,7 +26,8 @@
 
 /* One loaded workflow of the tree below the top. */
 struct wf_call_entry {
-	char *name;                     /* its file name in messages, the registry key */
+	char *key;                      /* the reference it was loaded for, the registry key */
+	char *name;                     /* its file name in messages */
 	struct wf_workflow wf;
 	/* Where './' references inside it point: a remote repository at a ref, or NULL. */
 	char *owner, *repo, *ref;
@@ -41,7 +42,7 @@ struct wf_calls {
 	const struct wf_load_options *opts;     /* during the load only */
 	struct wf_call_entry **entries;
 	size_t nr, alloc;
-	struct strmap by_name;
+	struct strmap by_key;
 	/* The workflows whose calls are being loaded, outermost first (NULL: the top). */
 	struct wf_call_entry **chain;
 	size_t depth, chain_alloc;
@@ -54,7 +55,7 @@ struct wf_calls *wf_calls_new(const struct wf_load_options *opts)
 
 	calls->opts = opts;
 	calls->max_depth = opts->max_depth > 0 ? opts->max_depth : WF_MAX_CALL_DEPTH;
-	strmap_init(&calls->by_name, 0);
+	strmap_init(&calls->by_key, 0);
 	return calls;
 }
 
@@ -66,6 +67,7 @@ void wf_calls_free(struct wf_calls *calls)
 		struct wf_call_entry *e = calls->entries[i];
 
 		wf_release(&e->wf);
+		free(e->key);
 		free(e->name);
 		free(e->owner);
 		free(e->repo);
@@ -75,7 +77,7 @@ void wf_calls_free(struct wf_calls *calls)
 	}
 	free(calls->entries);
 	free(calls->chain);
-	strmap_release(&calls->by_name);
+	strmap_release(&calls->by_key);
 	free(calls);
 }
 
@@ -106,59 +108,60 @@ static void rw_describe_cycle(struct strbuf *out, const struct wf_calls *calls,
 }
 
 /*
- * The text of what job calls: 1 with name and text filled, 0 when it is
- * not to be loaded (nobody can resolve it), -1 after reporting why not.
+ * The reference job's `uses:` stands for, into ref and uses: as written,
+ * but a './' one in a workflow of another repository names a file of
+ * that repository at that workflow's ref.
  */
-static int rw_fetch(struct wf_calls *calls, const struct wf_job *job, struct strbuf *name,
-		    struct strbuf *text, struct diag_list *diags)
+static void rw_reference(const struct wf_calls *calls, const struct wf_job *job,
+			 struct strbuf *ref, struct wf_uses *uses)
+{
+	const struct wf_call_entry *cur = rw_current(calls);
+
+	*uses = job->uses;
+	if (uses->kind != WF_USES_LOCAL || !cur || !cur->owner) {
+		strbuf_addstr(ref, job->uses_node->u.scalar.ptr);
+		return;
+	}
+	strbuf_addf(ref, "%s/%s/%s@%s", cur->owner, cur->repo, uses->path, cur->ref);
+	uses->kind = WF_USES_REMOTE;
+	uses->owner = cur->owner;
+	uses->repo = cur->repo;
+	uses->ref = cur->ref;
+}
+
+/*
+ * The text of ref: 1 with name and text filled, 0 when it is not to be
+ * loaded (nobody can resolve it), -1 after reporting why it cannot be.
+ */
+static int rw_fetch(const struct wf_calls *calls, const struct wf_job *job, const char *ref,
+		    const struct wf_uses *uses, struct strbuf *name, struct strbuf *text,
+		    struct diag_list *diags)
 {
 	const struct wf_load_options *opts = calls->opts;
-	const struct wf_call_entry *cur = rw_current(calls);
-	const char *written = job->uses_node->u.scalar.ptr;
-	struct strbuf ref = STRBUF_INIT, err = STRBUF_INIT;
-	struct wf_uses uses = job->uses;
-	int ret = 0, rc = 1;
+	struct strbuf err = STRBUF_INIT;
+	int rc = 1;
 
-	/* In a workflow of another repository, './' means that repository. */
-	if (uses.kind == WF_USES_LOCAL && cur && cur->owner) {
-		strbuf_addf(&ref, "%s/%s/%s@%s", cur->owner, cur->repo, uses.path, cur->ref);
-		uses.kind = WF_USES_REMOTE;
-		uses.owner = cur->owner;
-		uses.repo = cur->repo;
-		uses.ref = cur->ref;
-	} else {
-		strbuf_addstr(&ref, written);
-	}
 	if (opts->resolver)
-		rc = opts->resolver->resolve(opts->resolver->data, ref.buf, &uses, name, text, &err);
+		rc = opts->resolver->resolve(opts->resolver->data, ref, uses, name, text, &err);
 	if (rc == 0 && !name->len)
-		strbuf_addstr(name, ref.buf);
-	if (rc == 1 && uses.kind == WF_USES_LOCAL && opts->root) {
+		strbuf_addstr(name, ref);
+	if (rc == 1 && uses->kind == WF_USES_LOCAL && opts->root) {
 		strbuf_reset(name);
 		if (strcmp(opts->root, "."))
 			strbuf_addf(name, "%s/", opts->root);
-		strbuf_addstr(name, uses.path);
+		strbuf_addstr(name, uses->path);
+		rc = 0;
 		if (strbuf_read_file(text, name->buf, (opts->limits ? opts->limits :
 						       &ydoc_default_limits)->max_size + 1) < 0) {
-			const char *why = strerror(errno);
-
-			strbuf_addf(&err, "%c%s", why[0] >= 'A' && why[0] <= 'Z' ?
-				    why[0] - 'A' + 'a' : why[0], why + 1);
+			strbuf_add_strerror(&err, errno);
 			rc = -1;
-		} else {
-			rc = 0;
 		}
 	}
-	if (rc < 0) {
+	if (rc < 0)
 		wf_error(diags, job->uses_node, RW_RULE, "cannot read reusable workflow '%s': %s",
-			 ref.buf, err.buf);
-		ret = -1;
-	} else if (rc == 0) {
-		ret = 1;
-	}
-	strbuf_release(&ref);
+			 ref, err.buf);
 	strbuf_release(&err);
-	return ret;
+	return rc < 0 ? -1 : rc == 0;
 }
 
 /* ---------------------------------------------------------------- checking a call */
@@ -328,20 +331,21 @@ static void rw_set_origin(struct wf_call_entry *e, const struct wf_job *job,
 	}
 }
 
-/* Load name (its text in text) as a called workflow, with everything it calls. */
+/* Load name (its text in text) as the workflow ref stands for, with everything it calls. */
 static struct wf_call_entry *rw_load(struct wf_calls *calls, const struct wf_job *job,
-				     const char *name, const struct strbuf *text,
+				     const char *ref, const char *name, const struct strbuf *text,
 				     struct diag_list *later)
 {
 	struct wf_call_entry *e = xcalloc(1, sizeof(*e));
 	struct diag_list own = DIAG_LIST_INIT;
 	size_t errors;
 
+	e->key = xstrdup(ref);
 	e->name = xstrdup(name);
 	rw_set_origin(e, job, rw_current(calls));
 	ALLOC_GROW(calls->entries, calls->nr + 1, calls->alloc);
 	calls->entries[calls->nr++] = e;
-	strmap_put(&calls->by_name, e->name, e);
+	strmap_put(&calls->by_key, e->key, e);
 	ydoc_load_limits(&e->wf.doc, name, text->buf, text->len, calls->opts->limits, &own);
 	errors = own.errors;
 	e->loading = 1;
@@ -361,13 +365,15 @@ static struct wf_call_entry *rw_load(struct wf_calls *calls, const struct wf_job
 	return e;
 }
 
-/* Load what job calls (once per workflow) and check the call. */
+/* Load what job calls (once per reference) and check the call. */
 static void rw_load_call(struct wf_calls *calls, struct wf_job *job, struct diag_list *diags,
 			 struct diag_list *later)
 {
-	struct strbuf name = STRBUF_INIT, text = STRBUF_INIT, chain = STRBUF_INIT;
+	struct strbuf ref = STRBUF_INIT, name = STRBUF_INIT, text = STRBUF_INIT;
+	struct strbuf chain = STRBUF_INIT;
 	struct strmap_entry *known;
 	struct wf_call_entry *e;
+	struct wf_uses uses;
 	int level = (int)calls->depth + 1;
 
 	if (!job->is_call || !job->uses.path)
@@ -378,9 +384,8 @@ static void rw_load_call(struct wf_calls *calls, struct wf_job *job, struct diag
 			 job->uses_node->u.scalar.ptr);
 		return;
 	}
-	if (rw_fetch(calls, job, &name, &text, diags) <= 0)
-		goto out;
-	known = strmap_get(&calls->by_name, name.buf);
+	rw_reference(calls, job, &ref, &uses);
+	known = strmap_get(&calls->by_key, ref.buf);
 	e = known ? known->value : NULL;
 	if (e && e->loading) {
 		rw_describe_cycle(&chain, calls, e);
@@ -396,13 +401,17 @@ static void rw_load_call(struct wf_calls *calls, struct wf_job *job, struct diag
 			 calls->max_depth);
 		goto out;
 	}
-	if (!e)
-		e = rw_load(calls, job, name.buf, &text, later);
+	if (!e) {
+		if (rw_fetch(calls, job, ref.buf, &uses, &name, &text, diags) <= 0)
+			goto out;
+		e = rw_load(calls, job, ref.buf, name.buf, &text, later);
+	}
 	if (!e->wf.doc.root)
 		goto out;
 	job->callee = &e->wf;
 	rw_check_call(job, job->callee, diags);
 out:
+	strbuf_release(&ref);
 	strbuf_release(&name);
 	strbuf_release(&text);
 	strbuf_release(&chain);

@@ -12,15 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* strerror() in lower case, as our messages are. */
-static void wfiles_add_errno(struct strbuf *sb, int err)
-{
-	const char *msg = strerror(err);
-
-	strbuf_addch(sb, msg[0] >= 'A' && msg[0] <= 'Z' ? msg[0] - 'A' + 'a' : msg[0]);
-	strbuf_addstr(sb, msg + 1);
-}
-
 static int wfiles_has_suffix(const char *name, const char *suffix)
 {
 	size_t n = strlen(name), s = strlen(suffix);
@@ -70,7 +61,7 @@ static int wfiles_scan_dir(struct strlist *out, const char *dir, struct strbuf *
 
 	if (!d) {
 		strbuf_addf(err, "cannot read directory '%s': ", dir);
-		wfiles_add_errno(err, errno);
+		strbuf_add_strerror(err, errno);
 		return -1;
 	}
 	while ((e = readdir(d))) {
@@ -107,7 +98,7 @@ static int wfiles_repository(struct strbuf *out, struct strbuf *err)
 
 	if (!cwd) {
 		strbuf_addstr(err, "cannot find the current directory: ");
-		wfiles_add_errno(err, errno);
+		strbuf_add_strerror(err, errno);
 		return -1;
 	}
 	len = strlen(cwd);
@@ -159,7 +150,7 @@ int wfiles_collect(struct strlist *out, const char **paths, int nr, struct strbu
 
 		if (stat(paths[i], &st) < 0) {
 			strbuf_addf(err, "cannot read '%s': ", paths[i]);
-			wfiles_add_errno(err, errno);
+			strbuf_add_strerror(err, errno);
 			return -1;
 		}
 		if (S_ISDIR(st.st_mode)) {
