@@ -137,7 +137,8 @@ struct expr_name {
  * Call fn for each context an expression reads, with the literal property
  * names that follow it: needs.build.outputs['x'] gives needs, build,
  * outputs, x (at most EXPR_PATH_NAMES names, fewer when an index is not a
- * literal). off is the context's byte offset in the expression's text.
+ * literal); the paths inside a computed index come before the path it
+ * indexes. off is the context's byte offset in the expression's text.
  * The names point into the parsed expression. For static checks.
  */
 void expr_each_path(const struct expr *e,
