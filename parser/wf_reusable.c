@@ -401,11 +401,9 @@ static void rw_load_call(struct wf_calls *calls, struct wf_job *job, struct diag
 			 calls->max_depth);
 		goto out;
 	}
-	if (!e) {
-		if (rw_fetch(calls, job, ref.buf, &uses, &name, &text, diags) <= 0)
-			goto out;
-		e = rw_load(calls, job, ref.buf, name.buf, &text, later);
-	}
+	if (!e && rw_fetch(calls, job, ref.buf, &uses, &name, &text, diags) <= 0)
+		goto out;
+	e = e ? e : rw_load(calls, job, ref.buf, name.buf, &text, later);
 	if (!e->wf.doc.root)
 		goto out;
 	job->callee = &e->wf;
