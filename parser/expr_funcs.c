@@ -317,6 +317,9 @@ static const struct expr_func expr_funcs[] = {
 	{ "toJSON", 1, 1, 0, func_to_json, 0 },
 	{ "fromJSON", 1, 1, 0, func_from_json, 0 },
 	{ "case", 3, UINT_MAX, EXPR_FN_CASE, func_case, 0 },
+	/* First: where a job's if: allows them, they take job ids. */
+	{ "success", 0, UINT_MAX, EXPR_FN_JOB_STATUS, func_status, EXPR_STATUS_SUCCESS },
+	{ "failure", 0, UINT_MAX, EXPR_FN_JOB_STATUS, func_status, EXPR_STATUS_FAILURE },
 	{ "success", 0, 0, EXPR_FN_STATUS, func_status, EXPR_STATUS_SUCCESS },
 	{ "failure", 0, 0, EXPR_FN_STATUS, func_status, EXPR_STATUS_FAILURE },
 	{ "cancelled", 0, 0, EXPR_FN_STATUS, func_status, EXPR_STATUS_CANCELLED },
