@@ -9,6 +9,7 @@ const struct command commands[] = {
 	{ "validate", cmd_validate, "check workflow files for errors" },
 	{ "list", cmd_list, "list the jobs of the workflows, with stages and needs" },
 	{ "eval", cmd_eval, "evaluate a ${{ }} expression (or a stream of them)" },
+	{ "run", cmd_run, "run the workflows an event triggers (jobs on this machine)" },
 	{ "scan", cmd_scan, "scan files for secrets and risky patterns" },
 	{ "prune", cmd_prune, "remove the containers, networks and volumes runs left" },
 	{ "version", cmd_version, "print the version" },
