@@ -98,29 +98,6 @@ static int run_count(const char *state)
 	return n;
 }
 
-/* The state directory: --state (absolute), else <repository root>/.slipway. */
-static int run_state_dir(struct strbuf *out, const char *given, struct strbuf *err)
-{
-	char *cwd = getcwd(NULL, 0);
-	int ret = 0;
-
-	if (!cwd) {
-		strbuf_addf(err, "cannot read the current directory: %s", strerror(errno));
-		return -1;
-	}
-	if (given && given[0] == '/') {
-		strbuf_addstr(out, given);
-	} else if (given) {
-		fs_path_join(out, cwd, given);
-	} else if (fs_find_upwards(out, cwd, ".git") == 0) {
-		strbuf_addstr(out, "/.slipway");
-	} else {
-		fs_path_join(out, cwd, ".slipway");
-	}
-	free(cwd);
-	return ret;
-}
-
 /* Make <state>/runs/<id> (a new id when none is given). */
 static int run_make_dir(struct run *run, struct run_cli *o, struct strbuf *state,
 			struct strbuf *err)
@@ -445,7 +422,7 @@ int cmd_run(int argc, const char **argv)
 	}
 	if (nargs == 1)
 		o.event = argv[0];
-	if (run_state_dir(&state, o.state, &err) < 0)
+	if (runstate_state_dir(&state, o.state, &err) < 0)
 		goto fail;
 	run.state_dir = arena_strdup(&run.plan.arena, state.buf);
 	run.opts.max_jobs = o.max_jobs;

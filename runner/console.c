@@ -77,7 +77,7 @@ void console_line(struct console *c, const struct plan_leg *leg, enum console_ki
 	strbuf_reset(sb);
 	if (c->color)
 		strbuf_addstr(sb, term_job_color(leg->job->order));
-	strbuf_addf(sb, "[%s/%s]", leg->job->wf->name, leg->name);
+	strbuf_addf(sb, "[%s/%s]", leg->job->wf->display, leg->name);
 	if (c->color)
 		strbuf_addstr(sb, TERM_RESET);
 	strbuf_addch(sb, ' ');
@@ -184,8 +184,8 @@ void console_table(struct console *c, const struct plan *p, const char *run_dir)
 		const struct plan_job *job = p->jobs[i];
 
 		for (size_t l = 0; l < job->legs_nr; l++)
-			if (strlen(job->legs[l].name) + strlen(job->wf->name) + 1 > width)
-				width = strlen(job->legs[l].name) + strlen(job->wf->name) + 1;
+			if (strlen(job->legs[l].name) + strlen(job->wf->display) + 1 > width)
+				width = strlen(job->legs[l].name) + strlen(job->wf->display) + 1;
 	}
 	fprintf(c->out, "\n  %-*s  %-9s  %8s\n", (int)width, "job", "result", "time");
 	for (size_t i = 0; i < p->jobs_nr; i++) {
@@ -193,14 +193,14 @@ void console_table(struct console *c, const struct plan *p, const char *run_dir)
 
 		if (!job->legs_nr) {
 			strbuf_reset(&text);
-			strbuf_addf(&text, "%s/%s", job->wf->name, job->job->id);
+			strbuf_addf(&text, "%s/%s", job->wf->display, job->job->id);
 			console_row(c, text.buf, job->result, NULL, 0, width);
 		}
 		for (size_t l = 0; l < job->legs_nr; l++) {
 			const struct plan_leg *leg = &job->legs[l];
 
 			strbuf_reset(&text);
-			strbuf_addf(&text, "%s/%s", job->wf->name, leg->name);
+			strbuf_addf(&text, "%s/%s", job->wf->display, leg->name);
 			console_row(c, text.buf, leg->result, leg->message,
 				    leg->finished_ms && leg->started_ms
 				    ? leg->finished_ms - leg->started_ms : 0, width);
@@ -216,7 +216,7 @@ void console_table(struct console *c, const struct plan *p, const char *run_dir)
 			if (strbuf_read_file(&text, path.buf, 1 << 20) < 0 || !text.len)
 				continue;
 			fprintf(c->out, "\n%s%s/%s summary%s\n", c->color ? TERM_BOLD : "",
-				job->wf->name, job->legs[l].name, c->color ? TERM_RESET : "");
+				job->wf->display, job->legs[l].name, c->color ? TERM_RESET : "");
 			fwrite(text.buf, 1, text.len, c->out);
 			if (text.buf[text.len - 1] != '\n')
 				fputc('\n', c->out);

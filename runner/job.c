@@ -934,8 +934,6 @@ static int job_start_run_step(struct job_run *jr, struct plan_step *st, struct s
 	loop_watch_child(run->loop, jr->es.pid, job_on_child, jr);
 	if (timeout_ms)
 		jr->step_timer = loop_add_timer(run->loop, timeout_ms, job_on_step_timeout, jr);
-	if (jr->stopped)
-		job_signal_next(jr);
 	ret = 0;
 out:
 	val_object_setstr(a, jr->contexts, "env", jr->env);

@@ -103,7 +103,8 @@ struct plan_wf {
 	struct wf_workflow wf;
 	const char *path;               /* as the user sees it: ".github/workflows/ci.yml" */
 	const char *stem;               /* "ci" */
-	const char *name;               /* `name:` or the path */
+	const char *name;               /* `name:` or the path (github.workflow) */
+	const char *display;            /* `name:` or the stem: what the console shows */
 	struct val inputs;              /* the `inputs` context (workflow_dispatch), object */
 };
 

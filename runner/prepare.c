@@ -91,6 +91,7 @@ static int prepare_workflows(struct run *run, const struct prepare_opts *o, cons
 		w->stem = prepare_stem(&run->plan, w->path);
 		name = w->wf.name ? wf_static_string(w->wf.name) : NULL;
 		w->name = name ? name : w->path;
+		w->display = name ? name : w->stem;
 	}
 	ret = diags->errors > errors ? PREPARE_INVALID : 0;
 out:

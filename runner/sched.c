@@ -394,7 +394,7 @@ static void sched_job_not_run(struct run *run, struct plan_job *job, enum plan_r
 	if (!job->legs_nr) {
 		job->result = r;
 		if (run->con && message)
-			console_note(run->con, "[%s/%s] %s", job->wf->name, job->job->id, message);
+			console_note(run->con, "[%s/%s] %s", job->wf->display, job->job->id, message);
 		sched_job_done(run, job);
 		sched_check_end(run);
 		return;
@@ -512,7 +512,12 @@ static void sched_check_end(struct run *run)
 		return;
 	for (size_t i = 0; i < run->plan.jobs_nr; i++) {
 		const struct plan_job *job = run->plan.jobs[i];
+		int ready = !job->if_decided && !job->result;
 
+		for (size_t n = 0; ready && n < job->needs_nr; n++)
+			ready = job->needs[n]->result && job->needs[n]->result != PLAN_WAITING;
+		if (ready)
+			return;         /* about to be decided: its need just finished */
 		for (size_t l = 0; l < job->legs_nr; l++) {
 			const struct plan_leg *leg = &job->legs[l];
 
