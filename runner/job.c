@@ -105,6 +105,8 @@ static const char *job_status_name(enum expr_job_status s)
 
 static void job_update_status(struct job_run *jr)
 {
+	if (jr->job_ctx.kind != VAL_OBJECT)
+		return;         /* not prepared yet: job_build_contexts sets it */
 	val_object_setstr(&jr->arena, jr->job_ctx, "status",
 			  val_cstring(&jr->arena, job_status_name(jr->status)));
 }
@@ -451,12 +453,13 @@ static void job_on_job_timeout(struct loop *l, uint64_t id, void *data)
 
 /* ---------------------------------------------------------------- finishing a step */
 
-static void job_set_step_context(struct job_run *jr, struct plan_step *st)
+/* steps.<id> for st; outputs are the real values (run.json gets masked ones). */
+static void job_set_step_context(struct job_run *jr, struct plan_step *st, struct val outputs)
 {
 	struct arena *a = &jr->arena;
 	struct val s = val_new_object(a);
 
-	val_object_setstr(a, s, "outputs", st->outputs);
+	val_object_setstr(a, s, "outputs", outputs);
 	val_object_setstr(a, s, "outcome", val_cstring(a, plan_result_name(st->outcome)));
 	val_object_setstr(a, s, "conclusion", val_cstring(a, plan_result_name(st->conclusion)));
 	val_object_setstr(a, jr->steps, st->id, s);
@@ -508,6 +511,29 @@ static int job_read_files(struct job_run *jr, struct val outputs)
 	return ret;
 }
 
+/*
+ * outputs (an object of strings) copied into the plan's arena with every
+ * secret masked: what run.json and --summary show. The steps context
+ * keeps the real values.
+ */
+static struct val job_masked_copy(struct job_run *jr, struct val outputs)
+{
+	struct arena *pa = &jr->run->plan.arena;
+	struct val out = val_new_object(pa);
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < outputs.u.object->nr; i++) {
+		const struct val_member *m = &outputs.u.object->members[i];
+
+		strbuf_reset(&sb);
+		expr_coerce_string(&sb, m->value);
+		mask_apply(jr->run->mask, &sb);
+		val_object_set(pa, out, m->key, m->key_len, val_string(pa, sb.buf, sb.len));
+	}
+	strbuf_release(&sb);
+	return out;
+}
+
 static void job_end_step(struct job_run *jr)
 {
 	struct run *run = jr->run;
@@ -539,10 +565,10 @@ static void job_end_step(struct job_run *jr)
 	if (st->conclusion == PLAN_FAILURE && jr->status == EXPR_STATUS_SUCCESS)
 		jr->status = EXPR_STATUS_FAILURE;
 	job_update_status(jr);
-	st->outputs = val_copy(&run->plan.arena, outputs);
+	st->outputs = job_masked_copy(jr, outputs);
 	st->duration_ms = run_now_ms() - st->started_ms;
 	st->status = PLAN_DONE;
-	job_set_step_context(jr, st);
+	job_set_step_context(jr, st, outputs);
 	fields = val_new_object(&jr->arena);
 	val_object_setstr(&jr->arena, fields, "job", val_cstring(&jr->arena, jr->leg->key));
 	val_object_setstr(&jr->arena, fields, "step", val_cstring(&jr->arena, st->id));
@@ -930,8 +956,16 @@ static int job_start_run_step(struct job_run *jr, struct plan_step *st, struct s
 		wfcmd_state_release(&jr->wfcmd);
 		goto out;
 	}
-	loop_watch_fd(run->loop, jr->es.out, LOOP_READ, job_on_output, jr);
-	loop_watch_child(run->loop, jr->es.pid, job_on_child, jr);
+	if (loop_watch_fd(run->loop, jr->es.out, LOOP_READ, job_on_output, jr) < 0 ||
+	    loop_watch_child(run->loop, jr->es.pid, job_on_child, jr) < 0) {
+		strbuf_addf(err, "cannot watch the step's process: %s", strerror(errno));
+		run->exec->ops->signal_step(run->exec, &jr->ej, &jr->es, SIGKILL);
+		loop_unwatch_fd(run->loop, jr->es.out);
+		close(jr->es.out);
+		jr->es.out = -1;
+		wfcmd_state_release(&jr->wfcmd);
+		goto out;
+	}
 	if (timeout_ms)
 		jr->step_timer = loop_add_timer(run->loop, timeout_ms, job_on_step_timeout, jr);
 	ret = 0;
@@ -1032,7 +1066,7 @@ static void job_step_not_run(struct job_run *jr, struct plan_step *st, enum plan
 		jr->status = EXPR_STATUS_FAILURE;
 		job_update_status(jr);
 	}
-	job_set_step_context(jr, st);
+	job_set_step_context(jr, st, st->outputs);
 }
 
 static void job_next_step(struct job_run *jr)

@@ -473,19 +473,18 @@ static void sched_dispatch(struct run *run)
 	}
 }
 
+/* The run's result: cancelled by the user, else the worst job result (failure, cancelled, waiting). */
 static enum plan_result sched_run_result(const struct run *run)
 {
-	enum plan_result r = PLAN_SUCCESS;
+	static const enum plan_result worst[] = { PLAN_FAILURE, PLAN_CANCELLED, PLAN_WAITING };
 
 	if (run->cancel != RUN_NOT_CANCELLED)
 		return PLAN_CANCELLED;
-	for (size_t i = 0; i < run->plan.jobs_nr; i++) {
-		if (run->plan.jobs[i]->result == PLAN_FAILURE)
-			return PLAN_FAILURE;
-		if (run->plan.jobs[i]->result == PLAN_WAITING)
-			r = PLAN_WAITING;
-	}
-	return r;
+	for (size_t w = 0; w < sizeof(worst) / sizeof(worst[0]); w++)
+		for (size_t i = 0; i < run->plan.jobs_nr; i++)
+			if (run->plan.jobs[i]->result == worst[w])
+				return worst[w];
+	return PLAN_SUCCESS;
 }
 
 /* Jobs that never got to decide (a need waits) wait too. */
