@@ -293,7 +293,7 @@ static int run_execute(struct run *run, struct prepared *pr, struct run_cli *o,
 	if (fs_cache_dir(&cache, err) < 0)
 		goto out;
 	strbuf_addstr(&cache, "/toolcache");
-	run->exec = exec_host_new(cache.buf);
+	run->exec = exec_host_new(cache.buf, arena_printf(&run->plan.arena, "%s/slots", run->dir));
 	run->approval = approval_new(run);
 	run->conc = concurrency_new(run);
 	proc_become_subreaper(err);

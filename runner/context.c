@@ -17,10 +17,16 @@ static void context_set(struct arena *a, struct val obj, const char *key, const 
 struct val context_copy_object(struct arena *a, struct val o)
 {
 	struct val c = val_new_object(a);
+	struct val_object *co = c.u.object;
+	size_t n = o.kind == VAL_OBJECT ? o.u.object->nr : 0;
 
-	for (size_t i = 0; o.kind == VAL_OBJECT && i < o.u.object->nr; i++)
-		val_object_set(a, c, o.u.object->members[i].key, o.u.object->members[i].key_len,
-			       o.u.object->members[i].value);
+	/* one allocation of the right size: contexts are copied per job and per step */
+	if (n) {
+		co->members = arena_alloc(a, (n + 2) * sizeof(*co->members));
+		co->alloc = n + 2;
+		memcpy(co->members, o.u.object->members, n * sizeof(*co->members));
+		co->nr = n;
+	}
 	return c;
 }
 

@@ -828,12 +828,6 @@ static int job_truthy_node(struct job_run *jr, const struct ydoc_node *n, int *o
 	return 0;
 }
 
-/* Write a file (host path) with the given contents; -1 with err. */
-static int job_write(const char *path, const char *text, size_t len, struct strbuf *err)
-{
-	return fs_write_file(path, text, len, 0644, err);
-}
-
 /* The step's environment list: user env, runner variables, PATH. */
 static void job_step_env(struct job_run *jr, struct strlist *env, struct val step_env)
 {
@@ -874,27 +868,40 @@ static void job_log_script(struct job_run *jr, const char *script)
 	joblog_line(&jr->log, CONSOLE_ENDGROUP, "", 0);
 }
 
-/* Create this step's empty file-command files (host view) and their step-view paths. */
-static int job_make_files(struct job_run *jr, size_t index, struct strbuf *err)
+/* Create (or empty) path with text; -1 with err. Private to the job: no atomic rename needed. */
+static int job_write(const char *path, const char *text, size_t len, struct strbuf *err)
 {
-	struct strbuf dir = STRBUF_INIT;
-	int ret = 0;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ssize_t n = 0;
 
-	fs_path_join(&dir, jr->ej.temp_host, "_runner_file_commands");
-	if (fs_mkdir_p(dir.buf, 0755, err) < 0) {
-		strbuf_release(&dir);
+	if (fd >= 0 && len)
+		n = write(fd, text, len);
+	if (fd < 0 || (len && n != (ssize_t)len)) {
+		strbuf_addf(err, "cannot write '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
-	for (size_t k = 0; k < JF_NR && !ret; k++) {
-		strbuf_reset(&jr->files[k]);
-		strbuf_addf(&jr->files[k], "%s/%s_%zu", dir.buf, job_file_names[k], index + 1);
-		ret = job_write(jr->files[k].buf, "", 0, err);
-		strbuf_reset(&jr->views[k]);
-		strbuf_addf(&jr->views[k], "%s/_runner_file_commands/%s_%zu", jr->ej.temp,
-			    job_file_names[k], index + 1);
+	close(fd);
+	return 0;
+}
+
+/*
+ * The step's file-command files, empty: made once per job in its temp
+ * directory (host view and step view) and emptied before each step, which
+ * sees them as GitHub's runner's fresh files.
+ */
+static int job_make_files(struct job_run *jr, struct strbuf *err)
+{
+	for (size_t k = 0; k < JF_NR; k++) {
+		if (!jr->files[k].len) {
+			strbuf_addf(&jr->files[k], "%s/%s", jr->ej.files_host, job_file_names[k]);
+			strbuf_addf(&jr->views[k], "%s/%s", jr->ej.files, job_file_names[k]);
+		}
+		if (job_write(jr->files[k].buf, "", 0, err) < 0)
+			return -1;
 	}
-	strbuf_release(&dir);
-	return ret;
+	return 0;
 }
 
 /* The script file's contents for shell sh: its prologue, the script, its epilogue. */
@@ -935,11 +942,11 @@ static int job_start_run_step(struct job_run *jr, struct plan_step *st, struct s
 	expr_coerce_string(&script, v);
 	if (job_truthy_node(jr, s->continue_on_error, &jr->coe, err) < 0 ||
 	    job_minutes(jr, s->timeout_minutes, 0, &timeout_ms, err) < 0 ||
-	    job_workdir(jr, s, &dir, err) < 0 || job_make_files(jr, s->index, err) < 0 ||
+	    job_workdir(jr, s, &dir, err) < 0 || job_make_files(jr, err) < 0 ||
 	    job_pick_shell(jr, shell, &sh, err) < 0)
 		goto out;
-	strbuf_addf(&view, "%s/_step_%zu%s", jr->ej.temp, s->index + 1, sh ? sh->ext : "");
-	strbuf_addf(&file, "%s/_step_%zu%s", jr->ej.temp_host, s->index + 1, sh ? sh->ext : "");
+	strbuf_addf(&view, "%s/step_%zu%s", jr->ej.files, s->index + 1, sh ? sh->ext : "");
+	strbuf_addf(&file, "%s/step_%zu%s", jr->ej.files_host, s->index + 1, sh ? sh->ext : "");
 	if (job_shell_argv(jr, sh, shell, view.buf, &argv, err) < 0 ||
 	    job_write_script(file.buf, sh, &script, err) < 0)
 		goto out;
