@@ -466,6 +466,8 @@ int cmd_run(int argc, const char **argv)
 	po.secrets.env_files = &o.env_files;
 	rc = prepare_run(&run, &pr, &po, &diags, &err);
 	prepared = 1;
+	if (rc < 0 && !o.resume && !o.dry_run)
+		rmdir(run.dir);         /* nothing ran: leave no empty run behind */
 	if (rc == PREPARE_INVALID) {
 		diag_list_print(stderr, &diags);
 		goto out;

@@ -1046,6 +1046,7 @@ static const char *job_step_name(struct job_run *jr, const struct wf_step *s)
 	} else {
 		strbuf_addstr(&sb, s->id);
 	}
+	mask_apply(jr->run->mask, &sb);        /* names go to run.json and the events */
 	name = arena_strndup(pa, sb.buf, sb.len);
 	strbuf_release(&sb);
 	strbuf_release(&err);
