@@ -73,17 +73,6 @@ void approval_free(struct approval *ap)
 
 /* ---------------------------------------------------------------- environment values */
 
-static int approval_load_obj(struct run *run, struct val *into, const char *name,
-			     struct val obj)
-{
-	struct arena *a = &run->plan.arena;
-
-	if (into->kind != VAL_OBJECT)
-		*into = val_new_object(a);
-	val_object_setstr(a, *into, name, obj);
-	return 0;
-}
-
 int approval_load_env_values(struct run *run, const char *dir, struct diag_list *diags)
 {
 	struct arena *a = &run->plan.arena;
@@ -115,8 +104,8 @@ int approval_load_env_values(struct run *run, const char *dir, struct diag_list 
 			val_object_setstr(a, vars, p->key->u.scalar.ptr,
 					  val_cstring(a, p->value->u.scalar.ptr));
 		}
-		approval_load_obj(run, &run->env_secrets, e->name, secrets);
-		approval_load_obj(run, &run->env_vars, e->name, vars);
+		val_object_setstr(a, run->env_secrets, e->name, secrets);
+		val_object_setstr(a, run->env_vars, e->name, vars);
 	}
 	strbuf_release(&path);
 	return diags->errors > errors ? -1 : 0;

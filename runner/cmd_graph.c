@@ -16,7 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char graph_usage[] = "slipway graph [-W FILE] [--format text|dot|mermaid|json] [EVENT]";
+static const char graph_usage[] =
+	"slipway graph [-W FILE] [--format text|dot|mermaid|json] [EVENT]";
 
 int cmd_graph(int argc, const char **argv)
 {

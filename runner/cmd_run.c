@@ -270,15 +270,10 @@ static int run_write_inputs(struct run *run, struct prepared *pr, struct strbuf 
 static int run_execute(struct run *run, struct prepared *pr, struct run_cli *o,
 		       struct val state, struct strbuf *err)
 {
-	struct console con;
 	struct diag_list diags = DIAG_LIST_INIT;
 	struct strbuf cache = STRBUF_INIT;
 	int ret = EXITCODE_USAGE;
 
-	console_init(&con, stdout, term_is_tty(STDOUT_FILENO), term_use_color(STDOUT_FILENO));
-	con.collapse_groups = o->collapse;
-	con.verbose = o->verbose;
-	run->con = &con;
 	if (!o->resume && run_write_inputs(run, pr, err) < 0)
 		goto out;
 	if (approval_load_env_values(run, pr->repo.root, &diags) < 0) {
@@ -305,7 +300,7 @@ static int run_execute(struct run *run, struct prepared *pr, struct run_cli *o,
 		goto out;
 	run->finished_ms = run_now_ms();
 	run_event_finished(run);
-	console_table(&con, &run->plan, run->dir);
+	console_table(run->con, &run->plan, run->dir);
 	ret = run_exit_code(run->result);
 out:
 	if (run->approval)
@@ -333,7 +328,6 @@ out:
 	}
 	if (o->summary && ret != EXITCODE_USAGE && runstate_write_summary(run, o->summary, err) < 0)
 		ret = EXITCODE_USAGE;
-	console_release(&con);
 	diag_list_release(&diags);
 	strbuf_release(&cache);
 	return ret;
@@ -381,6 +375,7 @@ int cmd_run(int argc, const char **argv)
 		{ OPT_END },
 	};
 	struct run run;
+	struct console con;
 	struct prepared pr;
 	struct prepare_opts po;
 	struct diag_list diags = DIAG_LIST_INIT;
@@ -393,6 +388,7 @@ int cmd_run(int argc, const char **argv)
 	memset(&run, 0, sizeof(run));
 	memset(&po, 0, sizeof(po));
 	plan_init(&run.plan);
+	console_init(&con, stdout, term_is_tty(STDOUT_FILENO), term_use_color(STDOUT_FILENO));
 	o.max_jobs = cpus > 0 ? (int)cpus : 2;
 	nargs = options_parse(argc, argv, opts, &err);
 	if (nargs == OPTIONS_HELP) {
@@ -480,6 +476,9 @@ int cmd_run(int argc, const char **argv)
 		ret = EXITCODE_OK;
 		goto out;
 	}
+	con.collapse_groups = o.collapse;
+	con.verbose = o.verbose;
+	run.con = &con;
 	ret = run_execute(&run, &pr, &o, saved, &err);
 	if (err.len && ret == EXITCODE_USAGE)
 		fprintf(stderr, "slipway run: %s\n", err.buf);
@@ -490,6 +489,7 @@ out:
 	if (prepared)
 		prepare_release(&pr);
 	plan_release(&run.plan);
+	console_release(&con);
 	run_release_cli(&o);
 	diag_list_release(&diags);
 	strbuf_release(&err);

@@ -44,8 +44,8 @@ struct concurrency {
 };
 
 static void conc_on_poll(struct loop *l, uint64_t id, void *data);
-static int conc_read(struct arena *a, const char *path, const char **run_id,
-		     const char **holder, long *pid);
+static int conc_names_us(const struct concurrency *c, const struct conc_hold *h,
+			 const char *path);
 
 struct concurrency *concurrency_new(struct run *run)
 {
@@ -73,17 +73,12 @@ static char *conc_strf(const char *fmt, ...)
 static void conc_drop(struct concurrency *c, size_t i)
 {
 	struct conc_hold *h = &c->h[i];
-	struct arena a = ARENA_INIT;
-	const char *run_id, *holder;
-	long pid;
 
 	if (h->held)
 		unlink(h->lock);
 	/* a pending-waiter mark of ours goes with us */
-	if (conc_read(&a, h->wait, &run_id, &holder, &pid) == 0 && !strcmp(run_id, c->run->id) &&
-	    !strcmp(holder, h->holder))
+	if (conc_names_us(c, h, h->wait) == 1)
 		unlink(h->wait);
-	arena_release(&a);
 	free(h->group);
 	free(h->holder);
 	free(h->lock);
@@ -160,6 +155,20 @@ static int conc_read(struct arena *a, const char *path, const char **run_id,
 		ret = 0;
 	}
 	strbuf_release(&err);
+	return ret;
+}
+
+/* Who the group file at path names: 1 h's holder in this run, 0 someone else, -1 no one. */
+static int conc_names_us(const struct concurrency *c, const struct conc_hold *h, const char *path)
+{
+	struct arena a = ARENA_INIT;
+	const char *run_id, *holder;
+	long pid;
+	int ret = -1;
+
+	if (conc_read(&a, path, &run_id, &holder, &pid) == 0)
+		ret = !strcmp(run_id, c->run->id) && !strcmp(holder, h->holder);
+	arena_release(&a);
 	return ret;
 }
 
@@ -359,43 +368,19 @@ void concurrency_release(struct concurrency *c, struct plan_leg *leg)
 		}
 }
 
-int concurrency_waiting(const struct concurrency *c)
-{
-	return c->waiting_nr > 0;
-}
-
-/* Has a newer waiter replaced h's pending mark? */
-static int conc_superseded(struct concurrency *c, const struct conc_hold *h)
-{
-	struct arena a = ARENA_INIT;
-	const char *run_id, *holder;
-	long pid;
-	int ret = conc_read(&a, h->wait, &run_id, &holder, &pid) == 0 &&
-		  (strcmp(run_id, c->run->id) || strcmp(holder, h->holder));
-
-	arena_release(&a);
-	return ret;
-}
-
 /* A cancel request naming one of our held groups. */
 static void conc_check_cancel(struct concurrency *c, struct conc_hold *h)
 {
-	struct arena a = ARENA_INIT;
-	const char *run_id, *holder;
-	long pid;
-
-	if (h->held && conc_read(&a, h->cancel, &run_id, &holder, &pid) == 0 &&
-	    !strcmp(run_id, c->run->id) && !strcmp(holder, h->holder)) {
-		unlink(h->cancel);
-		if (c->run->con)
-			console_note(c->run->con, "slipway: concurrency group '%s': a newer run "
-				     "cancels this one", h->group);
-		if (h->wf)
-			sched_cancel(c->run);
-		else
-			sched_cancel_leg(c->run, h->leg);
-	}
-	arena_release(&a);
+	if (!h->held || conc_names_us(c, h, h->cancel) != 1)
+		return;
+	unlink(h->cancel);
+	if (c->run->con)
+		console_note(c->run->con, "slipway: concurrency group '%s': a newer run "
+			     "cancels this one", h->group);
+	if (h->wf)
+		sched_cancel(c->run);
+	else
+		sched_cancel_leg(c->run, h->leg);
 }
 
 static void conc_on_poll(struct loop *l, uint64_t id, void *data)
@@ -412,7 +397,8 @@ static void conc_on_poll(struct loop *l, uint64_t id, void *data)
 		struct conc_hold *job = conc_find(c, leg, NULL), *wf = conc_find(c, leg, leg->job->wf);
 		struct conc_hold *want = wf && !wf->held ? wf : job && !job->held ? job : NULL;
 
-		if (want && conc_superseded(c, want)) {
+		/* a newer waiter replaced our pending mark: GitHub cancels the older one */
+		if (want && conc_names_us(c, want, want->wait) == 0) {
 			c->waiting[i] = c->waiting[--c->waiting_nr];
 			leg->message = "cancelled: a newer job waits for its concurrency group";
 			sched_cancel_leg(c->run, leg);

@@ -41,7 +41,4 @@ int concurrency_acquire(struct concurrency *c, struct plan_leg *leg, struct strb
 /* Leg is done (or cancelled while waiting): give its groups up. */
 void concurrency_release(struct concurrency *c, struct plan_leg *leg);
 
-/* Is anything still waiting for a group? */
-int concurrency_waiting(const struct concurrency *c);
-
 #endif

@@ -47,7 +47,8 @@ void console_release(struct console *c)
 	strbuf_release(&c->line);
 }
 
-void console_clear_progress(struct console *c)
+/* Remove the progress line (before a line, the final table, or a prompt). */
+static void console_clear_progress(struct console *c)
 {
 	if (!c->progress_shown)
 		return;

@@ -56,9 +56,6 @@ void console_note(struct console *c, const char *fmt, ...) __attribute__((format
 /* Redraw the progress line from the plan (TTY only): running and waiting legs. */
 void console_progress(struct console *c, const struct plan *p);
 
-/* Remove the progress line (before the final table, or a prompt). */
-void console_clear_progress(struct console *c);
-
 /* While paused (a question is asked on the terminal) no progress line is drawn. */
 void console_pause(struct console *c, int paused);
 

@@ -57,6 +57,17 @@ static const char *context_pr_ref(struct val payload, const char *side)
 	return ref->u.string.ptr;
 }
 
+/* github members with fixed values (those set per job start out empty). */
+static const struct {
+	const char *member, *value;
+} context_github_fixed[] = {
+	{ "run_attempt", "1" }, { "retention_days", "90" }, { "server_url", "https://github.com" },
+	{ "api_url", "https://api.github.com" }, { "graphql_url", "https://api.github.com/graphql" },
+	{ "token", "" }, { "workspace", "" }, { "action", "" }, { "action_path", "" },
+	{ "action_ref", "" }, { "action_repository", "" }, { "job", "" }, { "workflow", "" },
+	{ "workflow_ref", "" },
+};
+
 struct val context_github(struct arena *a, const struct run *run, struct val payload,
 			  const char *owner, const char *name)
 {
@@ -78,23 +89,11 @@ struct val context_github(struct arena *a, const struct run *run, struct val pay
 	context_set(a, g, "repositoryUrl", arena_printf(a, "file://%s", run->repository));
 	context_set(a, g, "run_id", run->id);
 	context_set(a, g, "run_number", arena_printf(a, "%d", run->run_number));
-	context_set(a, g, "run_attempt", "1");
-	context_set(a, g, "retention_days", "90");
 	context_set(a, g, "actor", owner);
 	context_set(a, g, "triggering_actor", owner);
-	context_set(a, g, "server_url", "https://github.com");
-	context_set(a, g, "api_url", "https://api.github.com");
-	context_set(a, g, "graphql_url", "https://api.github.com/graphql");
-	context_set(a, g, "token", "");
-	context_set(a, g, "workspace", "");
-	context_set(a, g, "action", "");
-	context_set(a, g, "action_path", "");
-	context_set(a, g, "action_ref", "");
-	context_set(a, g, "action_repository", "");
-	context_set(a, g, "job", "");
-	context_set(a, g, "workflow", "");
-	context_set(a, g, "workflow_ref", "");
 	context_set(a, g, "workflow_sha", run->sha);
+	for (size_t i = 0; i < sizeof(context_github_fixed) / sizeof(context_github_fixed[0]); i++)
+		context_set(a, g, context_github_fixed[i].member, context_github_fixed[i].value);
 	return g;
 }
 
@@ -114,7 +113,8 @@ static struct val context_github_leg(struct arena *a, const struct run *run,
 	return g;
 }
 
-struct val context_needs(struct arena *a, const struct plan_job *job)
+/* `needs` for job: each needed job's result and outputs. */
+static struct val context_needs(struct arena *a, const struct plan_job *job)
 {
 	struct val needs = val_new_object(a);
 

@@ -26,9 +26,6 @@ struct val context_github(struct arena *a, const struct run *run, struct val pay
  */
 struct val context_job_level(struct arena *a, const struct run *run, const struct plan_leg *leg);
 
-/* `needs` for job: each needed job's result and outputs. */
-struct val context_needs(struct arena *a, const struct plan_job *job);
-
 /* `runner` for a prepared job. */
 struct val context_runner(struct arena *a, const struct exec_job *ej, int debug);
 

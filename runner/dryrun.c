@@ -70,8 +70,7 @@ static void dryrun_environment(FILE *out, struct run *run, struct plan_leg *leg)
 		fprintf(out, " -- ref '%s' may not deploy there: the job would fail", run->ref);
 	else if (ce && ce->approval_required)
 		fprintf(out, " -- approval would be asked%s",
-			strlist_find(run->opts.approve ? run->opts.approve : &(struct strlist)
-				     STRLIST_INIT, name->u.string.ptr) >= 0
+			run->opts.approve && strlist_find(run->opts.approve, name->u.string.ptr) >= 0
 			? " (--approve given)" : "");
 	if (ce && ce->wait_minutes > 0)
 		fprintf(out, " -- wait timer %g min", ce->wait_minutes);

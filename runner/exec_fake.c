@@ -72,15 +72,16 @@ static int fake_append(const char *var, const char *line)
 	return ok ? 0 : -1;
 }
 
-/* The child: play the script at data (a path). */
+/* The child: play the script at data (a path); returns the exit status. */
 static int fake_play(void *data)
 {
 	struct strbuf script = STRBUF_INIT;
 	char *save = NULL;
+	int status = 0;
 
 	if (strbuf_read_file(&script, data, 1 << 20) < 0)
-		return 126;
-	for (char *line = strtok_r(script.buf, "\n", &save); line;
+		status = 126;
+	for (char *line = status ? NULL : strtok_r(script.buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "echo ", 5)) {
 			printf("%s\n", line + 5);
@@ -96,13 +97,16 @@ static int fake_play(void *data)
 		} else if (!strncmp(line, "env ", 4)) {
 			fake_append("GITHUB_ENV", line + 4);
 		} else if (!strncmp(line, "exit ", 5)) {
-			return atoi(line + 5);
+			status = atoi(line + 5);
+			break;
 		} else if (*line) {
 			printf("fake: unknown command '%s'\n", line);
-			return 127;
+			status = 127;
+			break;
 		}
 	}
-	return 0;
+	strbuf_release(&script);
+	return status;
 }
 
 static int fake_start_step(struct executor *ex, struct exec_job *job,

@@ -140,28 +140,15 @@ static int job_eval_env(struct job_run *jr, struct val obj, const struct ydoc_no
 
 /* ---------------------------------------------------------------- contexts */
 
-static struct val job_secrets(struct job_run *jr)
+/*
+ * The run's secrets or vars (base) with those of the leg's environment
+ * (per_env: environment name -> object) laid over them, in the job's arena.
+ */
+static struct val job_with_environment(struct job_run *jr, struct val base, struct val per_env)
 {
-	struct run *run = jr->run;
-	struct val s = context_copy_object(&jr->arena, run->secrets);
-	struct val *extra = jr->leg->env_name
-		? val_object_geti(run->env_secrets, jr->leg->env_name, strlen(jr->leg->env_name))
-		: NULL;
-
-	for (size_t i = 0; extra && extra->kind == VAL_OBJECT && i < extra->u.object->nr; i++)
-		val_object_set(&jr->arena, s, extra->u.object->members[i].key,
-			       extra->u.object->members[i].key_len,
-			       extra->u.object->members[i].value);
-	return s;
-}
-
-static struct val job_vars(struct job_run *jr)
-{
-	struct run *run = jr->run;
-	struct val v = context_copy_object(&jr->arena, run->vars);
-	struct val *extra = jr->leg->env_name
-		? val_object_geti(run->env_vars, jr->leg->env_name, strlen(jr->leg->env_name))
-		: NULL;
+	const char *env = jr->leg->env_name;
+	struct val v = context_copy_object(&jr->arena, base);
+	struct val *extra = env ? val_object_geti(per_env, env, strlen(env)) : NULL;
 
 	for (size_t i = 0; extra && extra->kind == VAL_OBJECT && i < extra->u.object->nr; i++)
 		val_object_set(&jr->arena, v, extra->u.object->members[i].key,
@@ -182,8 +169,9 @@ static int job_build_contexts(struct job_run *jr, struct strbuf *err)
 	jr->job_ctx = val_new_object(a);
 	val_object_setstr(a, jr->job_ctx, "container", val_new_object(a));
 	val_object_setstr(a, jr->job_ctx, "services", val_new_object(a));
-	val_object_setstr(a, c, "secrets", job_secrets(jr));
-	val_object_setstr(a, c, "vars", job_vars(jr));
+	val_object_setstr(a, c, "secrets", job_with_environment(jr, jr->run->secrets,
+								jr->run->env_secrets));
+	val_object_setstr(a, c, "vars", job_with_environment(jr, jr->run->vars, jr->run->env_vars));
 	val_object_setstr(a, c, "runner", context_runner(a, &jr->ej, jr->run->opts.verbose));
 	val_object_setstr(a, c, "job", jr->job_ctx);
 	val_object_setstr(a, c, "steps", jr->steps);
@@ -905,8 +893,8 @@ static int job_make_files(struct job_run *jr, struct strbuf *err)
 }
 
 /* The script file's contents for shell sh: its prologue, the script, its epilogue. */
-static int job_write_script(const char *path, const struct job_shell *sh, const struct strbuf *script,
-			    struct strbuf *err)
+static int job_write_script(const char *path, const struct job_shell *sh,
+			    const struct strbuf *script, struct strbuf *err)
 {
 	struct strbuf body = STRBUF_INIT;
 	int ret;

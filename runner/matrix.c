@@ -9,42 +9,6 @@
 
 #include "util/json.h"
 
-int matrix_val_equal(struct val a, struct val b)
-{
-	if (a.kind != b.kind)
-		return 0;
-	switch (a.kind) {
-	case VAL_NULL:
-		return 1;
-	case VAL_BOOL:
-		return !a.u.boolean == !b.u.boolean;
-	case VAL_NUMBER:
-		return a.u.number == b.u.number;
-	case VAL_STRING:
-		return a.u.string.len == b.u.string.len &&
-		       !memcmp(a.u.string.ptr, b.u.string.ptr, a.u.string.len);
-	case VAL_ARRAY:
-		if (a.u.array->nr != b.u.array->nr)
-			return 0;
-		for (size_t i = 0; i < a.u.array->nr; i++)
-			if (!matrix_val_equal(a.u.array->items[i], b.u.array->items[i]))
-				return 0;
-		return 1;
-	case VAL_OBJECT:
-		if (a.u.object->nr != b.u.object->nr)
-			return 0;
-		for (size_t i = 0; i < a.u.object->nr; i++) {
-			const struct val_member *m = &a.u.object->members[i];
-			struct val *o = val_object_get(b, m->key, m->key_len);
-
-			if (!o || !matrix_val_equal(m->value, *o))
-				return 0;
-		}
-		return 1;
-	}
-	return 0;
-}
-
 /* What a value is called in messages (YAML's words, as the user wrote it). */
 static const char *matrix_kind_name(enum val_kind k)
 {
@@ -85,7 +49,7 @@ static int matrix_leg_has_all(struct val leg, struct val filter)
 		const struct val_member *m = &filter.u.object->members[i];
 		struct val *v = val_object_get(leg, m->key, m->key_len);
 
-		if (!v || !matrix_val_equal(*v, m->value))
+		if (!v || !val_equal(*v, m->value))
 			return 0;
 	}
 	return 1;
@@ -101,7 +65,7 @@ static int matrix_include_fits(struct val leg, struct val inc, struct val vector
 		if (!val_object_get(vectors, m->key, m->key_len))
 			continue;
 		v = val_object_get(leg, m->key, m->key_len);
-		if (!v || !matrix_val_equal(*v, m->value))
+		if (!v || !val_equal(*v, m->value))
 			return 0;
 	}
 	return 1;

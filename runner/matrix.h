@@ -53,7 +53,4 @@ int matrix_narrow(struct val legs, const struct strlist *filters, struct strbuf 
  */
 void matrix_format_values(struct strbuf *out, struct val leg);
 
-/* Deep equality of two values (numbers by value, objects by key set). */
-int matrix_val_equal(struct val a, struct val b);
-
 #endif

@@ -468,7 +468,8 @@ static void repo_set(struct arena *a, struct val obj, const char *key, const cha
 	val_object_setstr(a, obj, key, s ? val_cstring(a, s) : val_null());
 }
 
-struct val repo_payload_repository(struct arena *a, const struct repo *r)
+/* The repository as GitHub's payloads describe it ({name, full_name, owner, ...}). */
+static struct val repo_payload_repository(struct arena *a, const struct repo *r)
 {
 	struct val repo = val_new_object(a), owner = val_new_object(a);
 	char *full = arena_printf(a, "%s/%s", r->owner, r->name);

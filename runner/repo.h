@@ -24,7 +24,7 @@ struct repo {
 	char *parent_sha;       /* HEAD's first parent */
 	char *branch;           /* the checked-out branch's short name (unborn too) */
 	char *default_branch;   /* origin's HEAD branch, else "main" or "master" when present */
-	char *owner, *name;     /* from origin's URL ("owner/name"), else "local" and the directory name */
+	char *owner, *name;     /* from origin's URL ("owner/name"), else "local" and the directory */
 	char *message;          /* HEAD's commit message */
 	char *author_name, *author_email;
 	long long commit_time;  /* seconds since the epoch, 0 without a commit */
@@ -68,7 +68,5 @@ int repo_snapshot(const struct repo *r, const char *dst, struct strbuf *err);
 struct val repo_event_payload(struct arena *a, const struct repo *r, const char *event,
 			      const char *ref, const char *sha);
 
-/* The repository as GitHub's payloads describe it ({name, full_name, owner, ...}). */
-struct val repo_payload_repository(struct arena *a, const struct repo *r);
 
 #endif

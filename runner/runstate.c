@@ -271,7 +271,7 @@ static void runstate_pretty(struct strbuf *out, const struct strbuf *compact)
  * straight out — a member per line, a job per line — rather than built as
  * a value and pretty-printed (twice the memory and time for a big run).
  */
-void runstate_format(struct strbuf *out, const struct run *run, struct val extra)
+static void runstate_format(struct strbuf *out, const struct run *run, struct val extra)
 {
 	const char *r = run->finished_ms ? plan_result_name(run->result) : "running";
 

@@ -40,9 +40,6 @@ void runstate_dirty(struct runstate *rs);
 /* Rewrite run.json now. Returns 0, or -1 with err. */
 int runstate_write(struct runstate *rs, struct strbuf *err);
 
-/* run.json's contents for run (pretty JSON). */
-void runstate_format(struct strbuf *out, const struct run *run, struct val extra);
-
 /*
  * The --summary document: {"run_id", "result", "jobs": [{"id", "name",
  * "matrix", "result", "outputs", "duration_ms", "steps": [{"id", "name",

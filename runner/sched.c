@@ -101,7 +101,8 @@ static struct val sched_fields(struct run *run, const struct plan_leg *leg)
 	return f;
 }
 
-void sched_progress(struct run *run)
+/* Redraw the progress line (running and waiting legs). */
+static void sched_progress(struct run *run)
 {
 	if (run->con)
 		console_progress(run->con, &run->plan);
@@ -512,7 +513,7 @@ static void sched_dispatch(struct run *run)
 	}
 }
 
-/* The run's result: cancelled by the user, else the worst job result (failure, cancelled, waiting). */
+/* The run's result: cancelled by the user, else the worst of the jobs' results. */
 static enum plan_result sched_run_result(const struct run *run)
 {
 	static const enum plan_result worst[] = { PLAN_FAILURE, PLAN_CANCELLED, PLAN_WAITING };

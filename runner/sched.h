@@ -39,7 +39,5 @@ void sched_cancel(struct run *run);
 /* Cancel one leg (concurrency's cancel-in-progress): running legs are stopped. */
 void sched_cancel_leg(struct run *run, struct plan_leg *leg);
 
-/* The number of legs now running or waiting at a gate, for the progress line. */
-void sched_progress(struct run *run);
 
 #endif
