@@ -154,4 +154,46 @@ for _ in $(seq 1 100); do grep -q shipping "$SCRATCH/new.out" && break; sleep 0.
 kill -INT $new
 wait $new
 like "$(cat "$SCRATCH/new.out")" "shipping" "the newer run got the group"
+# a run whose process died (kill -9) is continued with --resume: what was
+# done keeps its result, what ran is run again
+cat >"$repo/.github/workflows/interrupted.yml" <<'YAML'
+name: interrupted
+on: workflow_dispatch
+jobs:
+  quick:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "quick ran"
+  slow:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "slow started"; sleep ${{ vars.SLOW || 0 }}
+  after:
+    needs: [quick, slow]
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "after ran"
+YAML
+"$SLIPWAY" run --state "$state" workflow_dispatch -W .github/workflows/interrupted.yml \
+	--run-id int --var SLOW=77.125 >"$SCRATCH/int.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do
+	grep -q '"job":"interrupted.quick","result"' "$state/runs/int/events.jsonl" 2>/dev/null &&
+		grep -q "slow started" "$SCRATCH/int.out" && break
+	sleep 0.05
+done
+sleep 0.2
+kill -KILL $pid
+wait $pid 2>/dev/null
+pkill -f "sleep 77.125"
+status=$(python3 -c "import json; d = json.load(open('$state/runs/int/run.json')); \
+print(d['result'], *[j['id'] + '=' + j['status'] for j in d['jobs']])")
+is "$status" "running quick=done slow=running after=pending" "run.json of a killed run still says running"
+"$SLIPWAY" run --state "$state" --resume int --summary "$SCRATCH/int.json" >"$SCRATCH/int2.out" 2>&1
+is "$?" 0 "--resume continues an interrupted run"
+unlike "$(cat "$SCRATCH/int2.out")" "quick ran" "a job that was done is not run again"
+like "$(cat "$SCRATCH/int2.out")" "slow started" "the job that was running runs again"
+like "$(cat "$SCRATCH/int2.out")" "after ran" "and what needs it runs"
+is "$(grep -c 'Z quick ran$' "$state/runs/int/jobs/interrupted.quick/output.log")" 1 \
+	"the finished job's log is kept as it was"
 done_testing
