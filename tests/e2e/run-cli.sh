@@ -154,6 +154,18 @@ for _ in $(seq 1 100); do grep -q shipping "$SCRATCH/new.out" && break; sleep 0.
 kill -INT $new
 wait $new
 like "$(cat "$SCRATCH/new.out")" "shipping" "the newer run got the group"
+# a directory that is no git repository still runs: no commit, its files as they are
+plain=$SCRATCH/plain
+mkdir -p "$plain/.github/workflows"
+echo "data" >"$plain/data.txt"
+printf 'on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: cat data.txt; echo "sha=[$GITHUB_SHA]"\n' \
+	>"$plain/.github/workflows/p.yml"
+out=$(cd "$plain" && "$SLIPWAY" run 2>&1)
+is "$?" 0 "a plain directory runs"
+like "$out" "\[p/j\] data" "its files are in the workspace"
+like "$out" "\[p/j\] sha=\[\]" "without a commit GITHUB_SHA is empty"
+is "$(ls "$plain/.slipway/runs"/*/snapshot/.slipway 2>/dev/null | wc -l)" 0 "the state directory is not in the snapshot"
+
 # a run whose process died (kill -9) is continued with --resume: what was
 # done keeps its result, what ran is run again
 cat >"$repo/.github/workflows/interrupted.yml" <<'YAML'
