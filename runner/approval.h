@@ -1,12 +1,8 @@
 /*
- * approval: the protection rules of environments from .slipway.yml, as a
- * gate legs pass before they run — deployment branches (a ref that may
- * not deploy fails the leg), the wait timer, and manual approval:
- * decisions from --approve/--reject, from approvals/<env>.json in the run
- * directory (written by `slipway approve`/`reject` or serve; polled a
- * few times a second) or from a prompt on the terminal. Environment
- * secrets and variables are loaded here and handed only to the jobs of
- * their environment. The scheduler is told through sched_gate_done.
+ * approval: protected environments as a gate — deployment branches, wait
+ * timers, decisions (--approve/--reject, approvals/<env>.json, the
+ * terminal) — and environments' own secrets and variables. It tells the
+ * scheduler through sched_gate_done and starts no job.
  */
 #ifndef RUNNER_APPROVAL_H
 #define RUNNER_APPROVAL_H

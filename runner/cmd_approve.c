@@ -1,10 +1,7 @@
 /*
- * cmd_approve: `slipway approve RUN ENV` and `slipway reject RUN ENV`
- * write a decision for a run's protected environment into its directory
- * (approvals/ENV.json, per the run-directory contract). A run still going
- * picks it up within a poll; a run that ended waiting continues with
- * `slipway run --resume RUN`. Access to the state directory is the
- * authority here.
+ * cmd_approve: `slipway approve RUN ENV` and `slipway reject RUN ENV` write
+ * a decision into the run's approvals/ENV.json, where the run (or a later
+ * --resume) picks it up. Access to the state directory is the authority.
  */
 #include "runner/commands.h"
 #include "runner/exitcode.h"

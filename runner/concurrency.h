@@ -1,13 +1,8 @@
 /*
- * concurrency: GitHub's `concurrency` groups for jobs and workflows,
- * within a run and across the runs that share a state directory. A group
- * is held through a lock file <state>/concurrency/<sha256 of the
- * group>.lock holding the holder's pid, run id and job; a holder whose
- * pid is gone no longer holds it. As on GitHub, at most one holder runs
- * and one more waits per group: a newer waiter cancels the older one,
- * and with cancel-in-progress the holder is cancelled — in this run
- * directly, in another through a request file <hash>.cancel that the
- * holding run polls.
+ * concurrency: `concurrency` groups of jobs and workflows, shared by the
+ * runs of a state directory through lock files in <state>/concurrency,
+ * with GitHub's one-running-one-pending rule and cancel-in-progress
+ * (request files, polled).
  */
 #ifndef RUNNER_CONCURRENCY_H
 #define RUNNER_CONCURRENCY_H

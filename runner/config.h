@@ -1,10 +1,8 @@
 /*
- * config: `.slipway.yml` at the repository root — what GitHub keeps in a
- * repository's settings: environments and their protection rules
- * (approval, reviewers, wait timer, deployment branches, the environment's
- * own secrets and variables), runner platforms, registry and Docker
- * socket. Loaded and validated with file:line:col errors through
- * parser/schema tables; applying the rules is runner/approval.c's job.
+ * config: `.slipway.yml` at the repository root — environments and their
+ * protection rules, platforms, registry, Docker socket — loaded and
+ * validated with file:line:col errors. Applying the rules is
+ * runner/approval.c's job.
  */
 #ifndef RUNNER_CONFIG_H
 #define RUNNER_CONFIG_H

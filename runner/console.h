@@ -1,10 +1,7 @@
 /*
- * console: what a run prints on the terminal — each job's lines prefixed
- * `[workflow/job]` (a colour per job on a TTY, NO_COLOR respected),
- * groups as `▶ title` (collapsible), annotations, a progress line for
- * running and waiting jobs on a TTY, and at the end the table of jobs,
- * results and durations followed by the step summaries. Lines arrive
- * already masked (runner/joblog.c); the console never sees a secret.
+ * console: what a run prints — `[workflow/job]` lines (coloured per job on
+ * a TTY), groups, annotations, the progress line, the final table and step
+ * summaries. Lines arrive masked (runner/joblog.c); it sees no secret.
  */
 #ifndef RUNNER_CONSOLE_H
 #define RUNNER_CONSOLE_H

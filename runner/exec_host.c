@@ -1,10 +1,8 @@
 /*
- * exec_host: the host executor (`--backend host`, what `runs-on:
- * self-hosted` means): each running leg has a slot (a copy of the
- * snapshot as its workspace, its own temp and files directories) under
- * the run's directory, reused and reset after it; steps run as process
- * groups of this machine, and what a leg leaves running is killed when it
- * finishes. Containers are the Docker executor's.
+ * exec_host: the host executor (`--backend host`, `runs-on: self-hosted`):
+ * slots of workspace, temp and files directories reused between legs,
+ * steps as process groups of this machine, leftovers killed when a leg
+ * ends. Containers are the Docker executor's.
  */
 #include "runner/executor.h"
 

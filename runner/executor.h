@@ -1,24 +1,8 @@
 /*
- * executor: the seam between the scheduler and whatever runs a job's steps
- * (the host, a Docker container, a scripted fake for tests). An executor
- * prepares a job's directories, starts one step at a time as a child
- * process the scheduler watches (pid + one output pipe), signals it, and
- * cleans up. It does not decide what runs (runner/job.c builds command
- * lines, environments and file-command paths), when (runner/sched.c), or
- * what output means (runner/joblog.c).
- *
- * The one rule every implementation keeps: a step is a child of this
- * process, its wait status is the step's exit status, and everything it
- * prints arrives, in order, on one pipe. Work that would block (talking
- * to the Docker engine, copying an image layer) is done by a forked
- * helper (util/proc's proc_start_fn) that is that child: it relays the
- * output to the pipe and exits with the step's exit code, and turns the
- * signals it receives into the engine's kill. So the scheduler's
- * util/loop only ever watches children, pipes and timers.
- *
- * Paths come in two views: where the step sees a directory (the
- * container's /github/workspace) and where this process reads and writes
- * it (a bind-mounted host directory). On the host both are the same.
+ * executor: the seam between the scheduler and what runs steps (the host,
+ * Docker, a scripted fake): prepare a leg's directories, start a step as a
+ * child with one output pipe, signal it, clean up. What runs, when, and
+ * what output means are runner/job.c's, sched.c's and joblog.c's.
  */
 #ifndef RUNNER_EXECUTOR_H
 #define RUNNER_EXECUTOR_H
@@ -28,6 +12,20 @@
 #include "util/strbuf.h"
 #include "util/value.h"
 
+/*
+ * The one rule every implementation keeps: a step is a child of this
+ * process, its wait status is the step's exit status, and everything it
+ * prints arrives, in order, on one pipe. Work that would block (the Docker
+ * engine, copying a layer) is done by a forked helper (util/proc's
+ * proc_start_fn) that is that child: it relays the output to the pipe,
+ * exits with the step's exit code, and turns the signals it receives into
+ * the engine's kill. So the scheduler's util/loop only watches children,
+ * pipes and timers.
+ *
+ * Paths come in two views: where the step sees a directory (a container's
+ * /github/workspace) and where this process reads and writes it (a
+ * bind-mounted host directory). On the host both are the same.
+ */
 struct executor;
 
 /* What prepare_job is told about the job leg. Valid during the call only. */

@@ -1,10 +1,8 @@
 /*
- * job: running one leg on an executor — contexts, env layering, step
- * `if:` with the status functions, shells and script files, workflow
- * commands and file commands, outcome vs conclusion, timeouts, the
- * cancellation sequence, job outputs. Everything happens on the run's
- * util/loop; when the leg is done job.c calls run->leg_done. Deciding
- * whether and when a leg runs is runner/sched.c's business.
+ * job: running one leg on an executor — contexts, env, step `if:`, shells,
+ * workflow and file commands, outcome vs conclusion, timeouts, the
+ * cancellation sequence, job outputs — on the run's loop. Whether and when
+ * a leg runs is runner/sched.c's business.
  */
 #ifndef RUNNER_JOB_H
 #define RUNNER_JOB_H

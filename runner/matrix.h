@@ -1,10 +1,7 @@
 /*
- * matrix: GitHub's expansion of `strategy.matrix` into the combinations a
- * job runs as (its legs), from a matrix already evaluated into a value:
- * the cartesian product in key order, `exclude` by partial match, then
- * `include` merged or appended, the 256-leg limit, and `--matrix
- * KEY:VALUE` narrowing. Evaluating the YAML (and deciding when its inputs
- * are known) is runner/plan.c's job.
+ * matrix: GitHub's expansion of an evaluated `strategy.matrix` into legs
+ * (product in key order, exclude, include, the 256-leg limit) and --matrix
+ * narrowing. Evaluating the YAML, and when, is runner/plan.c's job.
  */
 #ifndef RUNNER_MATRIX_H
 #define RUNNER_MATRIX_H

@@ -1,16 +1,8 @@
 /*
- * plan: the selected workflows turned into jobs and legs — one plan_job
- * per workflow job (with its `needs` edges and topological level), one
- * plan_leg per matrix combination (or one for a job without a matrix),
- * `-j` selection with what it needs, --matrix narrowing, display names as
- * GitHub builds them, and the static facts graph and dry-run show.
- * Matrices, names, runs-on and environments that refer to `needs` are
- * deferred: plan_expand_job expands them once the needs are known.
- *
- * The structs also carry each job's and leg's run-time state (status,
- * results, outputs, steps); runner/sched.c and runner/job.c own those
- * fields, runner/runstate.c reads them. Everything lives in the plan's
- * arena.
+ * plan: selected workflows as jobs (needs, levels, -j) and legs (matrix
+ * combinations, display names); deferred matrices expand once their needs
+ * are known. The structs also carry run-time state that runner/sched.c and
+ * runner/job.c own and runner/runstate.c reads; all in the plan's arena.
  */
 #ifndef RUNNER_PLAN_H
 #define RUNNER_PLAN_H

@@ -1,10 +1,7 @@
 /*
- * prepare: what `slipway run` and `slipway graph` do before anything
- * runs — open the repository, read .slipway.yml, load the workflows, make
- * the event (payload, ref, sha), select the workflows it triggers, type
- * their inputs, collect secrets and variables into the masker, build the
- * github context and the plan — filling a struct run. Executing is
- * runner/sched.c's business.
+ * prepare: what `slipway run` and `slipway graph` do before anything runs —
+ * repository, .slipway.yml, workflows, event, selection, inputs, secrets,
+ * contexts and the plan — filling a struct run. Executing is not here.
  */
 #ifndef RUNNER_PREPARE_H
 #define RUNNER_PREPARE_H

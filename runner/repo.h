@@ -1,11 +1,8 @@
 /*
- * repo: the repository a run starts from, read once through libgit2
- * before anything runs: its root, branch, HEAD commit, the paths a push
- * or pull request changes (for `paths:` filters), the default event
- * payloads shaped like GitHub's, and the snapshot of the working tree
- * that jobs' workspaces are copied from. A directory that is not a git
- * repository is a repository without commits. Nothing here runs on the
- * scheduler's loop (libgit2 blocks).
+ * repo: the repository a run starts from, read once through libgit2 before
+ * anything runs: root, branch, HEAD, the paths a push or pull request
+ * changes, GitHub-shaped default payloads, and the working-tree snapshot.
+ * A plain directory is a repository without commits.
  */
 #ifndef RUNNER_REPO_H
 #define RUNNER_REPO_H

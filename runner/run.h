@@ -1,10 +1,8 @@
 /*
- * run: the state one `slipway run` shares between its modules — the
- * plan, the run's identity and directories, the contexts known at the
- * start, the masker, the loop, the executor and the writers. It is a
- * plain struct filled by runner/cmd_run.c (or a test) and driven by
- * runner/sched.c; it has no behaviour of its own beyond the few helpers
- * below.
+ * run: the state one `slipway run` shares between its modules — plan,
+ * identity, directories, starting contexts, masker, loop, executor and
+ * writers. A plain struct filled by runner/cmd_run.c (or a test), driven
+ * by runner/sched.c.
  */
 #ifndef RUNNER_RUN_H
 #define RUNNER_RUN_H

@@ -172,6 +172,15 @@ static void sched_fail_fast(struct run *run, struct plan_leg *failed)
 	}
 }
 
+/* What the console says when a leg ends (nothing for success and skips: the table says it). */
+static const struct {
+	enum console_kind kind;
+	const char *text;
+} sched_done_lines[PLAN_WAITING + 1] = {
+	[PLAN_FAILURE] = { CONSOLE_ERROR, "the job failed" },
+	[PLAN_CANCELLED] = { CONSOLE_WARNING, "the job was cancelled" },
+};
+
 static void sched_leg_done(struct run *run, struct plan_leg *leg)
 {
 	struct plan_job *job = leg->job;
@@ -191,9 +200,10 @@ static void sched_leg_done(struct run *run, struct plan_leg *leg)
 	val_object_setstr(a, f, "duration_ms", leg->started_ms && leg->finished_ms
 			  ? val_number((double)(leg->finished_ms - leg->started_ms)) : val_null());
 	runstate_event(run->rs, "job_finished", f);
-	if (run->con && leg->result != PLAN_SUCCESS && leg->result != PLAN_SKIPPED)
-		console_line(run->con, leg, leg->result == PLAN_FAILURE ? CONSOLE_ERROR
-			     : CONSOLE_INFO, r, strlen(r), 0);
+	if (run->con && sched_done_lines[leg->result].text)
+		console_line(run->con, leg, sched_done_lines[leg->result].kind,
+			     sched_done_lines[leg->result].text,
+			     strlen(sched_done_lines[leg->result].text), 0);
 	sched_progress(run);
 	job->legs_done++;
 	if (leg->result == PLAN_FAILURE)

@@ -1,14 +1,8 @@
 /*
- * sched: the run's state machine. Legs move through a [state][event]
- * table — pending -> ready -> (waiting: approval, wait timer,
- * concurrency) -> queued -> running -> done — on one util/loop without
- * threads or busy waiting: a job becomes ready the moment what it needs
- * is done (no stage barriers), job-level `if:` decides with GitHub's
- * status functions, deferred matrices expand, up to --jobs legs run at
- * once (max-parallel per matrix), fail-fast cancels a matrix's other
- * legs, and SIGINT/SIGTERM cancel the run (a second one kills at once).
- * Running a leg is runner/job.c's; gates are runner/approval.c's and
- * runner/concurrency.c's.
+ * sched: the run's state machine — legs through pending, ready, waiting
+ * (gates), queued, running, done — on one util/loop: needs, job-level if:,
+ * slots, fail-fast, cancellation. Running a leg is runner/job.c's; gates
+ * are runner/approval.c's and runner/concurrency.c's.
  */
 #ifndef RUNNER_SCHED_H
 #define RUNNER_SCHED_H
