@@ -71,6 +71,8 @@ markers() { pgrep -f "$marker" | wc -l; }
 pid=$!
 wait_for "$SCRATCH/out1" "long\] started" && wait_for "$SCRATCH/out1" "stubborn\] waiting"
 ok $? "the run started its steps"
+# setsid's short-lived parent may still be there for a moment
+for _ in $(seq 1 40); do [ "$(markers)" = 4 ] && break; sleep 0.05; done
 is "$(markers)" 4 "four marker processes run (one in its own session)"
 start=$(date +%s%N)
 kill -INT "$pid"
