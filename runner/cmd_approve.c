@@ -1,8 +1,8 @@
 /*
  * cmd_approve: `slipway approve RUN ENV` and `slipway reject RUN ENV`
- * write the decision for a job waiting on a protected environment into
- * the run directory (approvals/ENV.json), where the run (or the daemon)
- * picks it up. Shell access to the state directory is the authority
+ * write the decision for a job waiting on a protected environment (or, in
+ * a run still going, one that will) into the run directory
+ * (approvals/ENV.json), where the run, a --resume or the daemon picks it up. Shell access to the state directory is the authority
  * here; the daemon's API is the one that asks for reviewer tokens.
  */
 #include "runner/commands.h"
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 struct approve_kind {
@@ -26,23 +27,28 @@ static const struct approve_kind approve_kinds[] = {
 	{ "reject", "rejected", "slipway reject RUN ENV [--by NAME] [--comment TEXT] [--state DIR]" },
 };
 
-/* Is a job of run waiting for env? */
-static int approve_env_waiting(struct val run, const char *env)
+/*
+ * Does a job of run (run.json's object) deploy to env (names compare
+ * case-insensitively, as GitHub's environments do)? *waiting says whether
+ * one of them waits for its approval now.
+ */
+static int approve_env_known(struct val run, const char *env, int *waiting)
 {
 	struct val *jobs = val_object_getstr(run, "jobs");
-	const char *result = rundir_result(run);
+	int known = 0;
 
-	if (strcmp(result, "waiting") && strcmp(result, "running"))
-		return 0;
+	*waiting = 0;
 	for (size_t i = 0; jobs && jobs->kind == VAL_ARRAY && i < jobs->u.array->nr; i++) {
 		struct val job = jobs->u.array->items[i], *e = val_object_getstr(job, "environment");
-		const char *st = rundir_str(job, "status"), *name;
+		const char *name = e && e->kind == VAL_OBJECT ? rundir_str(*e, "name") : NULL;
+		const char *st = rundir_str(job, "status");
 
-		name = e && e->kind == VAL_OBJECT ? rundir_str(*e, "name") : NULL;
-		if (st && name && !strcmp(st, "waiting") && !strcmp(name, env))
-			return 1;
+		if (!name || strcasecmp(name, env))
+			continue;
+		known = 1;
+		*waiting |= st && !strcmp(st, "waiting");
 	}
-	return 0;
+	return known;
 }
 
 static const char *approve_default_by(void)
@@ -67,7 +73,7 @@ static int approve_main(const struct approve_kind *k, int argc, const char **arg
 		{ OPT_STRING, 0, "state", &state_opt, "DIR", "the state directory" },
 		{ OPT_END },
 	};
-	int nargs, ret = EXITCODE_USAGE;
+	int nargs, waiting, running, ret = EXITCODE_USAGE;
 	struct val run;
 
 	nargs = options_parse(argc, argv, opts, &err);
@@ -94,7 +100,13 @@ static int approve_main(const struct approve_kind *k, int argc, const char **arg
 	ret = EXITCODE_FAILED;
 	if (rundir_open(&run, &a, &state, state_opt, argv[0], &err) < 0)
 		goto fail;
-	if (!approve_env_waiting(run, argv[1])) {
+	/* A run still going may not have reached the job yet: decide ahead of time. */
+	running = !strcmp(rundir_result(run), "running");
+	if (!approve_env_known(run, argv[1], &waiting) && !running) {
+		strbuf_addf(&err, "no job of run '%s' deploys to environment '%s'", argv[0], argv[1]);
+		goto fail;
+	}
+	if (!waiting && !running) {
 		strbuf_addf(&err, "run '%s' is not waiting for environment '%s'", argv[0], argv[1]);
 		goto fail;
 	}

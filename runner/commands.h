@@ -20,13 +20,15 @@ const struct command *commands_find(const char *name);
 int cmd_validate(int argc, const char **argv);
 int cmd_list(int argc, const char **argv);
 int cmd_eval(int argc, const char **argv);
+int cmd_run(int argc, const char **argv);
+int cmd_graph(int argc, const char **argv);
 int cmd_approve(int argc, const char **argv);
-int cmd_logs(int argc, const char **argv);
 int cmd_reject(int argc, const char **argv);
 int cmd_runs(int argc, const char **argv);
-int cmd_scan(int argc, const char **argv);
+int cmd_logs(int argc, const char **argv);
 int cmd_serve(int argc, const char **argv);
 int cmd_trigger(int argc, const char **argv);
+int cmd_scan(int argc, const char **argv);
 int cmd_prune(int argc, const char **argv);
 int cmd_version(int argc, const char **argv);
 

@@ -179,40 +179,6 @@ static struct val token_of(struct arena *a, const struct ydoc_node *n, int sourc
 
 /* ---------------------------------------------------------------- comparison */
 
-static int val_equal(struct val x, struct val y)
-{
-	if (x.kind != y.kind)
-		return 0;
-	switch (x.kind) {
-	case VAL_NULL:
-		return 1;
-	case VAL_BOOL:
-		return x.u.boolean == y.u.boolean;
-	case VAL_NUMBER:
-		return x.u.number == y.u.number || (isnan(x.u.number) && isnan(y.u.number));
-	case VAL_STRING:
-		return x.u.string.len == y.u.string.len &&
-		       !memcmp(x.u.string.ptr, y.u.string.ptr, x.u.string.len);
-	case VAL_ARRAY:
-		if (x.u.array->nr != y.u.array->nr)
-			return 0;
-		for (size_t i = 0; i < x.u.array->nr; i++)
-			if (!val_equal(x.u.array->items[i], y.u.array->items[i]))
-				return 0;
-		return 1;
-	default:
-		if (x.u.object->nr != y.u.object->nr)
-			return 0;
-		for (size_t i = 0; i < x.u.object->nr; i++) {
-			struct val *o = val_object_getstr(y, x.u.object->members[i].key);
-
-			if (!o || !val_equal(x.u.object->members[i].value, *o))
-				return 0;
-		}
-		return 1;
-	}
-}
-
 /* The text of a string or of a literal token {"lit": ...}. */
 static const char *plain_text(struct val v)
 {
