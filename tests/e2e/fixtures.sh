@@ -10,6 +10,8 @@ if ! command -v python3 >/dev/null; then
 	done_testing
 	exit
 fi
+# fetched actions and caches stay in the suite's scratch directory
+export XDG_CACHE_HOME=$SCRATCH/cache
 for dir in "$SLIPWAY_TOP"/fixtures/[0-9][0-9][0-9][0-9]-*/; do
 	name=$(basename "$dir")
 	expect=$dir/expect
