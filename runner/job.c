@@ -1219,6 +1219,8 @@ static int job_next_hook(struct job_run *jr)
 		st->status = PLAN_RUNNING;
 		jr->cur = st;
 		jr->cur_hook = h;
+		joblog_linef(&jr->log, CONSOLE_GROUP, "%s", st->name);
+		joblog_line(&jr->log, CONSOLE_ENDGROUP, "", 0);
 		job_step_event(jr, st);
 		runstate_dirty(jr->run->rs);
 		l.argv = h->argv;

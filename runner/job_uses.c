@@ -181,11 +181,13 @@ static void uses_hook_from(struct job_hook *h, const struct job_launch *l, const
 
 /* ---------------------------------------------------------------- stages */
 
-static void uses_stage_vars(struct job_run *jr, struct strlist *env)
+static void uses_stage_vars(struct job_run *jr, const struct wf_uses *u, struct strlist *env)
 {
 	const struct run *run = jr->run;
 	const struct run_opts *o = &run->opts;
 
+	strlist_pushf(env, "GITHUB_ACTION_REPOSITORY=%s/%s", u->owner, u->repo);
+	strlist_pushf(env, "GITHUB_ACTION_REF=%s", u->ref);
 	strlist_pushf(env, "SLIPWAY_RUN_DIR=%s", run->dir);
 	strlist_pushf(env, "SLIPWAY_REPOSITORY=%s", run->repository ? run->repository : "");
 	strlist_pushf(env, "SLIPWAY_SNAPSHOT=%s", run->snapshot ? run->snapshot : "");
@@ -222,7 +224,7 @@ static int uses_start_stage(struct job_run *jr, struct plan_step *st, const stru
 	strlist_push(&l.argv, "__stage");
 	strlist_push(&l.argv, stage->name);
 	uses_input_vars(&l.env, inputs);
-	uses_stage_vars(jr, &l.env);
+	uses_stage_vars(jr, &s->uses, &l.env);
 	l.host_files = 1;
 	l.dir = jr->ej.workspace_host;
 	l.state = uses_state(jr, st->id, jr->frames_nr > 1);

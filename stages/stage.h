@@ -50,6 +50,13 @@
  * unit tests hand it an environment of their own.
  */
 
+/*
+ * An artifact of the run is <run>/artifacts/<name>/ with its archives and
+ * this JSON description: {"name", "job", "files", "size", "digest",
+ * "created_at"} (the run's summary lists them).
+ */
+#define STAGE_ARTIFACT_META ".slipway-artifact.json"
+
 /* An input a stage knows, with its default (NULL: none, the input is ""). */
 struct stage_input {
 	const char *name;

@@ -9,6 +9,11 @@
 
 const struct stage *const stages[] = {
 	&stage_checkout,
+	&stage_upload_artifact,
+	&stage_download_artifact,
+	&stage_cache,
+	&stage_cache_restore,
+	&stage_cache_save,
 	&stage_setup_python,
 	&stage_setup_node,
 	&stage_setup_go,

@@ -9,6 +9,11 @@
 #include "stages/stage.h"
 
 extern const struct stage stage_checkout;        /* stages/checkout.c */
+extern const struct stage stage_upload_artifact; /* stages/artifact.c */
+extern const struct stage stage_download_artifact;
+extern const struct stage stage_cache;           /* stages/cache.c */
+extern const struct stage stage_cache_restore;
+extern const struct stage stage_cache_save;
 extern const struct stage stage_setup_python;   /* stages/setup.c */
 extern const struct stage stage_setup_node;
 extern const struct stage stage_setup_go;
