@@ -21,6 +21,10 @@ int cmd_validate(int argc, const char **argv);
 int cmd_list(int argc, const char **argv);
 int cmd_eval(int argc, const char **argv);
 int cmd_scan(int argc, const char **argv);
+int cmd_run(int argc, const char **argv);
+int cmd_approve(int argc, const char **argv);
+int cmd_graph(int argc, const char **argv);
+int cmd_reject(int argc, const char **argv);
 int cmd_prune(int argc, const char **argv);
 int cmd_version(int argc, const char **argv);
 

@@ -1,0 +1,47 @@
+/*
+ * concurrency: GitHub's `concurrency` groups for jobs and workflows,
+ * within a run and across the runs that share a state directory. A group
+ * is held through a lock file <state>/concurrency/<sha256 of the
+ * group>.lock holding the holder's pid, run id and job; a holder whose
+ * pid is gone no longer holds it. As on GitHub, at most one holder runs
+ * and one more waits per group: a newer waiter cancels the older one,
+ * and with cancel-in-progress the holder is cancelled — in this run
+ * directly, in another through a request file <hash>.cancel that the
+ * holding run polls.
+ */
+#ifndef RUNNER_CONCURRENCY_H
+#define RUNNER_CONCURRENCY_H
+
+#include "runner/plan.h"
+#include "runner/run.h"
+#include "util/strbuf.h"
+
+/* How often waiting groups and cancel requests are looked at. */
+#define CONCURRENCY_POLL_MS 200
+
+enum concurrency_answer {
+	CONCURRENCY_PASS,       /* the group is ours (or there is none) */
+	CONCURRENCY_WAIT,       /* sched_gate_done comes later */
+};
+
+struct concurrency;
+
+struct concurrency *concurrency_new(struct run *run);
+/* Release every group still held and free. */
+void concurrency_free(struct concurrency *c);
+
+/*
+ * Leg wants to start: evaluate its job's `concurrency` (and its
+ * workflow's) and take the groups, or wait for them. Returns
+ * CONCURRENCY_PASS or CONCURRENCY_WAIT; -1 with err for a concurrency
+ * value that cannot be evaluated.
+ */
+int concurrency_acquire(struct concurrency *c, struct plan_leg *leg, struct strbuf *err);
+
+/* Leg is done (or cancelled while waiting): give its groups up. */
+void concurrency_release(struct concurrency *c, struct plan_leg *leg);
+
+/* Is anything still waiting for a group? */
+int concurrency_waiting(const struct concurrency *c);
+
+#endif

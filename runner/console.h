@@ -1,0 +1,68 @@
+/*
+ * console: what a run prints on the terminal — each job's lines prefixed
+ * `[workflow/job]` (a colour per job on a TTY, NO_COLOR respected),
+ * groups as `▶ title` (collapsible), annotations, a progress line for
+ * running and waiting jobs on a TTY, and at the end the table of jobs,
+ * results and durations followed by the step summaries. Lines arrive
+ * already masked (runner/joblog.c); the console never sees a secret.
+ */
+#ifndef RUNNER_CONSOLE_H
+#define RUNNER_CONSOLE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "runner/plan.h"
+#include "util/strbuf.h"
+
+enum console_kind {
+	CONSOLE_OUTPUT,         /* a line the step printed */
+	CONSOLE_INFO,           /* the runner's own line ("Run make test") */
+	CONSOLE_GROUP,          /* a group starts: text is its title */
+	CONSOLE_ENDGROUP,
+	CONSOLE_ERROR,          /* ::error annotations and failures */
+	CONSOLE_WARNING,
+	CONSOLE_NOTICE,
+	CONSOLE_DEBUG,          /* ::debug:: (shown with --verbose) */
+	CONSOLE_SCRIPT,         /* a step's script, logged before it runs (shown with --verbose) */
+};
+
+struct console {
+	FILE *out;
+	int tty;                /* draw the progress line */
+	int color;
+	int collapse_groups;    /* lines inside a group are not shown (output.log keeps them) */
+	int verbose;
+	int progress_shown;     /* a progress line is on screen */
+	struct strbuf progress; /* the line last drawn */
+	struct strbuf line;     /* scratch */
+};
+
+/* out is where lines go (stdout); tty and color as util/term decides them. */
+void console_init(struct console *c, FILE *out, int tty, int color);
+void console_release(struct console *c);
+
+/*
+ * Print one line of leg (len bytes, no newline). in_group says the line
+ * is inside a ::group:: (hidden with collapse_groups).
+ */
+void console_line(struct console *c, const struct plan_leg *leg, enum console_kind kind,
+		  const char *text, size_t len, int in_group);
+
+/* A message about the run itself (no job prefix), e.g. how to approve. */
+void console_note(struct console *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Redraw the progress line from the plan (TTY only): running and waiting legs. */
+void console_progress(struct console *c, const struct plan *p);
+
+/* Remove the progress line (before the final table, or a prompt). */
+void console_clear_progress(struct console *c);
+
+/*
+ * The final table: one row per leg with its result and duration (legs
+ * never expanded show as their job), then, on a TTY, each leg's step
+ * summary file (<run_dir>/jobs/<key>/summary.md) that is not empty.
+ */
+void console_table(struct console *c, const struct plan *p, const char *run_dir);
+
+#endif
