@@ -42,6 +42,8 @@ struct job_run {
 	struct strbuf dir;              /* <run>/jobs/<key> */
 	struct exec_job ej;
 	int prepared;
+	int setting_up;                 /* the executor's set-up child runs (ej.setup) */
+	int skipped;                    /* the executor cannot run the leg here */
 	struct joblog log;
 	struct val contexts;            /* what steps see */
 	struct val env;                 /* env context of the job (GITHUB_ENV included) */
@@ -412,6 +414,8 @@ void job_stop(struct run *run, struct plan_leg *leg, enum job_stop why)
 	jr->stopped = 1;
 	jr->status = EXPR_STATUS_CANCELLED;
 	job_update_status(jr);
+	if (jr->setting_up)
+		kill(jr->ej.setup.pid, SIGKILL);
 	if (why == JOB_STOP_TIMEOUT) {
 		jr->timed_out = 1;
 		leg->message = "timed out";
@@ -1133,6 +1137,8 @@ static enum plan_result job_result(struct job_run *jr)
 	struct strbuf err = STRBUF_INIT;
 	int coe = 0;
 
+	if (jr->skipped)
+		return PLAN_SKIPPED;
 	if (jr->timed_out)
 		return PLAN_FAILURE;
 	if (jr->stopped)
@@ -1215,6 +1221,77 @@ static void job_make_steps(struct job_run *jr)
 	}
 }
 
+/* The leg's contexts and its timeout, once the executor has prepared it. */
+static int job_ready(struct job_run *jr, struct strbuf *err)
+{
+	uint64_t timeout_ms;
+
+	if (job_build_contexts(jr, err) < 0 ||
+	    job_minutes(jr, jr->leg->job->job->timeout_minutes, JOB_DEFAULT_TIMEOUT_MINUTES,
+			&timeout_ms, err) < 0)
+		return -1;
+	if (timeout_ms)
+		jr->job_timer = loop_add_timer(jr->run->loop, timeout_ms, job_on_job_timeout, jr);
+	return 0;
+}
+
+/* The executor's answer (prepare_job or prepare_done): run the steps, skip the leg, or fail it. */
+static void job_prepared(struct job_run *jr, int rc, struct strbuf *err)
+{
+	if (!rc && !job_ready(jr, err)) {
+		job_next_step(jr);
+		return;
+	}
+	if (rc == EXEC_SKIP) {
+		joblog_line(&jr->log, CONSOLE_NOTICE, err->buf, err->len);
+		jr->leg->message = arena_strdup(&jr->run->plan.arena, err->buf);
+		jr->skipped = 1;
+		jr->prepared = 0;
+	} else {
+		job_error(jr, err->buf);
+		jr->status = EXPR_STATUS_FAILURE;
+	}
+	job_finish(jr);
+}
+
+static void job_on_setup_output(struct loop *l, int fd, unsigned events, void *data)
+{
+	struct job_run *jr = data;
+
+	(void)l;
+	(void)events;
+	if (job_read(jr, fd)) {
+		loop_unwatch_fd(jr->run->loop, fd);
+		close(fd);
+		jr->ej.setup.out = -1;
+	}
+}
+
+static void job_on_setup_exit(struct loop *l, pid_t pid, int status, void *data)
+{
+	struct job_run *jr = data;
+	struct run *run = jr->run;
+	struct strbuf err = STRBUF_INIT;
+
+	(void)l;
+	(void)pid;
+	jr->setting_up = 0;
+	jr->ej.setup.pid = 0;
+	if (jr->ej.setup.out >= 0) {
+		job_read(jr, jr->ej.setup.out);
+		loop_unwatch_fd(run->loop, jr->ej.setup.out);
+		close(jr->ej.setup.out);
+		jr->ej.setup.out = -1;
+	}
+	job_take_lines(jr, 1);
+	job_prepared(jr, run->exec->ops->prepare_done(run->exec, &jr->ej, status, &err), &err);
+	strbuf_release(&err);
+}
+
+/* job_prepare's answer while the executor's set-up child is at work. */
+#define JOB_SETTING_UP 2
+
+/* Returns 0 (ready), JOB_SETTING_UP, EXEC_SKIP, or -1. */
 static int job_prepare(struct job_run *jr, struct strbuf *err)
 {
 	struct run *run = jr->run;
@@ -1224,7 +1301,7 @@ static int job_prepare(struct job_run *jr, struct strbuf *err)
 	struct val jc = context_job_level(&jr->arena, run, leg);
 	struct expr_env env = { jc, EXPR_STATUS_SUCCESS, NULL, &jr->arena };
 	struct expr_names names = { plan_job_contexts, 0, NULL, 0 };
-	uint64_t timeout_ms;
+	int rc;
 
 	memset(&spec, 0, sizeof(spec));
 	spec.key = leg->key;
@@ -1242,13 +1319,13 @@ static int job_prepare(struct job_run *jr, struct strbuf *err)
 	}
 	leg->runs_on = val_copy(&run->plan.arena, spec.runs_on);
 	jr->prepared = 1;
-	if (run->exec->ops->prepare_job(run->exec, &jr->ej, &spec, err) < 0 ||
-	    job_build_contexts(jr, err) < 0 ||
-	    job_minutes(jr, j->timeout_minutes, JOB_DEFAULT_TIMEOUT_MINUTES, &timeout_ms, err) < 0)
-		return -1;
-	if (timeout_ms)
-		jr->job_timer = loop_add_timer(run->loop, timeout_ms, job_on_job_timeout, jr);
-	return 0;
+	rc = run->exec->ops->prepare_job(run->exec, &jr->ej, &spec, err);
+	if (rc || jr->ej.setup.pid <= 0)
+		return rc;
+	jr->setting_up = 1;
+	loop_watch_fd(run->loop, jr->ej.setup.out, LOOP_READ, job_on_setup_output, jr);
+	loop_watch_child(run->loop, jr->ej.setup.pid, job_on_setup_exit, jr);
+	return JOB_SETTING_UP;
 }
 
 static void job_begin(struct loop *l, uint64_t id, void *data)
@@ -1256,6 +1333,7 @@ static void job_begin(struct loop *l, uint64_t id, void *data)
 	struct job_run *jr = data;
 	struct run *run = jr->run;
 	struct strbuf err = STRBUF_INIT;
+	int rc;
 
 	(void)l;
 	(void)id;
@@ -1267,13 +1345,9 @@ static void job_begin(struct loop *l, uint64_t id, void *data)
 		job_finish(jr);
 		goto out;
 	}
-	if (job_prepare(jr, &err) < 0) {
-		job_error(jr, err.buf);
-		jr->status = EXPR_STATUS_FAILURE;
-		job_finish(jr);
-		goto out;
-	}
-	job_next_step(jr);
+	rc = job_prepare(jr, &err);
+	if (rc != JOB_SETTING_UP)
+		job_prepared(jr, rc, &err);
 out:
 	strbuf_release(&err);
 }
