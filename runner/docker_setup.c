@@ -20,16 +20,18 @@
 
 /*
  * The job container's entrypoint: report the programs job.c may ask for
- * (found along PATH), the user's ids, then become the keep-alive `tail`
- * that GitHub's runner uses. Read back from the container's log, it
- * costs no exec.
+ * (found along PATH) and the user's ids — read back from the container's
+ * log, that costs no exec — then stay alive as pid 1, reaping what steps
+ * leave behind (GitHub's runner uses `tail -f /dev/null`, which does
+ * not; it is the fallback when the image has no sleep).
  */
 static const char setup_probe[] =
 	"for n in " DOCKER_PROBED "; do o=$IFS; IFS=:; for d in $PATH; do "
 	"if [ -x \"$d/$n\" ] && [ ! -d \"$d/$n\" ]; then echo \"slipway-program $n $d/$n\"; "
 	"break; fi; done; IFS=$o; done; "
 	"echo \"slipway-user $(id -u 2>/dev/null) $(id -g 2>/dev/null)\"; "
-	"echo slipway-ready; exec tail -f /dev/null";
+	"echo slipway-ready; command -v sleep >/dev/null || exec tail -f /dev/null; "
+	"while :; do sleep 86400 & wait $!; done";
 
 /* The engine's default bound on a call; probing the container's log is bounded by it too. */
 #define DOCKER_CALL_MS 60000L

@@ -55,6 +55,11 @@ int docker_step_run(void *data)
 	struct strbuf id = STRBUF_INIT, err = STRBUF_INIT, line = STRBUF_INIT;
 	int ret;
 
+	/* stderr joins stdout in the container, so lines keep the order they were printed in */
+	strlist_push(&cmd, "sh");
+	strlist_push(&cmd, "-c");
+	strlist_push(&cmd, "exec \"$@\" 2>&1");
+	strlist_push(&cmd, "sh");
 	step_list(&cmd, s->argv);
 	step_list(&env, s->env);
 	ret = engine_exec_create(&id, e, s->container, &spec, &err);

@@ -24,8 +24,9 @@ struct docker_step {
 
 /*
  * The step child's body: create the exec (recording its id in
- * exec_file), start it with stdout and stderr relayed in order to fd 1,
- * and exit with its exit code. An engine failure is printed as an
+ * exec_file) — argv run through the container's sh with stderr joined to
+ * stdout there, so that lines keep their order — relay its output to fd
+ * 1, and exit with its exit code. An engine failure is printed as an
  * ::error:: line and exits 1.
  */
 int docker_step_run(void *step);
