@@ -278,12 +278,14 @@ static void run_check_backend(const struct run_cli *o, struct strbuf *err)
 	backend_check(&b, err);
 }
 
-/* The executor --backend asks for (auto: docker when the engine answers). */
-static int run_open_backend(struct run *run, const struct run_cli *o, const char *tool_cache,
-			    struct strbuf *err)
+/*
+ * The executor --backend asks for (auto: docker when the engine answers);
+ * says on stderr why there is none.
+ */
+static int run_open_backend(struct run *run, const struct run_cli *o, const char *tool_cache)
 {
 	struct backend_opts b;
-	struct strbuf notice = STRBUF_INIT;
+	struct strbuf notice = STRBUF_INIT, err = STRBUF_INIT;
 	int ret;
 
 	memset(&b, 0, sizeof(b));
@@ -296,10 +298,13 @@ static int run_open_backend(struct run *run, const struct run_cli *o, const char
 	b.run_id = run->id;
 	b.tool_cache = tool_cache;
 	b.config = run->config;
-	ret = backend_open(&run->exec, &b, &notice, err);
+	ret = backend_open(&run->exec, &b, &notice, &err);
 	if (notice.len)
 		fprintf(stderr, "slipway run: %s\n", notice.buf);
+	if (ret < 0)
+		fprintf(stderr, "slipway run: %s\n", err.buf);
 	strbuf_release(&notice);
+	strbuf_release(&err);
 	return ret;
 }
 
@@ -330,7 +335,7 @@ static int run_execute(struct run *run, struct prepared *pr, struct run_cli *o,
 	if (fs_cache_dir(&cache, err) < 0)
 		goto out;
 	strbuf_addstr(&cache, "/toolcache");
-	if (run_open_backend(run, o, cache.buf, err) < 0) {
+	if (run_open_backend(run, o, cache.buf) < 0) {
 		ret = EXITCODE_FAILED;
 		goto out;
 	}

@@ -8,9 +8,12 @@
 #                               applet links, /tmp, /etc/passwd with nobody
 # slipway/python:3              that rootfs plus Debian's python3.11 (see
 #                               images_python for the two ways to get it)
+# slipway-test/httpd:latest     the busybox image serving /www/index.html
+#                               ("hello from the service") on port 80
 
 IMAGE_BUSYBOX=slipway-test/busybox:latest
 IMAGE_PYTHON=slipway/python:3
+IMAGE_HTTPD=slipway-test/httpd:latest
 IMAGES_LOCK=${TMPDIR:-/tmp}/slipway-images.lock
 
 images_log() { printf 'images.sh: %s\n' "$*" >&2; }
@@ -140,7 +143,25 @@ images_build_python() {
 	return "$rc"
 }
 
+# A service image for the Docker executor's tests: docker build on busybox.
+images_build_httpd() {
+	local ctx
+	images_present "$IMAGE_HTTPD" && return 0
+	images_build_busybox || return 1
+	ctx=$(mktemp -d "${TMPDIR:-/tmp}/slipway-httpd.XXXXXX") || return 1
+	printf 'hello from the service\n' >"$ctx/index.html"
+	printf '%s\n' "FROM $IMAGE_BUSYBOX" 'COPY index.html /www/index.html' \
+		'CMD ["httpd", "-f", "-p", "80", "-h", "/www"]' 'LABEL slipway.test-image=httpd' \
+		>"$ctx/Dockerfile"
+	DOCKER_BUILDKIT=0 docker build -q -t "$IMAGE_HTTPD" "$ctx" >/dev/null
+	local rc=$?
+	rm -rf "$ctx"
+	[ $rc -eq 0 ] || images_log "cannot build $IMAGE_HTTPD"
+	return $rc
+}
+
 images_busybox() { images_present "$IMAGE_BUSYBOX" || images_locked images_build_busybox; }
+images_httpd() { images_present "$IMAGE_HTTPD" || images_locked images_build_httpd; }
 images_python() { images_present "$IMAGE_PYTHON" || images_locked images_build_python; }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
@@ -150,13 +171,15 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 		case $what in
 		busybox) docker rmi -f "$IMAGE_BUSYBOX" >/dev/null 2>&1;;
 		python) docker rmi -f "$IMAGE_PYTHON" >/dev/null 2>&1;;
-		all) docker rmi -f "$IMAGE_BUSYBOX" "$IMAGE_PYTHON" >/dev/null 2>&1;;
+		httpd) docker rmi -f "$IMAGE_HTTPD" >/dev/null 2>&1;;
+		all) docker rmi -f "$IMAGE_HTTPD" "$IMAGE_BUSYBOX" "$IMAGE_PYTHON" >/dev/null 2>&1;;
 		esac
 	fi
 	case $what in
 	busybox) images_busybox;;
 	python) images_python;;
-	all) images_busybox && images_python;;
-	*) echo "usage: tests/images.sh busybox|python|all [--rebuild]" >&2; exit 2;;
+	httpd) images_httpd;;
+	all) images_busybox && images_python && images_httpd;;
+	*) echo "usage: tests/images.sh busybox|python|httpd|all [--rebuild]" >&2; exit 2;;
 	esac
 fi
