@@ -126,6 +126,27 @@ is "$RC" 1 "a job whose image is missing fails"
 like "$OUT" "job container: image 'slipway-test/absent:$$' not present: build or pull it, or map the label with -P \(--pull fetches missing images\)" \
 	"with what to do about it"
 
+# --pull: a missing image is pulled (from a registry started here).
+if command -v docker-registry >/dev/null; then
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
+		"$SCRATCH/registry" "$port" >"$SCRATCH/registry.yml"
+	docker-registry serve "$SCRATCH/registry.yml" >/dev/null 2>&1 &
+	at_exit "kill $!"
+	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
+	img=127.0.0.1:$port/slipway-test/pulled:$$
+	at_exit "docker rmi -f $img"
+	docker tag "$IMAGE_BUSYBOX" "$img" && docker push -q "$img" >/dev/null && docker rmi -f "$img" >/dev/null
+	ok $? "an image is in a registry started here, not on this machine"
+	run_in "$d" -P "ubuntu-latest=$img" -j linux
+	is "$RC" 1 "without --pull it is missing"
+	run_in "$d" -P "ubuntu-latest=$img" -j linux --pull
+	is "$RC" 0 "with --pull the job runs"
+	like "$OUT" "\[platforms/linux\] Pulling image '$img'" "after pulling the image"
+else
+	skip "--pull" "no docker-registry on this machine"
+fi
+
 # --bind: the repository itself is the workspace.
 d=$(repo bind)
 run_in "$d" -P "$BB" --bind
