@@ -39,6 +39,7 @@ struct approval {
 	struct approval_wait *asking;   /* the prompt on the terminal, or NULL */
 	struct strbuf input;
 	struct strlist told;            /* environments whose "how to approve" was printed */
+	struct strlist announced;       /* environments whose decision is in events.jsonl */
 };
 
 struct approval *approval_new(struct run *run)
@@ -48,6 +49,7 @@ struct approval *approval_new(struct run *run)
 	ap->run = run;
 	strbuf_init(&ap->input, 0);
 	strlist_init(&ap->told);
+	strlist_init(&ap->announced);
 	return ap;
 }
 
@@ -65,6 +67,7 @@ void approval_free(struct approval *ap)
 	free(ap->waits);
 	strbuf_release(&ap->input);
 	strlist_release(&ap->told);
+	strlist_release(&ap->announced);
 	free(ap);
 }
 
@@ -141,19 +144,32 @@ static void approval_path(struct strbuf *out, const struct run *run, const char 
 	strbuf_addstr(out, ".json");
 }
 
+/* The `approval` event, once per environment. */
+static void approval_announce(struct approval *ap, const char *env, int approved, const char *by)
+{
+	struct arena *a = &ap->run->plan.arena;
+	struct val f = val_new_object(a);
+
+	if (strlist_find(&ap->announced, env) >= 0)
+		return;
+	strlist_push(&ap->announced, env);
+	val_object_setstr(a, f, "environment", val_cstring(a, env));
+	val_object_setstr(a, f, "decision", val_cstring(a, approved ? "approved" : "rejected"));
+	val_object_setstr(a, f, "by", val_cstring(a, by));
+	runstate_event(ap->run->rs, "approval", f);
+}
+
 /* Write a decision file (the run's own answers: --approve, --reject, the terminal). */
 static void approval_write(struct approval *ap, const char *env, int approved,
 			   const char *comment)
 {
 	struct run *run = ap->run;
 	struct strbuf path = STRBUF_INIT, dir = STRBUF_INIT, body = STRBUF_INIT, err = STRBUF_INIT;
-	struct arena *a = &run->plan.arena;
-	struct val f = val_new_object(a);
 
 	strbuf_addf(&dir, "%s/approvals", run->dir);
 	approval_path(&path, run, env);
 	strbuf_addstr(&body, "{\"decision\": ");
-	json_write_string(&body, approved ? "approved" : "rejected", approved ? 8 : 8);
+	json_write_string(&body, approved ? "approved" : "rejected", 8);
 	strbuf_addstr(&body, ", \"by\": ");
 	json_write_string(&body, approval_user(), strlen(approval_user()));
 	strbuf_addstr(&body, ", \"at\": \"");
@@ -164,10 +180,7 @@ static void approval_write(struct approval *ap, const char *env, int approved,
 	if (fs_mkdir_p(dir.buf, 0755, &err) < 0 ||
 	    fs_write_file(path.buf, body.buf, body.len, 0644, &err) < 0)
 		console_note(run->con, "slipway: %s", err.buf);
-	val_object_setstr(a, f, "environment", val_cstring(a, env));
-	val_object_setstr(a, f, "decision", val_cstring(a, approved ? "approved" : "rejected"));
-	val_object_setstr(a, f, "by", val_cstring(a, approval_user()));
-	runstate_event(run->rs, "approval", f);
+	approval_announce(ap, env, approved, approval_user());
 	strbuf_release(&path);
 	strbuf_release(&dir);
 	strbuf_release(&body);
@@ -214,8 +227,10 @@ static int approval_decision(struct approval *ap, const char *env, const char **
 {
 	int d = approval_read(ap, env, by);
 
-	if (d >= 0)
+	if (d >= 0) {
+		approval_announce(ap, env, d, *by);
 		return d;
+	}
 	if (approval_listed(ap->run->opts.reject, env)) {
 		approval_write(ap, env, 0, "--reject");
 		*by = approval_user();
@@ -238,6 +253,8 @@ static void approval_remove(struct approval *ap, size_t i)
 	if (ap->asking == &ap->waits[i]) {
 		loop_unwatch_fd(ap->run->loop, STDIN_FILENO);
 		ap->asking = NULL;
+		if (ap->run->con)
+			console_pause(ap->run->con, 0);
 	}
 	ap->waits[i] = ap->waits[--ap->nr];
 	if (ap->asking == &ap->waits[ap->nr])
@@ -310,6 +327,8 @@ static void approval_on_poll(struct loop *l, uint64_t id, void *data)
 		if (!ap->waits[i].need_decision)
 			continue;
 		d = approval_read(ap, ap->waits[i].leg->env_name, &by);
+		if (d >= 0)
+			approval_announce(ap, ap->waits[i].leg->env_name, d, by);
 		if (d >= 0) {
 			approval_decided(ap, ap->waits[i].leg->env_name, d, by);
 			i = (size_t)-1;
@@ -362,6 +381,8 @@ static void approval_on_input(struct loop *l, int fd, unsigned events, void *dat
 	}
 	loop_unwatch_fd(ap->run->loop, STDIN_FILENO);
 	ap->asking = NULL;
+	if (ap->run->con)
+		console_pause(ap->run->con, 0);
 	if (!w)
 		return;
 	strbuf_rtrim(&ap->input);
@@ -387,7 +408,7 @@ static void approval_prompt_next(struct approval *ap)
 		ap->asking = w;
 		w->asked = 1;
 		if (run->con)
-			console_clear_progress(run->con);
+			console_pause(run->con, 1);
 		fprintf(stderr, "\nslipway: job '%s' wants to deploy commit %.12s to environment "
 			"'%s'%s%s%s\n  approve? [y/N] ", w->leg->name, run->sha ? run->sha : "(none)",
 			w->leg->env_name, w->leg->env_url ? " (" : "",

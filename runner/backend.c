@@ -59,7 +59,7 @@ int backend_open(struct executor **out, const struct backend_opts *o, struct str
 	int ret = 0;
 
 	if (o->name && !strcmp(o->name, "host")) {
-		*out = exec_host_new(o->tool_cache);
+		*out = exec_host_new(o->tool_cache, o->slots_dir);
 		return 0;
 	}
 	backend_platforms(&m, o);
@@ -67,6 +67,7 @@ int backend_open(struct executor **out, const struct backend_opts *o, struct str
 	d.run_id = o->run_id;
 	d.platforms = &m;
 	d.tool_cache = o->tool_cache;
+	d.slots_dir = o->slots_dir;
 	d.bind = o->bind ? o->repository : NULL;
 	d.pull = o->pull;
 	d.docker_socket = o->docker_socket ||
@@ -77,7 +78,7 @@ int backend_open(struct executor **out, const struct backend_opts *o, struct str
 			ret = -1;
 		} else {
 			strbuf_addf(notice, "%s; jobs run on this machine (--backend host)", why.buf);
-			*out = exec_host_new(o->tool_cache);
+			*out = exec_host_new(o->tool_cache, o->slots_dir);
 		}
 	}
 	platform_map_release(&m);

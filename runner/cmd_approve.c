@@ -14,7 +14,9 @@
 #include "util/json.h"
 #include "util/options.h"
 
+#include <errno.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +68,16 @@ static int approve_env_known(struct val run, const char *env, int *waiting)
 		*waiting |= wf && wf->kind == VAL_STRING && !strcmp(wf->u.string.ptr, "approval");
 	}
 	return known;
+}
+
+/* Does run.json say the run goes on (a live process)? */
+static int approve_running(struct val run)
+{
+	struct val *result = val_object_getstr(run, "result"), *pid = val_object_getstr(run, "pid");
+
+	return result && result->kind == VAL_STRING && !strcmp(result->u.string.ptr, "running") &&
+	       pid && pid->kind == VAL_NUMBER && pid->u.number > 0 &&
+	       (kill((pid_t)pid->u.number, 0) == 0 || errno == EPERM);
 }
 
 static int approve_write(const char *dir, const char *env, const struct approve_kind *k,
@@ -139,7 +151,8 @@ static int approve_main(const struct approve_kind *k, int argc, const char **arg
 		strbuf_addf(&err, "no run '%s' in '%s'", argv[0], state.buf);
 		goto fail;
 	}
-	if (!approve_env_known(run, argv[1], &waiting)) {
+	/* a run still going may not have reached the job yet: decide ahead of time */
+	if (!approve_env_known(run, argv[1], &waiting) && !approve_running(run)) {
 		strbuf_addf(&err, "no job of run '%s' deploys to environment '%s'", argv[0], argv[1]);
 		goto fail;
 	}

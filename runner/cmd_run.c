@@ -297,6 +297,7 @@ static int run_open_backend(struct run *run, const struct run_cli *o, const char
 	b.repository = run->repository;
 	b.run_id = run->id;
 	b.tool_cache = tool_cache;
+	b.slots_dir = arena_printf(&run->plan.arena, "%s/slots", run->dir);
 	b.config = run->config;
 	ret = backend_open(&run->exec, &b, &notice, &err);
 	if (notice.len)
@@ -519,6 +520,8 @@ int cmd_run(int argc, const char **argv)
 	po.secrets.env_files = &o.env_files;
 	rc = prepare_run(&run, &pr, &po, &diags, &err);
 	prepared = 1;
+	if (rc < 0 && !o.resume && !o.dry_run)
+		rmdir(run.dir);         /* nothing ran: leave no empty run behind */
 	if (rc == PREPARE_INVALID) {
 		diag_list_print(stderr, &diags);
 		goto out;

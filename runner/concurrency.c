@@ -205,13 +205,16 @@ static int conc_eval(struct run *run, struct plan_leg *leg, const struct ydoc_no
 		     struct strbuf *group, int *cancel, struct strbuf *err)
 {
 	struct arena *a = &run->plan.arena;
+	struct arena_mark mark = arena_mark(a);
 	struct expr_names names = { plan_job_contexts, 0, NULL, 0 };
 	struct expr_env env = { context_job_level(a, run, leg), EXPR_STATUS_SUCCESS, NULL, a };
 	struct val v, *g, *cip;
 
 	*cancel = 0;
-	if (tmpl_eval(&v, n, &names, &env, err) < 0)
+	if (tmpl_eval(&v, n, &names, &env, err) < 0) {
+		arena_reset(a, mark);
 		return -1;
+	}
 	if (v.kind == VAL_OBJECT) {
 		g = val_object_getstr(v, "group");
 		cip = val_object_getstr(v, "cancel-in-progress");
@@ -222,6 +225,7 @@ static int conc_eval(struct run *run, struct plan_leg *leg, const struct ydoc_no
 	} else {
 		expr_coerce_string(group, v);
 	}
+	arena_reset(a, mark);   /* the group and the flag are copied out */
 	return 0;
 }
 

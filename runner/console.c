@@ -55,9 +55,16 @@ void console_clear_progress(struct console *c)
 	c->progress_shown = 0;
 }
 
+void console_pause(struct console *c, int paused)
+{
+	if (paused)
+		console_clear_progress(c);
+	c->paused = paused;
+}
+
 static void console_redraw_progress(struct console *c)
 {
-	if (!c->tty || !c->progress.len)
+	if (!c->tty || !c->progress.len || c->paused)
 		return;
 	fputs(c->color ? TERM_DIM : "", c->out);
 	fwrite(c->progress.buf, 1, c->progress.len, c->out);

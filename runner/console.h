@@ -34,6 +34,7 @@ struct console {
 	int collapse_groups;    /* lines inside a group are not shown (output.log keeps them) */
 	int verbose;
 	int progress_shown;     /* a progress line is on screen */
+	int paused;             /* no progress line (a prompt is on screen) */
 	struct strbuf progress; /* the line last drawn */
 	struct strbuf line;     /* scratch */
 };
@@ -57,6 +58,9 @@ void console_progress(struct console *c, const struct plan *p);
 
 /* Remove the progress line (before the final table, or a prompt). */
 void console_clear_progress(struct console *c);
+
+/* While paused (a question is asked on the terminal) no progress line is drawn. */
+void console_pause(struct console *c, int paused);
 
 /*
  * The final table: one row per leg with its result and duration (legs

@@ -17,10 +17,16 @@ static void context_set(struct arena *a, struct val obj, const char *key, const 
 struct val context_copy_object(struct arena *a, struct val o)
 {
 	struct val c = val_new_object(a);
+	struct val_object *co = c.u.object;
+	size_t n = o.kind == VAL_OBJECT ? o.u.object->nr : 0;
 
-	for (size_t i = 0; o.kind == VAL_OBJECT && i < o.u.object->nr; i++)
-		val_object_set(a, c, o.u.object->members[i].key, o.u.object->members[i].key_len,
-			       o.u.object->members[i].value);
+	/* one allocation of the right size: contexts are copied per job and per step */
+	if (n) {
+		co->members = arena_alloc(a, (n + 2) * sizeof(*co->members));
+		co->alloc = n + 2;
+		memcpy(co->members, o.u.object->members, n * sizeof(*co->members));
+		co->nr = n;
+	}
 	return c;
 }
 
@@ -189,9 +195,12 @@ void context_step_vars(struct strlist *out, const struct run *run, const struct 
 	for (size_t i = 0; i < sizeof(context_github_vars) / sizeof(context_github_vars[0]); i++) {
 		const char *m = context_github_vars[i].member;
 		struct val *v = m ? val_object_getstr(run->github, m) : NULL;
+		const char *s = v && v->kind == VAL_STRING ? v->u.string.ptr : m ? "" : "false";
 
-		strlist_pushf(out, "%s=%s", context_github_vars[i].var,
-			      v && v->kind == VAL_STRING ? v->u.string.ptr : m ? "" : "false");
+		/* the one path of the run a container sees elsewhere */
+		if (m && !strcmp(m, "event_path") && ej->event_path)
+			s = ej->event_path;
+		strlist_pushf(out, "%s=%s", context_github_vars[i].var, s);
 	}
 	strlist_pushf(out, "GITHUB_WORKFLOW=%s", w->name);
 	strlist_pushf(out, "GITHUB_WORKFLOW_REF=%s/%s@%s", repo ? repo->u.string.ptr : "", w->path,

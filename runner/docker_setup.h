@@ -18,6 +18,8 @@
 /* Where steps see things inside a job container (documented in README.md). */
 #define DOCKER_WORKSPACE "/github/workspace"
 #define DOCKER_TEMP "/github/runner_temp"
+#define DOCKER_FILES "/github/files"
+#define DOCKER_EVENT "/github/workflow/event.json"
 #define DOCKER_TOOL_CACHE "/github/tool_cache"
 #define DOCKER_SOCKET_PATH "/var/run/docker.sock"
 /* The programs the job container reports as it starts (the shells runner/job.c picks from). */

@@ -51,7 +51,9 @@ struct docker_job {
 	struct strlist volumes;         /* volumes of the leg's own (anonymous ones) */
 	struct strlist named;           /* named volumes to make sure exist */
 	struct strlist dirs;            /* host directories to remove at the end */
-	struct strbuf temp_host, ctl;   /* RUNNER_TEMP on the host; exec ids */
+	struct strbuf temp_host;        /* RUNNER_TEMP on the host */
+	struct strbuf files_host;       /* scripts and file-command files on the host */
+	struct strbuf ctl;              /* exec ids, private */
 	char *workspace_host;
 	struct docker_setup_result found;
 	int setup_err;                  /* the set-up child's answer, or -1 */
@@ -108,6 +110,7 @@ static void docker_job_free(struct docker_job *dj)
 	strlist_release(&dj->named);
 	strlist_release(&dj->dirs);
 	strbuf_release(&dj->temp_host);
+	strbuf_release(&dj->files_host);
 	strbuf_release(&dj->ctl);
 	strbuf_release(&dj->exec_file);
 	docker_setup_result_release(&dj->found);
@@ -120,13 +123,17 @@ static void docker_job_free(struct docker_job *dj)
 }
 
 /*
- * The job container's mounts: RUNNER_TEMP (scripts and file commands),
- * the tool cache, the workspace with --bind, the engine's socket when
- * allowed; anonymous volumes become volumes of the leg's own (labelled).
+ * The job container's mounts: RUNNER_TEMP, the runner's files (scripts
+ * and file commands), the event payload, the tool cache, the workspace
+ * with --bind, the engine's socket when allowed.
  */
-static void docker_job_mounts(struct docker_exec *dx, struct docker_job *dj, struct ctrspec *c)
+static void docker_job_mounts(struct docker_exec *dx, struct docker_job *dj, struct ctrspec *c,
+			      const struct exec_job_spec *spec)
 {
 	strlist_pushf(&c->binds, "%s:%s", dj->temp_host.buf, DOCKER_TEMP);
+	strlist_pushf(&c->binds, "%s:%s", dj->files_host.buf, DOCKER_FILES);
+	if (spec->event_path)
+		strlist_pushf(&c->binds, "%s:%s:ro", spec->event_path, DOCKER_EVENT);
 	strlist_pushf(&c->binds, "%s:%s", dx->tool_cache, DOCKER_TOOL_CACHE);
 	if (dx->bind)
 		strlist_pushf(&c->binds, "%s:%s", dx->bind, DOCKER_WORKSPACE);
@@ -174,7 +181,7 @@ static int docker_start_setup(struct docker_exec *dx, struct docker_job *dj, str
 		docker_job_volumes(dj, &services[i], names.items[i]);
 	}
 	if (ctr) {
-		docker_job_mounts(dx, dj, ctr);
+		docker_job_mounts(dx, dj, ctr, spec);
 		docker_job_volumes(dj, ctr, dj->container);
 		strlist_push(&dj->removals, dj->container);
 	}
@@ -224,8 +231,10 @@ static int docker_prepare_host(struct docker_exec *dx, struct docker_job *dj, st
 	job->workspace = dj->host.workspace;
 	job->temp = dj->host.temp;
 	job->tool_cache = dj->host.tool_cache;
+	job->files = dj->host.files;
 	job->workspace_host = dj->host.workspace_host;
 	job->temp_host = dj->host.temp_host;
+	job->files_host = dj->host.files_host;
 	job->base_path = dj->host.base_path;
 	job->os = dj->host.os;
 	job->arch = dj->host.arch;
@@ -242,22 +251,28 @@ static int docker_prepare_container(struct docker_exec *dx, struct docker_job *d
 				    struct strbuf *err)
 {
 	fs_path_join(&dj->temp_host, spec->job_dir, "temp");
+	fs_path_join(&dj->files_host, spec->job_dir, "files");
 	fs_path_join(&dj->ctl, spec->job_dir, "docker");
-	if (fs_mkdir_p(dj->temp_host.buf, 0700, err) < 0 || fs_mkdir_p(dj->ctl.buf, 0700, err) < 0 ||
-	    fs_mkdir_p(dx->tool_cache, 0755, err) < 0)
+	if (fs_mkdir_p(dj->temp_host.buf, 0700, err) < 0 ||
+	    fs_mkdir_p(dj->files_host.buf, 0700, err) < 0 ||
+	    fs_mkdir_p(dj->ctl.buf, 0700, err) < 0 || fs_mkdir_p(dx->tool_cache, 0755, err) < 0)
 		return -1;
 	strlist_push(&dj->dirs, dj->temp_host.buf);
+	strlist_push(&dj->dirs, dj->files_host.buf);
 	strlist_push(&dj->dirs, dj->ctl.buf);
 	dj->container = docker_name(dx, spec->key, NULL);
 	dj->workspace_host = xstrdup(dx->bind ? dx->bind : spec->snapshot);
 	job->workspace = DOCKER_WORKSPACE;
 	job->temp = DOCKER_TEMP;
 	job->tool_cache = DOCKER_TOOL_CACHE;
+	job->files = DOCKER_FILES;
 	job->workspace_host = dj->workspace_host;
 	job->temp_host = dj->temp_host.buf;
+	job->files_host = dj->files_host.buf;
 	job->os = "Linux";
 	job->arch = "X64";
 	job->environment = "github-hosted";
+	job->event_path = spec->event_path ? DOCKER_EVENT : NULL;
 	return docker_start_setup(dx, dj, job, spec, ctr, services, services_nr, err);
 }
 
@@ -324,6 +339,9 @@ static int docker_prepare_done(struct executor *ex, struct exec_job *job, int st
 		job->base_path = dj->found.path;
 		job->arch = dj->found.arch;
 		dj->writable = dj->found.uid != geteuid();
+		/* RUNNER_TEMP is the steps' to write, whoever they run as */
+		if (dj->writable)
+			chmod(dj->temp_host.buf, 01777);
 	}
 	strbuf_release(&answer);
 	return ret;
@@ -421,8 +439,8 @@ static int docker_find_program(struct executor *ex, struct exec_job *job, const 
 /* ------------------------------------------------------------------ */
 /* Steps */
 
-/* Steps that run as another user must be able to write the file-command files. */
-static int docker_open_temp(const struct fs_entry *e, void *data)
+/* Steps that run as another user must be able to write the file-command files and read the scripts. */
+static int docker_open_files(const struct fs_entry *e, void *data)
 {
 	(void)data;
 	if (S_ISDIR(e->st.st_mode) && (e->st.st_mode & 0777) != 0777)
@@ -445,8 +463,8 @@ static int docker_start_step(struct executor *ex, struct exec_job *job,
 	if (dj->on_host)
 		return dx->host->ops->start_step(dx->host, &dj->host, spec, out, err);
 	if (dj->writable) {
-		chmod(dj->temp_host.buf, 0777);
-		if (fs_walk(dj->temp_host.buf, 0, docker_open_temp, NULL, err) < 0)
+		chmod(dj->files_host.buf, 0777);
+		if (fs_walk(dj->files_host.buf, 0, docker_open_files, NULL, err) < 0)
 			return -1;
 	}
 	strbuf_reset(&dj->exec_file);
@@ -605,7 +623,7 @@ int exec_docker_new(struct executor **out, const struct exec_docker_opts *opts,
 				 opts->platforms->targets.items[i]);
 	dx->pull = opts->pull;
 	dx->docker_socket = opts->docker_socket;
-	dx->host = exec_host_new(opts->tool_cache);
+	dx->host = exec_host_new(opts->tool_cache, opts->slots_dir);
 	ex = xcalloc(1, sizeof(*ex));
 	ex->ops = &docker_ops;
 	ex->priv = dx;

@@ -19,7 +19,7 @@
 #include "util/xalloc.h"
 
 struct fake_job {
-	struct strbuf workspace, temp;
+	struct strbuf workspace, temp, files;
 };
 
 static int fake_prepare_job(struct executor *ex, struct exec_job *job,
@@ -30,6 +30,7 @@ static int fake_prepare_job(struct executor *ex, struct exec_job *job,
 	(void)ex;
 	strbuf_init(&fj->workspace, 0);
 	strbuf_init(&fj->temp, 0);
+	strbuf_init(&fj->files, 0);
 	job->priv = fj;
 	job->os = "Linux";
 	job->arch = "X64";
@@ -37,9 +38,12 @@ static int fake_prepare_job(struct executor *ex, struct exec_job *job,
 	job->base_path = "/usr/bin:/bin";
 	fs_path_join(&fj->workspace, spec->job_dir, "workspace");
 	fs_path_join(&fj->temp, spec->job_dir, "temp");
+	fs_path_join(&fj->files, spec->job_dir, "files");
 	job->workspace = job->workspace_host = fj->workspace.buf;
 	job->temp = job->temp_host = job->tool_cache = fj->temp.buf;
-	if (fs_mkdir_p(fj->workspace.buf, 0755, err) < 0 || fs_mkdir_p(fj->temp.buf, 0700, err) < 0)
+	job->files = job->files_host = fj->files.buf;
+	if (fs_mkdir_p(fj->workspace.buf, 0755, err) < 0 || fs_mkdir_p(fj->temp.buf, 0700, err) < 0 ||
+	    fs_mkdir_p(fj->files.buf, 0700, err) < 0)
 		return -1;
 	return 0;
 }
@@ -150,6 +154,7 @@ static void fake_finish_job(struct executor *ex, struct exec_job *job)
 		return;
 	strbuf_release(&fj->workspace);
 	strbuf_release(&fj->temp);
+	strbuf_release(&fj->files);
 	free(fj);
 	job->priv = NULL;
 }

@@ -35,6 +35,7 @@ struct exec_job_spec {
 	const char *key;            /* "ci.test.2": the run's name for the leg, file-system safe */
 	const char *job_dir;        /* <run>/jobs/<key>: exists; output.log lives there */
 	const char *snapshot;       /* <run>/snapshot: the repository as the run saw it */
+	const char *event_path;     /* <run>/event.json: the payload GITHUB_EVENT_PATH names */
 	struct val runs_on;         /* the evaluated `runs-on` (string, array or object) */
 	struct val container;       /* the evaluated `container:` (null when absent) */
 	struct val services;        /* the evaluated `services:` (null when absent) */
@@ -63,6 +64,7 @@ struct exec_job {
 	const char *workspace;      /* GITHUB_WORKSPACE as steps see it: a copy of the snapshot */
 	const char *temp;           /* RUNNER_TEMP as steps see it: empty, private to the job */
 	const char *tool_cache;     /* RUNNER_TOOL_CACHE as steps see it */
+	const char *files;          /* the runner's own files (scripts, file commands), step view */
 	/*
 	 * Where this process reads the workspace (hashFiles): the workspace
 	 * itself on the host and with --bind; for a container that got a
@@ -70,11 +72,13 @@ struct exec_job {
 	 * began, never to be written.
 	 */
 	const char *workspace_host;
-	const char *temp_host;      /* scripts and file-command files are written here */
+	const char *temp_host;
+	const char *files_host;     /* scripts and file-command files are written here */
 	const char *base_path;      /* PATH a step gets before GITHUB_PATH additions */
 	const char *os;             /* RUNNER_OS: "Linux" */
 	const char *arch;           /* RUNNER_ARCH: "X64", "ARM64" ... */
 	const char *environment;    /* runner.environment: "self-hosted" or "github-hosted" */
+	const char *event_path;     /* GITHUB_EVENT_PATH as steps see it; NULL: spec's */
 	/*
 	 * Set-up still going on when prepare_job returns (the docker executor
 	 * creates containers in a child, so that independent legs overlap):
@@ -186,11 +190,15 @@ struct executor {
 
 /*
  * The host executor (runner/exec_host.c): steps run as processes on this
- * machine, the workspace is a plain copy of the snapshot under job_dir,
- * the tool cache is tool_cache (created if missing; shared by jobs).
- * Returns a heap executor freed with ops->free.
+ * machine. Each running leg has a slot of its own under slots_dir
+ * (<run>/slots/N: workspace, temp, files); a slot freed by a finished leg
+ * is reused, its workspace brought back to the snapshot by copying only
+ * what the last leg changed, its temp directory emptied — creating and
+ * deleting whole trees per job is what costs most on the host. The tool
+ * cache is tool_cache (created if missing; shared). ops->free removes the
+ * slots. Returns a heap executor.
  */
-struct executor *exec_host_new(const char *tool_cache);
+struct executor *exec_host_new(const char *tool_cache, const char *slots_dir);
 
 /*
  * The fake executor (runner/exec_fake.c), for scheduler tests: a step's
@@ -202,8 +210,8 @@ struct executor *exec_host_new(const char *tool_cache);
  *   output K=V       append K=V to $GITHUB_OUTPUT
  *   env K=V          append K=V to $GITHUB_ENV
  *   exit N           end with status N (the end of the script: 0)
- * Anything else prints "fake: unknown command" and exits 127. Workspace
- * and temp directories are made under job_dir as on the host.
+ * Anything else prints "fake: unknown command" and exits 127. Workspace,
+ * temp and files directories are made under job_dir.
  */
 struct executor *exec_fake_new(void);
 
@@ -215,6 +223,7 @@ struct exec_docker_opts {
 	const char *run_id;         /* names and the slipway.run label of what it creates */
 	const struct platform_map *platforms;   /* runs-on label -> image; copied */
 	const char *tool_cache;     /* RUNNER_TOOL_CACHE on the host; mounted into containers */
+	const char *slots_dir;      /* the host executor's, for legs that run on this machine */
 	const char *bind;           /* --bind: this directory (the repository) is the
 				       workspace, mounted; NULL: a copy of the snapshot goes in */
 	int pull;                   /* --pull: pull missing images */

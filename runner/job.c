@@ -107,6 +107,8 @@ static const char *job_status_name(enum expr_job_status s)
 
 static void job_update_status(struct job_run *jr)
 {
+	if (jr->job_ctx.kind != VAL_OBJECT)
+		return;         /* not prepared yet: job_build_contexts sets it */
 	val_object_setstr(&jr->arena, jr->job_ctx, "status",
 			  val_cstring(&jr->arena, job_status_name(jr->status)));
 }
@@ -191,6 +193,8 @@ static int job_build_contexts(struct job_run *jr, struct strbuf *err)
 	g = val_object_getstr(c, "github");
 	if (g)
 		val_object_setstr(a, *g, "workspace", val_cstring(a, jr->ej.workspace));
+	if (g && jr->ej.event_path)
+		val_object_setstr(a, *g, "event_path", val_cstring(a, jr->ej.event_path));
 	job_update_status(jr);
 	for (size_t i = 0; i < jr->run->env_file.u.object->nr; i++)
 		val_object_set(a, jr->env, jr->run->env_file.u.object->members[i].key,
@@ -455,12 +459,13 @@ static void job_on_job_timeout(struct loop *l, uint64_t id, void *data)
 
 /* ---------------------------------------------------------------- finishing a step */
 
-static void job_set_step_context(struct job_run *jr, struct plan_step *st)
+/* steps.<id> for st; outputs are the real values (run.json gets masked ones). */
+static void job_set_step_context(struct job_run *jr, struct plan_step *st, struct val outputs)
 {
 	struct arena *a = &jr->arena;
 	struct val s = val_new_object(a);
 
-	val_object_setstr(a, s, "outputs", st->outputs);
+	val_object_setstr(a, s, "outputs", outputs);
 	val_object_setstr(a, s, "outcome", val_cstring(a, plan_result_name(st->outcome)));
 	val_object_setstr(a, s, "conclusion", val_cstring(a, plan_result_name(st->conclusion)));
 	val_object_setstr(a, jr->steps, st->id, s);
@@ -512,6 +517,29 @@ static int job_read_files(struct job_run *jr, struct val outputs)
 	return ret;
 }
 
+/*
+ * outputs (an object of strings) copied into the plan's arena with every
+ * secret masked: what run.json and --summary show. The steps context
+ * keeps the real values.
+ */
+static struct val job_masked_copy(struct job_run *jr, struct val outputs)
+{
+	struct arena *pa = &jr->run->plan.arena;
+	struct val out = val_new_object(pa);
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < outputs.u.object->nr; i++) {
+		const struct val_member *m = &outputs.u.object->members[i];
+
+		strbuf_reset(&sb);
+		expr_coerce_string(&sb, m->value);
+		mask_apply(jr->run->mask, &sb);
+		val_object_set(pa, out, m->key, m->key_len, val_string(pa, sb.buf, sb.len));
+	}
+	strbuf_release(&sb);
+	return out;
+}
+
 static void job_end_step(struct job_run *jr)
 {
 	struct run *run = jr->run;
@@ -543,10 +571,10 @@ static void job_end_step(struct job_run *jr)
 	if (st->conclusion == PLAN_FAILURE && jr->status == EXPR_STATUS_SUCCESS)
 		jr->status = EXPR_STATUS_FAILURE;
 	job_update_status(jr);
-	st->outputs = val_copy(&run->plan.arena, outputs);
+	st->outputs = job_masked_copy(jr, outputs);
 	st->duration_ms = run_now_ms() - st->started_ms;
 	st->status = PLAN_DONE;
-	job_set_step_context(jr, st);
+	job_set_step_context(jr, st, outputs);
 	fields = val_new_object(&jr->arena);
 	val_object_setstr(&jr->arena, fields, "job", val_cstring(&jr->arena, jr->leg->key));
 	val_object_setstr(&jr->arena, fields, "step", val_cstring(&jr->arena, st->id));
@@ -806,12 +834,6 @@ static int job_truthy_node(struct job_run *jr, const struct ydoc_node *n, int *o
 	return 0;
 }
 
-/* Write a file (host path) with the given contents; -1 with err. */
-static int job_write(const char *path, const char *text, size_t len, struct strbuf *err)
-{
-	return fs_write_file(path, text, len, 0644, err);
-}
-
 /* The step's environment list: user env, runner variables, PATH. */
 static void job_step_env(struct job_run *jr, struct strlist *env, struct val step_env)
 {
@@ -852,27 +874,40 @@ static void job_log_script(struct job_run *jr, const char *script)
 	joblog_line(&jr->log, CONSOLE_ENDGROUP, "", 0);
 }
 
-/* Create this step's empty file-command files (host view) and their step-view paths. */
-static int job_make_files(struct job_run *jr, size_t index, struct strbuf *err)
+/* Create (or empty) path with text; -1 with err. Private to the job: no atomic rename needed. */
+static int job_write(const char *path, const char *text, size_t len, struct strbuf *err)
 {
-	struct strbuf dir = STRBUF_INIT;
-	int ret = 0;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ssize_t n = 0;
 
-	fs_path_join(&dir, jr->ej.temp_host, "_runner_file_commands");
-	if (fs_mkdir_p(dir.buf, 0755, err) < 0) {
-		strbuf_release(&dir);
+	if (fd >= 0 && len)
+		n = write(fd, text, len);
+	if (fd < 0 || (len && n != (ssize_t)len)) {
+		strbuf_addf(err, "cannot write '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
-	for (size_t k = 0; k < JF_NR && !ret; k++) {
-		strbuf_reset(&jr->files[k]);
-		strbuf_addf(&jr->files[k], "%s/%s_%zu", dir.buf, job_file_names[k], index + 1);
-		ret = job_write(jr->files[k].buf, "", 0, err);
-		strbuf_reset(&jr->views[k]);
-		strbuf_addf(&jr->views[k], "%s/_runner_file_commands/%s_%zu", jr->ej.temp,
-			    job_file_names[k], index + 1);
+	close(fd);
+	return 0;
+}
+
+/*
+ * The step's file-command files, empty: made once per job in its temp
+ * directory (host view and step view) and emptied before each step, which
+ * sees them as GitHub's runner's fresh files.
+ */
+static int job_make_files(struct job_run *jr, struct strbuf *err)
+{
+	for (size_t k = 0; k < JF_NR; k++) {
+		if (!jr->files[k].len) {
+			strbuf_addf(&jr->files[k], "%s/%s", jr->ej.files_host, job_file_names[k]);
+			strbuf_addf(&jr->views[k], "%s/%s", jr->ej.files, job_file_names[k]);
+		}
+		if (job_write(jr->files[k].buf, "", 0, err) < 0)
+			return -1;
 	}
-	strbuf_release(&dir);
-	return ret;
+	return 0;
 }
 
 /* The script file's contents for shell sh: its prologue, the script, its epilogue. */
@@ -913,11 +948,11 @@ static int job_start_run_step(struct job_run *jr, struct plan_step *st, struct s
 	expr_coerce_string(&script, v);
 	if (job_truthy_node(jr, s->continue_on_error, &jr->coe, err) < 0 ||
 	    job_minutes(jr, s->timeout_minutes, 0, &timeout_ms, err) < 0 ||
-	    job_workdir(jr, s, &dir, err) < 0 || job_make_files(jr, s->index, err) < 0 ||
+	    job_workdir(jr, s, &dir, err) < 0 || job_make_files(jr, err) < 0 ||
 	    job_pick_shell(jr, shell, &sh, err) < 0)
 		goto out;
-	strbuf_addf(&view, "%s/_step_%zu%s", jr->ej.temp, s->index + 1, sh ? sh->ext : "");
-	strbuf_addf(&file, "%s/_step_%zu%s", jr->ej.temp_host, s->index + 1, sh ? sh->ext : "");
+	strbuf_addf(&view, "%s/step_%zu%s", jr->ej.files, s->index + 1, sh ? sh->ext : "");
+	strbuf_addf(&file, "%s/step_%zu%s", jr->ej.files_host, s->index + 1, sh ? sh->ext : "");
 	if (job_shell_argv(jr, sh, shell, view.buf, &argv, err) < 0 ||
 	    job_write_script(file.buf, sh, &script, err) < 0)
 		goto out;
@@ -934,8 +969,16 @@ static int job_start_run_step(struct job_run *jr, struct plan_step *st, struct s
 		wfcmd_state_release(&jr->wfcmd);
 		goto out;
 	}
-	loop_watch_fd(run->loop, jr->es.out, LOOP_READ, job_on_output, jr);
-	loop_watch_child(run->loop, jr->es.pid, job_on_child, jr);
+	if (loop_watch_fd(run->loop, jr->es.out, LOOP_READ, job_on_output, jr) < 0 ||
+	    loop_watch_child(run->loop, jr->es.pid, job_on_child, jr) < 0) {
+		strbuf_addf(err, "cannot watch the step's process: %s", strerror(errno));
+		run->exec->ops->signal_step(run->exec, &jr->ej, &jr->es, SIGKILL);
+		loop_unwatch_fd(run->loop, jr->es.out);
+		close(jr->es.out);
+		jr->es.out = -1;
+		wfcmd_state_release(&jr->wfcmd);
+		goto out;
+	}
 	if (timeout_ms)
 		jr->step_timer = loop_add_timer(run->loop, timeout_ms, job_on_step_timeout, jr);
 	ret = 0;
@@ -1009,6 +1052,7 @@ static const char *job_step_name(struct job_run *jr, const struct wf_step *s)
 	} else {
 		strbuf_addstr(&sb, s->id);
 	}
+	mask_apply(jr->run->mask, &sb);        /* names go to run.json and the events */
 	name = arena_strndup(pa, sb.buf, sb.len);
 	strbuf_release(&sb);
 	strbuf_release(&err);
@@ -1036,7 +1080,7 @@ static void job_step_not_run(struct job_run *jr, struct plan_step *st, enum plan
 		jr->status = EXPR_STATUS_FAILURE;
 		job_update_status(jr);
 	}
-	job_set_step_context(jr, st);
+	job_set_step_context(jr, st, st->outputs);
 }
 
 static void job_next_step(struct job_run *jr)
@@ -1307,6 +1351,7 @@ static int job_prepare(struct job_run *jr, struct strbuf *err)
 	spec.key = leg->key;
 	spec.job_dir = jr->dir.buf;
 	spec.snapshot = run->snapshot;
+	spec.event_path = run->event_path;
 	if (tmpl_eval(&spec.runs_on, j->runs_on, &names, &env, err) < 0 ||
 	    tmpl_eval(&spec.container, j->container, &names, &env, err) < 0 ||
 	    tmpl_eval(&spec.services, j->services, &names, &env, err) < 0)

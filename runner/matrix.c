@@ -249,12 +249,18 @@ static void matrix_format_value(struct strbuf *out, struct val v)
 
 void matrix_format_values(struct strbuf *out, struct val leg)
 {
+	size_t start = out->len;
+
 	if (leg.kind != VAL_OBJECT)
 		return;
 	for (size_t i = 0; i < leg.u.object->nr; i++) {
-		if (i)
+		struct val v = leg.u.object->members[i].value;
+
+		if (v.kind == VAL_NULL || (v.kind == VAL_STRING && !v.u.string.len))
+			continue;
+		if (out->len > start)
 			strbuf_addstr(out, ", ");
-		matrix_format_value(out, leg.u.object->members[i].value);
+		matrix_format_value(out, v);
 	}
 }
 

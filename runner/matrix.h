@@ -48,7 +48,8 @@ int matrix_narrow(struct val legs, const struct strlist *filters, struct strbuf 
 
 /*
  * Append the leg's values as GitHub shows them after a job's name:
- * "v1, v2" in key order (strings as they are, others as JSON).
+ * "v1, v2" in key order (strings as they are, others as JSON; null and
+ * empty strings left out, so nothing may be appended).
  */
 void matrix_format_values(struct strbuf *out, struct val leg);
 

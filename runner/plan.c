@@ -209,11 +209,15 @@ static const char *plan_leg_name(struct arena *a, const struct plan_job *job, st
 		expr_coerce_string(&sb, v);
 	else
 		strbuf_addstr(&sb, j->id);
-	if (job->has_matrix && matrix.kind == VAL_OBJECT && matrix.u.object->nr &&
-	    !(j->name && wf_is_expression(j->name))) {
+	if (job->has_matrix && matrix.kind == VAL_OBJECT && !(j->name && wf_is_expression(j->name))) {
+		size_t base = sb.len;
+
 		strbuf_addstr(&sb, " (");
 		matrix_format_values(&sb, matrix);
-		strbuf_addch(&sb, ')');
+		if (sb.len == base + 2)
+			strbuf_setlen(&sb, base);
+		else
+			strbuf_addch(&sb, ')');
 	}
 	name = arena_strndup(a, sb.buf, sb.len);
 	strbuf_release(&sb);

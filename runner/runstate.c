@@ -226,26 +226,27 @@ static void runstate_job(struct strbuf *sb, const struct plan_job *job, const st
 	strbuf_addch(sb, '}');
 }
 
-static void runstate_jobs(struct strbuf *sb, const struct plan *p, int summary)
+/* The "jobs" array; sep goes before each entry ("\n    " puts one a line). */
+static void runstate_jobs(struct strbuf *sb, const struct plan *p, int summary, const char *sep)
 {
 	int first = 1;
 
-	strbuf_addstr(sb, "\"jobs\":[");
+	strbuf_addstr(sb, "\"jobs\": [");
 	for (size_t i = 0; i < p->jobs_nr; i++) {
 		const struct plan_job *job = p->jobs[i];
 
 		if (!job->legs_nr) {
-			strbuf_addstr(sb, first ? "" : ",");
+			strbuf_addf(sb, "%s%s", first ? "" : ",", sep);
 			runstate_job(sb, job, NULL, summary);
 			first = 0;
 		}
 		for (size_t l = 0; l < job->legs_nr; l++) {
-			strbuf_addstr(sb, first ? "" : ",");
+			strbuf_addf(sb, "%s%s", first ? "" : ",", sep);
 			runstate_job(sb, job, &job->legs[l], summary);
 			first = 0;
 		}
 	}
-	strbuf_addch(sb, ']');
+	strbuf_addstr(sb, first ? "]" : "\n  ]");
 }
 
 /* Re-indent compact JSON text as JSON_PRETTY would write it. */
@@ -265,46 +266,48 @@ static void runstate_pretty(struct strbuf *out, const struct strbuf *compact)
 	arena_release(&a);
 }
 
+/*
+ * run.json is rewritten often while a run goes on, so it is written
+ * straight out — a member per line, a job per line — rather than built as
+ * a value and pretty-printed (twice the memory and time for a big run).
+ */
 void runstate_format(struct strbuf *out, const struct run *run, struct val extra)
 {
-	struct strbuf sb = STRBUF_INIT;
 	const char *r = run->finished_ms ? plan_result_name(run->result) : "running";
 
-	strbuf_addch(&sb, '{');
-	runstate_str(&sb, "run_id", run->id);
-	strbuf_addf(&sb, ",\"state_version\":%d,", RUNSTATE_VERSION);
-	runstate_str(&sb, "repository", run->repository);
-	strbuf_addch(&sb, ',');
-	runstate_str(&sb, "event", run->event_name);
-	strbuf_addch(&sb, ',');
-	runstate_str(&sb, "ref", run->ref);
-	strbuf_addch(&sb, ',');
-	runstate_str(&sb, "sha", run->sha);
-	strbuf_addstr(&sb, ",\"workflows\":[");
+	strbuf_addstr(out, "{\n  ");
+	runstate_str(out, "run_id", run->id);
+	strbuf_addf(out, ",\n  \"state_version\": %d,\n  ", RUNSTATE_VERSION);
+	runstate_str(out, "repository", run->repository);
+	strbuf_addstr(out, ",\n  ");
+	runstate_str(out, "event", run->event_name);
+	strbuf_addstr(out, ",\n  ");
+	runstate_str(out, "ref", run->ref);
+	strbuf_addstr(out, ",\n  ");
+	runstate_str(out, "sha", run->sha);
+	strbuf_addstr(out, ",\n  \"workflows\": [");
 	for (size_t i = 0; i < run->plan.wfs_nr; i++) {
-		strbuf_addstr(&sb, i ? ",{" : "{");
-		runstate_str(&sb, "file", run->plan.wfs[i]->path);
-		strbuf_addch(&sb, ',');
-		runstate_str(&sb, "name", run->plan.wfs[i]->name);
-		strbuf_addch(&sb, '}');
+		strbuf_addstr(out, i ? ", {" : "{");
+		runstate_str(out, "file", run->plan.wfs[i]->path);
+		strbuf_addch(out, ',');
+		runstate_str(out, "name", run->plan.wfs[i]->name);
+		strbuf_addch(out, '}');
 	}
-	strbuf_addstr(&sb, "],\"started_at\":");
-	runstate_time(&sb, run->started_ms);
-	strbuf_addstr(&sb, ",\"finished_at\":");
-	runstate_time(&sb, run->finished_ms);
-	strbuf_addch(&sb, ',');
-	runstate_num(&sb, "duration_ms", run->started_ms, run->finished_ms);
-	strbuf_addch(&sb, ',');
-	runstate_str(&sb, "result", r ? r : "running");
-	strbuf_addf(&sb, ",\"pid\":%ld,", (long)getpid());
-	runstate_jobs(&sb, &run->plan, 0);
+	strbuf_addstr(out, "],\n  \"started_at\": ");
+	runstate_time(out, run->started_ms);
+	strbuf_addstr(out, ",\n  \"finished_at\": ");
+	runstate_time(out, run->finished_ms);
+	strbuf_addstr(out, ",\n  ");
+	runstate_num(out, "duration_ms", run->started_ms, run->finished_ms);
+	strbuf_addstr(out, ",\n  ");
+	runstate_str(out, "result", r ? r : "running");
+	strbuf_addf(out, ",\n  \"pid\": %ld,\n  ", (long)getpid());
+	runstate_jobs(out, &run->plan, 0, "\n    ");
 	if (extra.kind == VAL_OBJECT) {
-		strbuf_addstr(&sb, ",\"slipway\":");
-		json_write(&sb, extra, 0);
+		strbuf_addstr(out, ",\n  \"slipway\": ");
+		json_write(out, extra, 0);
 	}
-	strbuf_addch(&sb, '}');
-	runstate_pretty(out, &sb);
-	strbuf_release(&sb);
+	strbuf_addstr(out, "\n}\n");
 }
 
 int runstate_write(struct runstate *rs, struct strbuf *err)
@@ -357,7 +360,7 @@ int runstate_write_summary(const struct run *run, const char *path, struct strbu
 	strbuf_addch(&sb, ',');
 	runstate_str(&sb, "result", r ? r : "running");
 	strbuf_addch(&sb, ',');
-	runstate_jobs(&sb, &run->plan, 1);
+	runstate_jobs(&sb, &run->plan, 1, "");
 	strbuf_addch(&sb, '}');
 	runstate_pretty(&out, &sb);
 	ret = fs_write_file(path, out.buf, out.len, 0644, err);

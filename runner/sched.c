@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parser/template.h"
@@ -18,6 +19,7 @@
 #include "runner/context.h"
 #include "runner/job.h"
 #include "runner/runstate.h"
+#include "util/xalloc.h"
 
 enum sched_event {
 	EV_NEEDS_DONE,          /* the job's needs are done and its if: said yes */
@@ -219,26 +221,40 @@ static enum sched_gate_answer sched_gate_environment(struct run *run, struct pla
 {
 	const struct ydoc_node *n = leg->job->job->environment;
 	struct arena *a = &run->plan.arena;
+	struct arena_mark mark = arena_mark(a);
 	struct expr_names names = { plan_job_contexts, 0, NULL, 0 };
 	struct expr_env env = { context_job_level(a, run, leg), EXPR_STATUS_SUCCESS, NULL, a };
+	struct strbuf name = STRBUF_INIT, url = STRBUF_INIT;
 	const struct config_env *ce;
-	struct val v, *name = NULL, *url = NULL;
+	struct val v, *nv = NULL, *uv = NULL;
+	int ok;
 
-	if (!n)
+	if (!n) {
+		arena_reset(a, mark);
 		return GATE_PASS;
-	if (tmpl_eval(&v, n, &names, &env, err) < 0)
-		return GATE_FAIL;
-	if (v.kind == VAL_OBJECT) {
-		name = val_object_getstr(v, "name");
-		url = val_object_getstr(v, "url");
-	} else if (v.kind == VAL_STRING) {
-		name = &v;
 	}
-	if (!name || name->kind != VAL_STRING || !name->u.string.len)
+	ok = tmpl_eval(&v, n, &names, &env, err) == 0;
+	if (ok && v.kind == VAL_OBJECT) {
+		nv = val_object_getstr(v, "name");
+		uv = val_object_getstr(v, "url");
+	} else if (ok && v.kind == VAL_STRING) {
+		nv = &v;
+	}
+	if (nv && nv->kind == VAL_STRING)
+		strbuf_add(&name, nv->u.string.ptr, nv->u.string.len);
+	if (uv && uv->kind == VAL_STRING)
+		strbuf_add(&url, uv->u.string.ptr, uv->u.string.len);
+	arena_reset(a, mark);   /* keep only the strings */
+	if (name.len)
+		leg->env_name = arena_strndup(a, name.buf, name.len);
+	if (url.len)
+		leg->env_url = arena_strndup(a, url.buf, url.len);
+	strbuf_release(&name);
+	strbuf_release(&url);
+	if (!ok)
+		return GATE_FAIL;
+	if (!leg->env_name)
 		return GATE_PASS;
-	leg->env_name = name->u.string.ptr;
-	if (url && url->kind == VAL_STRING && url->u.string.len)
-		leg->env_url = url->u.string.ptr;
 	ce = run->config ? config_env_find(run->config, leg->env_name) : NULL;
 	leg->env_protected = config_env_gated(ce);
 	if (ce && !config_env_allows_ref(ce, run->ref ? run->ref : "")) {
@@ -346,16 +362,34 @@ void sched_gate_done(struct run *run, struct plan_leg *leg, int pass, enum plan_
 
 /* ---------------------------------------------------------------- jobs */
 
-/* Over all of job's ancestors: did every one succeed, did any fail? */
-static void sched_ancestors(const struct plan_job *job, int *all_success, int *any_failure)
+/*
+ * Over all of job's ancestors: did every one succeed, did any fail? Each
+ * ancestor is looked at once (a DAG of diamonds is no exponential walk).
+ */
+static void sched_ancestors(const struct run *run, const struct plan_job *job, int *all_success,
+			    int *any_failure)
 {
-	for (size_t i = 0; i < job->needs_nr; i++) {
-		const struct plan_job *dep = job->needs[i];
+	size_t n = run->plan.jobs_nr, top = 0;
+	unsigned char *seen = xcalloc(n ? n : 1, 1);
+	const struct plan_job **stack = xmalloc((n ? n : 1) * sizeof(*stack));
 
-		*all_success &= dep->result == PLAN_SUCCESS;
-		*any_failure |= dep->result == PLAN_FAILURE;
-		sched_ancestors(dep, all_success, any_failure);
+	stack[top++] = job;
+	while (top) {
+		const struct plan_job *j = stack[--top];
+
+		for (size_t i = 0; i < j->needs_nr; i++) {
+			const struct plan_job *dep = j->needs[i];
+
+			if (seen[dep->order])
+				continue;
+			seen[dep->order] = 1;
+			*all_success &= dep->result == PLAN_SUCCESS;
+			*any_failure |= dep->result == PLAN_FAILURE;
+			stack[top++] = dep;
+		}
 	}
+	free(seen);
+	free(stack);
 }
 
 /*
@@ -370,21 +404,26 @@ static int sched_job_if(struct run *run, struct plan_job *job, struct strbuf *er
 	struct expr_fixed_fn fixed[4];
 	struct expr_names names = { plan_job_contexts, EXPR_FN_STATUS, fixed, 4 };
 	struct expr_env env;
+	struct arena_mark mark;
+	int go;
 
 	memset(&probe, 0, sizeof(probe));
 	probe.job = job;
 	probe.matrix = val_null();
-	sched_ancestors(job, &all_success, &any_failure);
+	sched_ancestors(run, job, &all_success, &any_failure);
 	fixed[0] = (struct expr_fixed_fn){ "success", val_bool(all_success && !cancelled) };
 	fixed[1] = (struct expr_fixed_fn){ "failure", val_bool(any_failure && !cancelled) };
 	fixed[2] = (struct expr_fixed_fn){ "cancelled", val_bool(cancelled) };
 	fixed[3] = (struct expr_fixed_fn){ "always", val_bool(1) };
+	mark = arena_mark(a);
 	env.contexts = context_job_level(a, run, &probe);
 	env.status = cancelled ? EXPR_STATUS_CANCELLED : all_success ? EXPR_STATUS_SUCCESS
 								     : EXPR_STATUS_FAILURE;
 	env.workspace = NULL;
 	env.arena = a;
-	return tmpl_eval_if(job->job->if_cond, &names, &env, err);
+	go = tmpl_eval_if(job->job->if_cond, &names, &env, err);
+	arena_reset(a, mark);   /* nothing of the evaluation is kept */
+	return go;
 }
 
 /* End every leg of a job that will not run with result r (the job itself when unexpanded). */
@@ -473,19 +512,18 @@ static void sched_dispatch(struct run *run)
 	}
 }
 
+/* The run's result: cancelled by the user, else the worst job result (failure, cancelled, waiting). */
 static enum plan_result sched_run_result(const struct run *run)
 {
-	enum plan_result r = PLAN_SUCCESS;
+	static const enum plan_result worst[] = { PLAN_FAILURE, PLAN_CANCELLED, PLAN_WAITING };
 
 	if (run->cancel != RUN_NOT_CANCELLED)
 		return PLAN_CANCELLED;
-	for (size_t i = 0; i < run->plan.jobs_nr; i++) {
-		if (run->plan.jobs[i]->result == PLAN_FAILURE)
-			return PLAN_FAILURE;
-		if (run->plan.jobs[i]->result == PLAN_WAITING)
-			r = PLAN_WAITING;
-	}
-	return r;
+	for (size_t w = 0; w < sizeof(worst) / sizeof(worst[0]); w++)
+		for (size_t i = 0; i < run->plan.jobs_nr; i++)
+			if (run->plan.jobs[i]->result == worst[w])
+				return worst[w];
+	return PLAN_SUCCESS;
 }
 
 /* Jobs that never got to decide (a need waits) wait too. */

@@ -42,7 +42,7 @@ static struct {
 	struct strbuf why;
 	char scratch[64];
 	char run_id[64];
-	struct strbuf snapshot, tool_cache;
+	struct strbuf snapshot, tool_cache, slots;
 	struct loop *loop;
 } g;
 
@@ -147,6 +147,7 @@ static struct executor *new_executor(const char *host, const char *const *maps)
 	o.run_id = g.run_id;
 	o.platforms = &m;
 	o.tool_cache = g.tool_cache.buf;
+	o.slots_dir = g.slots.buf;
 	if (exec_docker_new(&ex, &o, &err) < 0)
 		fail_msg("exec_docker_new: %s", err.buf);
 	platform_map_release(&m);
@@ -215,8 +216,8 @@ static void start(struct executor *ex, struct leg *leg, struct exec_step *step, 
 	const char *argv[4] = { "sh", "-e", NULL, NULL };
 	struct exec_step_spec spec;
 
-	strbuf_addf(&host, "%s/step%d.sh", leg->job.temp_host, n);
-	strbuf_addf(&view, "%s/step%d.sh", leg->job.temp, n);
+	strbuf_addf(&host, "%s/step%d.sh", leg->job.files_host, n);
+	strbuf_addf(&view, "%s/step%d.sh", leg->job.files, n);
 	assert_int_equal(fs_write_file(host.buf, script, strlen(script), 0644, &err), 0);
 	argv[2] = view.buf;
 	spec.argv = argv;
@@ -282,6 +283,7 @@ static void test_steps_in_a_container(void **state)
 	assert_string_equal(leg.job.workspace, "/github/workspace");
 	assert_string_equal(leg.job.temp, "/github/runner_temp");
 	assert_string_equal(leg.job.tool_cache, "/github/tool_cache");
+	assert_string_equal(leg.job.files, "/github/files");
 	assert_string_equal(leg.job.base_path, "/bin");
 	assert_string_equal(leg.job.os, "Linux");
 	assert_string_equal(leg.job.environment, "github-hosted");
@@ -432,8 +434,9 @@ static void test_where_legs_run(void **state)
 	assert_int_equal(finish_setup(ex, &leg, NULL, &err), 0);
 	/* the workspace belongs to the user steps run as; file-command files are theirs to write */
 	assert_int_equal(run_step(ex, &leg, "id -u; touch w && echo ws; "
-				  "echo x >> /github/runner_temp/step2.sh && echo temp", env, 1, &out), 0);
-	assert_string_equal(out.buf, "65534\nws\ntemp\n");
+				  "echo x >> /github/files/step2.sh && echo files; "
+				  "touch /github/runner_temp/t && echo temp", env, 1, &out), 0);
+	assert_string_equal(out.buf, "65534\nws\nfiles\ntemp\n");
 	finish(ex, &leg);
 
 	/* a label mapped to this machine: the host executor inside, no set-up child */
@@ -444,7 +447,7 @@ static void test_where_legs_run(void **state)
 	assert_string_equal(leg.job.environment, "self-hosted");
 	assert_int_equal(run_step(ex, &leg, "cat hello.txt; echo \"$PWD\"", env, 1, &out), 0);
 	assert_int_equal(strncmp(out.buf, "hello from the snapshot\n", 24), 0);
-	assert_non_null(strstr(out.buf, leg.dir.buf));
+	assert_non_null(strstr(out.buf, g.slots.buf));
 	finish(ex, &leg);
 	ex->ops->free(ex);
 	assert_int_equal(labelled(), 0);
@@ -602,6 +605,7 @@ static int setup(void **state)
 	strbuf_init(&g.why, 0);
 	strbuf_init(&g.snapshot, 0);
 	strbuf_init(&g.tool_cache, 0);
+	strbuf_init(&g.slots, 0);
 	g.require = require && !strcmp(require, "1");
 	snprintf(g.scratch, sizeof(g.scratch), "%s/exec-docker-XXXXXX",
 		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -609,6 +613,7 @@ static int setup(void **state)
 		return -1;
 	strbuf_addf(&g.snapshot, "%s/snapshot", g.scratch);
 	strbuf_addf(&g.tool_cache, "%s/toolcache", g.scratch);
+	strbuf_addf(&g.slots, "%s/slots", g.scratch);
 	strbuf_addf(&file, "%s/hello.txt", g.snapshot.buf);
 	if (fs_mkdir_p(g.snapshot.buf, 0755, &err) < 0 ||
 	    fs_write_file(file.buf, "hello from the snapshot\n", 24, 0644, &err) < 0)
@@ -643,6 +648,7 @@ static int teardown(void **state)
 	strbuf_release(&g.why);
 	strbuf_release(&g.snapshot);
 	strbuf_release(&g.tool_cache);
+	strbuf_release(&g.slots);
 	return 0;
 }
 
