@@ -200,6 +200,26 @@ for sig in INT TERM; do
 	is "$(left "$id")" 0 "SIG$sig: no container, network or volume of the run is left"
 done
 
+# A service that turns unhealthy fails its job, with the check's verdict.
+d=$(repo unhealthy)
+run_in "$d" -P "$BB" -j sick --run-id "sick-$$"
+is "$RC" 1 "a job whose service turns unhealthy fails"
+like "$OUT" "\[unhealthy/sick\] error: service 'www': container 'slipway-sick-$$-unhealthy.sick-www' is unhealthy" \
+	"and says which service"
+unlike "$OUT" "never runs" "its steps do not run"
+is "$(left "sick-$$")" 0 "nothing of the run is left"
+
+# Ctrl-C while a service is still starting: the set-up stops, nothing is left.
+id=setup-int-$$
+(cd "$d" && exec "$SLIPWAY" run --backend docker -P "$BB" -j slow --run-id "$id" >"$d/out" 2>&1) &
+pid=$!
+wait_for "$d/out" "Waiting for service 'www' to be healthy"
+ok $? "the job waits for its service to be healthy"
+kill -INT "$pid"
+wait "$pid"
+is $? 130 "Ctrl-C during the set-up cancels the run"
+is "$(left "$id")" 0 "and no container, network or volume of the run is left"
+
 # SIGKILL leaves containers behind; slipway prune removes them.
 d=$(repo cancel)
 id=killed-$$
