@@ -93,13 +93,13 @@ static int setup_image(struct engine *e, const struct ctrspec *c, const char *wh
 /* ------------------------------------------------------------------ */
 /* Containers */
 
-static int setup_container(struct engine *e, const struct docker_plan *p, struct ctrspec *c,
-			   const char *name, struct strbuf *err)
+/* Create and start c as name; its id into id. */
+static int setup_container(struct strbuf *id, struct engine *e, const struct docker_plan *p,
+			   struct ctrspec *c, const char *name, struct strbuf *err)
 {
 	struct engine_container_spec spec;
 	struct strlist labels = STRLIST_INIT, aliases = STRLIST_INIT, cmd = STRLIST_INIT;
 	struct strlist entrypoint = STRLIST_INIT;
-	struct strbuf id = STRBUF_INIT;
 	int ret;
 
 	ctrspec_engine_spec(&spec, c);
@@ -121,25 +121,48 @@ static int setup_container(struct engine *e, const struct docker_plan *p, struct
 		spec.entrypoint = &entrypoint;
 		spec.cmd = &cmd;
 	}
-	ret = engine_container_create(&id, e, &spec, err);
+	ret = engine_container_create(id, e, &spec, err);
 	if (!ret)
 		ret = engine_container_start(e, name, err);
 	strlist_release(&labels);
 	strlist_release(&aliases);
 	strlist_release(&cmd);
 	strlist_release(&entrypoint);
-	strbuf_release(&id);
 	return ret;
 }
 
-/* A service is ready when healthy, or, without a health check, running. */
-static int setup_await_service(struct engine *e, const char *name, const char *key,
+/* Its published ports as GitHub's job.services.<id>.ports: container port -> host port. */
+static struct val setup_ports(struct arena *a, struct val inspect)
+{
+	struct val *net = val_object_getstr(inspect, "NetworkSettings");
+	struct val *ports = net ? val_object_getstr(*net, "Ports") : NULL;
+	struct val out = val_new_object(a);
+
+	for (size_t i = 0; ports && ports->kind == VAL_OBJECT && i < ports->u.object->nr; i++) {
+		const struct val_member *m = &ports->u.object->members[i];
+		const char *host;
+
+		if (m->value.kind != VAL_ARRAY || !m->value.u.array->nr ||
+		    !(host = setup_str(m->value.u.array->items[0], "HostPort")))
+			continue;
+		val_object_set(a, out, m->key, strcspn(m->key, "/"), val_cstring(a, host));
+	}
+	return out;
+}
+
+/*
+ * A service is ready when healthy, or, without a health check, running;
+ * then its job.services.<key> ({id, network, ports}) goes into services.
+ */
+static int setup_await_service(struct arena *ctx, struct val services, struct engine *e,
+			       const char *name, const char *key, const char *network,
 			       long timeout_ms, struct strbuf *err)
 {
 	struct arena a = ARENA_INIT;
 	struct engine_container_info info;
 	struct strbuf why = STRBUF_INIT;
 	int ret = engine_container_inspect(&info, &a, e, name, err);
+	struct val svc;
 
 	if (!ret && !info.health && !info.running) {
 		strbuf_addf(err, "service '%s' stopped (exit code %d) right after it started", key,
@@ -152,6 +175,16 @@ static int setup_await_service(struct engine *e, const char *name, const char *k
 			strbuf_addf(err, "service '%s': %s", key, why.buf);
 		else
 			setup_say("Service '%s' is healthy", key);
+	}
+	/* ports are published once it runs: read them after the wait */
+	if (!ret && info.health)
+		ret = engine_container_inspect(&info, &a, e, name, err);
+	if (!ret) {
+		svc = val_new_object(ctx);
+		val_object_setstr(ctx, svc, "id", val_cstring(ctx, info.id ? info.id : ""));
+		val_object_setstr(ctx, svc, "network", val_cstring(ctx, network));
+		val_object_setstr(ctx, svc, "ports", setup_ports(ctx, info.raw));
+		val_object_setstr(ctx, services, key, svc);
 	}
 	strbuf_release(&why);
 	arena_release(&a);
@@ -298,12 +331,16 @@ static void setup_report(const struct strbuf *json)
 	}
 }
 
-static int setup_steps(struct docker_setup_result *r, struct engine *e, const struct docker_plan *p,
-		       struct strbuf *err)
+/* Everything, in order; what the job context learns goes into job ({container, services}). */
+static int setup_steps(struct docker_setup_result *r, struct arena *a, struct val job,
+		       struct engine *e, const struct docker_plan *p, struct strbuf *err)
 {
-	struct strbuf what = STRBUF_INIT;
+	struct strbuf what = STRBUF_INIT, network = STRBUF_INIT, id = STRBUF_INIT;
+	struct val container = val_new_object(a), services = val_new_object(a);
 	int ret = 0;
 
+	val_object_setstr(a, job, "container", container);
+	val_object_setstr(a, job, "services", services);
 	for (size_t i = 0; i < p->services_nr && !ret; i++) {
 		strbuf_reset(&what);
 		strbuf_addf(&what, "service '%s'", p->services[i].key);
@@ -313,20 +350,20 @@ static int setup_steps(struct docker_setup_result *r, struct engine *e, const st
 		ret = setup_image(e, p->job, "job container", p->pull, err);
 	for (size_t i = 0; !ret && p->volumes && i < p->volumes->nr; i++)
 		ret = engine_volume_create(e, p->volumes->items[i], NULL, err);
-	if (!ret && p->network) {
-		struct strbuf id = STRBUF_INIT;
-
-		ret = engine_network_create(&id, e, p->network, NULL, err);
-		strbuf_release(&id);
-	}
+	if (!ret && p->network)
+		ret = engine_network_create(&network, e, p->network, NULL, err);
 	for (size_t i = 0; i < p->services_nr && !ret; i++) {
 		setup_say("Starting service '%s' from '%s'", p->services[i].key,
 			  p->services[i].image);
-		ret = setup_container(e, p, &p->services[i], p->service_names[i], err);
+		strbuf_reset(&id);
+		ret = setup_container(&id, e, p, &p->services[i], p->service_names[i], err);
 	}
 	if (!ret && p->job) {
 		setup_say("Starting the job container from '%s'", p->job->image);
-		ret = setup_container(e, p, p->job, p->container, err);
+		strbuf_reset(&id);
+		ret = setup_container(&id, e, p, p->job, p->container, err);
+		val_object_setstr(a, container, "id", val_cstring(a, id.buf));
+		val_object_setstr(a, container, "network", val_cstring(a, network.buf));
 		if (!ret)
 			ret = setup_describe(r, e, p->container, p->job->image, err);
 		if (!ret)
@@ -335,9 +372,11 @@ static int setup_steps(struct docker_setup_result *r, struct engine *e, const st
 			ret = setup_upload(e, p->container, p->snapshot, r->uid, r->gid, err);
 	}
 	for (size_t i = 0; i < p->services_nr && !ret; i++)
-		ret = setup_await_service(e, p->service_names[i], p->services[i].key,
-					  p->health_ms, err);
+		ret = setup_await_service(a, services, e, p->service_names[i], p->services[i].key,
+					  network.buf, p->health_ms, err);
 	strbuf_release(&what);
+	strbuf_release(&network);
+	strbuf_release(&id);
 	return ret;
 }
 
@@ -348,15 +387,17 @@ int docker_setup_run(void *data)
 	struct docker_setup_result r;
 	struct strbuf err = STRBUF_INIT, json = STRBUF_INIT;
 	struct arena a = ARENA_INIT;
-	struct val out = val_new_object(&a);
+	struct val out = val_new_object(&a), job = val_new_object(&a);
 	int ret;
 
 	memset(&r, 0, sizeof(r));
 	fflush(stdout);
-	ret = setup_steps(&r, e, p, &err);
-	if (ret) {
+	ret = setup_steps(&r, &a, job, e, p, &err);
+	if (ret)
 		val_object_setstr(&a, out, "error", val_cstring(&a, err.buf));
-	} else if (p->job) {
+	else
+		val_object_setstr(&a, out, "job", job);
+	if (!ret && p->job) {
 		struct val programs = val_new_object(&a);
 
 		for (size_t i = 0; i < r.programs.nr; i++) {
@@ -386,7 +427,7 @@ int docker_setup_result(struct docker_setup_result *out, const char *text, size_
 {
 	struct arena a = ARENA_INIT;
 	struct strbuf why = STRBUF_INIT;
-	struct val v, *programs;
+	struct val v, *programs, *job;
 	const char *s;
 	int ret = -1;
 
@@ -409,6 +450,13 @@ int docker_setup_result(struct docker_setup_result *out, const char *text, size_
 	out->gid = (gid_t)setup_num(v, "gid");
 	s = setup_str(v, "path");
 	out->path = s ? xstrdup(s) : NULL;
+	job = val_object_getstr(v, "job");
+	if (job && job->kind == VAL_OBJECT) {
+		struct strbuf sb = STRBUF_INIT;
+
+		json_write(&sb, *job, 0);
+		out->job = strbuf_detach(&sb, NULL);
+	}
 	programs = val_object_getstr(v, "programs");
 	for (size_t i = 0; programs && programs->kind == VAL_OBJECT &&
 	     i < programs->u.object->nr; i++) {
@@ -429,6 +477,8 @@ void docker_setup_result_release(struct docker_setup_result *r)
 {
 	free(r->path);
 	r->path = NULL;
+	free(r->job);
+	r->job = NULL;
 	strlist_release(&r->programs);
 }
 

@@ -44,9 +44,9 @@ struct docker_plan {
 /*
  * The set-up child's body (a proc_start_fn function over a struct
  * docker_plan): progress lines on stdout for the job's log, and on
- * stderr one JSON object for docker_setup_result — {"path", "programs",
- * "uid", "gid", "arch"} of the job container ({} without one), or
- * {"error"}.
+ * stderr one JSON object for docker_setup_result — {"job": the job
+ * context's container and services, "path", "programs", "uid", "gid",
+ * "arch" of the job container (without one, only "job")}, or {"error"}.
  * Exits 0, or 1 after an error.
  */
 int docker_setup_run(void *plan);
@@ -55,6 +55,7 @@ int docker_setup_run(void *plan);
 struct docker_setup_result {
 	char *path;                     /* PATH of the container's environment (heap) */
 	struct strlist programs;        /* "name=/path" of the DOCKER_PROBED found on PATH */
+	char *job;                      /* JSON: the job context's {container, services} */
 	uid_t uid;                      /* the user steps run as */
 	gid_t gid;
 	char arch[16];                  /* RUNNER_ARCH: "X64", "ARM64", ... */

@@ -25,6 +25,7 @@
 #include "runner/engine.h"
 #include "runner/platform.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/proc.h"
 #include "util/xalloc.h"
 
@@ -56,6 +57,7 @@ struct docker_job {
 	struct strbuf ctl;              /* exec ids, private */
 	char *workspace_host;
 	struct docker_setup_result found;
+	struct arena arena;             /* job_context */
 	int setup_err;                  /* the set-up child's answer, or -1 */
 	int writable;                   /* steps run as another user: open temp files to them */
 	unsigned steps;                 /* steps started so far */
@@ -114,6 +116,7 @@ static void docker_job_free(struct docker_job *dj)
 	strbuf_release(&dj->ctl);
 	strbuf_release(&dj->exec_file);
 	docker_setup_result_release(&dj->found);
+	arena_release(&dj->arena);
 	if (dj->setup_err >= 0)
 		close(dj->setup_err);
 	free(dj->container);
@@ -335,6 +338,9 @@ static int docker_prepare_done(struct executor *ex, struct exec_job *job, int st
 	close(dj->setup_err);
 	dj->setup_err = -1;
 	ret = docker_setup_result(&dj->found, answer.buf, answer.len, status, err);
+	if (!ret && dj->found.job &&
+	    json_parse(&job->job_context, &dj->arena, dj->found.job, strlen(dj->found.job), err) < 0)
+		ret = -1;
 	if (!ret && !dj->on_host) {
 		job->base_path = dj->found.path;
 		job->arch = dj->found.arch;

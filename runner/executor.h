@@ -80,6 +80,12 @@ struct exec_job {
 	const char *environment;    /* runner.environment: "self-hosted" or "github-hosted" */
 	const char *event_path;     /* GITHUB_EVENT_PATH as steps see it; NULL: spec's */
 	/*
+	 * Members of the job context the executor knows ({container: {id,
+	 * network}, services: {<id>: {id, network, ports}}}, as on GitHub);
+	 * null when it has none. Valid until finish_job.
+	 */
+	struct val job_context;
+	/*
 	 * Set-up still going on when prepare_job returns (the docker executor
 	 * creates containers in a child, so that independent legs overlap):
 	 * when setup.pid > 0, it is a child of this process and setup.out its

@@ -184,6 +184,12 @@ static int job_build_contexts(struct job_run *jr, struct strbuf *err)
 	jr->job_ctx = val_new_object(a);
 	val_object_setstr(a, jr->job_ctx, "container", val_new_object(a));
 	val_object_setstr(a, jr->job_ctx, "services", val_new_object(a));
+	for (size_t i = 0; jr->ej.job_context.kind == VAL_OBJECT &&
+	     i < jr->ej.job_context.u.object->nr; i++) {
+		const struct val_member *m = &jr->ej.job_context.u.object->members[i];
+
+		val_object_set(a, jr->job_ctx, m->key, m->key_len, val_copy(a, m->value));
+	}
 	val_object_setstr(a, c, "secrets", job_secrets(jr));
 	val_object_setstr(a, c, "vars", job_vars(jr));
 	val_object_setstr(a, c, "runner", context_runner(a, &jr->ej, jr->run->opts.verbose));

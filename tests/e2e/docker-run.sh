@@ -87,6 +87,8 @@ is "$(results "$d")" "web=success after=success" "both jobs succeed"
 like "$OUT" "\[services/web\] Waiting for service 'www' to be healthy" "the service's health check is awaited"
 like "$OUT" "\[services/web\] uid 65534 gid 65534" "steps run as the container's --user"
 like "$OUT" "\[services/web\] hello from the job container" "with the container's env"
+like "$OUT" "\[services/web\] ids true network true hostname ([0-9a-f]{12}) is \1" \
+	"job.container and job.services give ids and the network, as on GitHub"
 like "$OUT" "written-by-nobody" "and may write the workspace"
 like "$OUT" "the service said 'hello from the service'" "the service answered by its key, through needs"
 
@@ -177,12 +179,12 @@ is "$RC" 2 "an invalid docker-socket: is an error"
 like "$OUT" "\.slipway\.yml:1:16: error: " "with where it is"
 rm "$d/.slipway.yml"
 
-# Services of a job on this machine: reached through their published port.
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# Services of a job on this machine: reached through the port they publish.
 d=$(repo host-services)
-run_in "$d" --var "PORT=$port"
+run_in "$d"
 is "$RC" 0 "a self-hosted job with a service succeeds"
-like "$OUT" "\[host-services/probe\] hello from the service" "and reaches it on localhost"
+like "$OUT" "\[host-services/probe\] hello from the service" \
+	"and reaches it on the port job.services.www.ports['80'] names"
 
 # Ctrl-C: always() steps run, exit 130, nothing labelled is left.
 for sig in INT TERM; do
