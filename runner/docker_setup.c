@@ -6,12 +6,10 @@
  */
 #include "runner/docker_setup.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "util/fs.h"
 #include "util/json.h"
@@ -314,23 +312,6 @@ static int setup_upload(struct engine *e, const char *container, const char *sna
 /* ------------------------------------------------------------------ */
 /* The set-up child */
 
-static void setup_report(const struct strbuf *json)
-{
-	const char *p = json->buf;
-	size_t left = json->len;
-
-	while (left) {
-		ssize_t n = write(2, p, left);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		p += n;
-		left -= (size_t)n;
-	}
-}
-
 /* Everything, in order; what the job context learns goes into job ({container, services}). */
 static int setup_steps(struct docker_setup_result *r, struct arena *a, struct val job,
 		       struct engine *e, const struct docker_plan *p, struct strbuf *err)
@@ -413,7 +394,7 @@ int docker_setup_run(void *data)
 		val_object_setstr(&a, out, "arch", val_cstring(&a, r.arch));
 	}
 	json_write(&json, out, 0);
-	setup_report(&json);
+	fs_write_all(2, json.buf, json.len);
 	docker_setup_result_release(&r);
 	strbuf_release(&err);
 	strbuf_release(&json);

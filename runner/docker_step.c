@@ -17,26 +17,11 @@
 #include "util/fs.h"
 #include "util/strlist.h"
 
-static int step_write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int step_relay(void *data, enum engine_stream stream, const char *buf, size_t len)
 {
 	(void)data;
 	(void)stream;
-	return step_write_all(1, buf, len);
+	return fs_write_all(1, buf, len);
 }
 
 static void step_list(struct strlist *out, const char *const *items)
@@ -71,7 +56,7 @@ int docker_step_run(void *data)
 		ret = engine_exec_wait(&info, e, id.buf, &err);
 	if (ret) {
 		strbuf_addf(&line, "::error::%s\n", err.buf);
-		step_write_all(1, line.buf, line.len);
+		fs_write_all(1, line.buf, line.len);
 		info.exit_code = 1;
 	}
 	strlist_release(&cmd);
