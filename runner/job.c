@@ -808,21 +808,23 @@ static int job_workdir(struct job_run *jr, const struct wf_step *s, struct strbu
 }
 
 /* A number of minutes from a node (expression allowed) into ms; 0: none. */
+/* Minutes given as v (a number or a numeric string; else dflt) in ms; 0: none. */
+static uint64_t job_minutes_ms(struct val v, double dflt)
+{
+	double m = v.kind == VAL_NUMBER ? v.u.number : v.kind == VAL_STRING
+		? strtod(v.u.string.ptr, NULL) : dflt;
+
+	return m > 0 ? (uint64_t)(m * 60000.0) : 0;
+}
+
 static int job_minutes(struct job_run *jr, const struct ydoc_node *n, double dflt,
 		       uint64_t *ms, struct strbuf *err)
 {
-	struct val v;
-	double m = dflt;
+	struct val v = val_null();
 
-	*ms = 0;
-	if (n) {
-		if (job_eval(jr, &v, n, err) < 0)
-			return -1;
-		m = v.kind == VAL_NUMBER ? v.u.number : v.kind == VAL_STRING
-			? strtod(v.u.string.ptr, NULL) : dflt;
-	}
-	if (m > 0)
-		*ms = (uint64_t)(m * 60000.0);
+	if (n && job_eval(jr, &v, n, err) < 0)
+		return -1;
+	*ms = job_minutes_ms(v, dflt);
 	return 0;
 }
 
@@ -1271,18 +1273,10 @@ static void job_make_steps(struct job_run *jr)
 	}
 }
 
-/* The leg's contexts and its timeout, once the executor has prepared it. */
+/* The leg's contexts, once the executor has prepared it. */
 static int job_ready(struct job_run *jr, struct strbuf *err)
 {
-	uint64_t timeout_ms;
-
-	if (job_build_contexts(jr, err) < 0 ||
-	    job_minutes(jr, jr->leg->job->job->timeout_minutes, JOB_DEFAULT_TIMEOUT_MINUTES,
-			&timeout_ms, err) < 0)
-		return -1;
-	if (timeout_ms)
-		jr->job_timer = loop_add_timer(jr->run->loop, timeout_ms, job_on_job_timeout, jr);
-	return 0;
+	return job_build_contexts(jr, err);
 }
 
 /* The executor's answer (prepare_job or prepare_done): run the steps, skip the leg, or fail it. */
@@ -1351,6 +1345,8 @@ static int job_prepare(struct job_run *jr, struct strbuf *err)
 	struct val jc = context_job_level(&jr->arena, run, leg);
 	struct expr_env env = { jc, EXPR_STATUS_SUCCESS, NULL, &jr->arena };
 	struct expr_names names = { plan_job_contexts, 0, NULL, 0 };
+	struct val timeout = val_null();
+	uint64_t timeout_ms;
 	int rc;
 
 	memset(&spec, 0, sizeof(spec));
@@ -1360,7 +1356,8 @@ static int job_prepare(struct job_run *jr, struct strbuf *err)
 	spec.event_path = run->event_path;
 	if (tmpl_eval(&spec.runs_on, j->runs_on, &names, &env, err) < 0 ||
 	    tmpl_eval(&spec.container, j->container, &names, &env, err) < 0 ||
-	    tmpl_eval(&spec.services, j->services, &names, &env, err) < 0)
+	    tmpl_eval(&spec.services, j->services, &names, &env, err) < 0 ||
+	    (j->timeout_minutes && tmpl_eval(&timeout, j->timeout_minutes, &names, &env, err) < 0))
 		return -1;
 	if (j->is_call) {
 		strbuf_addf(err, "%s:%d:%d: job '%s' calls the reusable workflow '%s', which is "
@@ -1370,6 +1367,10 @@ static int job_prepare(struct job_run *jr, struct strbuf *err)
 	}
 	leg->runs_on = val_copy(&run->plan.arena, spec.runs_on);
 	jr->prepared = 1;
+	/* as on GitHub, the timeout counts the containers' set-up too */
+	timeout_ms = job_minutes_ms(timeout, JOB_DEFAULT_TIMEOUT_MINUTES);
+	if (timeout_ms)
+		jr->job_timer = loop_add_timer(run->loop, timeout_ms, job_on_job_timeout, jr);
 	rc = run->exec->ops->prepare_job(run->exec, &jr->ej, &spec, err);
 	if (rc || jr->ej.setup.pid <= 0)
 		return rc;

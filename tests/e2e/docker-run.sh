@@ -211,6 +211,13 @@ like "$OUT" "\[unhealthy/sick\] error: service 'www': container 'slipway-sick-$$
 unlike "$OUT" "never runs" "its steps do not run"
 is "$(left "sick-$$")" 0 "nothing of the run is left"
 
+# timeout-minutes counts the set-up: a service that never turns healthy times the job out.
+run_in "$d" -P "$BB" -j timed --run-id "timed-$$"
+is "$RC" 1 "a job whose set-up outlasts timeout-minutes fails"
+like "$OUT" "\[unhealthy/timed\] error: the job 'timed' has exceeded its maximum execution time" \
+	"as timed out"
+is "$(left "timed-$$")" 0 "nothing of the run is left"
+
 # Ctrl-C while a service is still starting: the set-up stops, nothing is left.
 id=setup-int-$$
 (cd "$d" && exec "$SLIPWAY" run --backend docker -P "$BB" -j slow --run-id "$id" >"$d/out" 2>&1) &
