@@ -6,6 +6,7 @@
  * runner/prepare.c's, running runner/sched.c's.
  */
 #include "runner/approval.h"
+#include "runner/backend.h"
 #include "runner/commands.h"
 #include "runner/concurrency.h"
 #include "runner/console.h"
@@ -35,8 +36,8 @@ struct run_cli {
 	const char *event, *event_file, *summary, *state, *run_id, *resume, *backend;
 	const char *ref, *sha;
 	struct strlist inputs, workflows, jobs, matrix, secrets, secret_files, vars, var_files;
-	struct strlist env_files, approve, reject;
-	int max_jobs, dry_run, verbose, collapse;
+	struct strlist env_files, approve, reject, platforms;
+	int max_jobs, dry_run, verbose, collapse, bind, pull, docker_socket;
 };
 
 static const struct {
@@ -266,6 +267,48 @@ static int run_write_inputs(struct run *run, struct prepared *pr, struct strbuf 
 	return ret;
 }
 
+/* --backend and -P are usage errors when wrong, before anything runs. */
+static void run_check_backend(const struct run_cli *o, struct strbuf *err)
+{
+	struct backend_opts b;
+
+	memset(&b, 0, sizeof(b));
+	b.name = o->backend;
+	b.platforms = &o->platforms;
+	backend_check(&b, err);
+}
+
+/*
+ * The executor --backend asks for (auto: docker when the engine answers);
+ * says on stderr why there is none.
+ */
+static int run_open_backend(struct run *run, const struct run_cli *o, const char *tool_cache)
+{
+	struct backend_opts b;
+	struct strbuf notice = STRBUF_INIT, err = STRBUF_INIT;
+	int ret;
+
+	memset(&b, 0, sizeof(b));
+	b.name = o->backend;
+	b.platforms = &o->platforms;
+	b.bind = o->bind;
+	b.pull = o->pull;
+	b.docker_socket = o->docker_socket;
+	b.repository = run->repository;
+	b.run_id = run->id;
+	b.tool_cache = tool_cache;
+	b.slots_dir = arena_printf(&run->plan.arena, "%s/slots", run->dir);
+	b.config = run->config;
+	ret = backend_open(&run->exec, &b, &notice, &err);
+	if (notice.len)
+		fprintf(stderr, "slipway run: %s\n", notice.buf);
+	if (ret < 0)
+		fprintf(stderr, "slipway run: %s\n", err.buf);
+	strbuf_release(&notice);
+	strbuf_release(&err);
+	return ret;
+}
+
 /* Everything after planning: directories, collaborators, the scheduler. */
 static int run_execute(struct run *run, struct prepared *pr, struct run_cli *o,
 		       struct val state, struct strbuf *err)
@@ -288,7 +331,10 @@ static int run_execute(struct run *run, struct prepared *pr, struct run_cli *o,
 	if (fs_cache_dir(&cache, err) < 0)
 		goto out;
 	strbuf_addstr(&cache, "/toolcache");
-	run->exec = exec_host_new(cache.buf, arena_printf(&run->plan.arena, "%s/slots", run->dir));
+	if (run_open_backend(run, o, cache.buf) < 0) {
+		ret = EXITCODE_FAILED;
+		goto out;
+	}
 	run->approval = approval_new(run);
 	run->conc = concurrency_new(run);
 	proc_become_subreaper(err);
@@ -313,14 +359,15 @@ out:
 	}
 	runstate_close(run->rs);
 	run->rs = NULL;
+	/* first: the docker executor waits for its teardown children and sweeps */
+	if (run->exec)
+		run->exec->ops->free(run->exec);
 	{
 		struct strbuf sweep = STRBUF_INIT;
 
 		proc_kill_descendants(&sweep);
 		strbuf_release(&sweep);
 	}
-	if (run->exec)
-		run->exec->ops->free(run->exec);
 	if (run->loop) {
 		while (loop_run_once(run->loop, 0) > 0)
 			;
@@ -337,7 +384,7 @@ static void run_release_cli(struct run_cli *o)
 {
 	struct strlist *lists[] = {
 		&o->inputs, &o->workflows, &o->jobs, &o->matrix, &o->secrets, &o->secret_files,
-		&o->vars, &o->var_files, &o->env_files, &o->approve, &o->reject,
+		&o->vars, &o->var_files, &o->env_files, &o->approve, &o->reject, &o->platforms,
 	};
 
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
@@ -369,7 +416,14 @@ int cmd_run(int argc, const char **argv)
 		{ OPT_STRING, 0, "run-id", &o.run_id, "ID", "the new run's id" },
 		{ OPT_STRING, 0, "resume", &o.resume, "RUN", "continue a run (after approvals)" },
 		{ OPT_FLAG, 0, "collapse-groups", &o.collapse, NULL, "hide ::group:: contents" },
-		{ OPT_STRING, 0, "backend", &o.backend, "host|auto", "where jobs run (host)" },
+		{ OPT_STRING, 0, "backend", &o.backend, "auto|docker|host",
+		  "where jobs run (auto: docker when its engine answers)" },
+		{ OPT_LIST, 'P', "platform", &o.platforms, "LABEL=IMAGE",
+		  "run runs-on LABEL in IMAGE (-self-hosted: on this machine)" },
+		{ OPT_FLAG, 0, "bind", &o.bind, NULL, "mount the repository as the workspace" },
+		{ OPT_FLAG, 0, "pull", &o.pull, NULL, "pull images that are not present" },
+		{ OPT_FLAG, 0, "docker-socket", &o.docker_socket, NULL,
+		  "let job containers use the Docker engine" },
 		{ OPT_STRING, 0, "ref", &o.ref, "REF", "the ref the event is for" },
 		{ OPT_STRING, 0, "sha", &o.sha, "SHA", "the commit the event is for" },
 		{ OPT_END },
@@ -402,14 +456,14 @@ int cmd_run(int argc, const char **argv)
 		strbuf_addf(&err, "two events: '%s' and --event '%s'", argv[0], o.event);
 	else if (o.max_jobs < 1)
 		strbuf_addf(&err, "--jobs must be at least 1, not %d", o.max_jobs);
-	else if (o.backend && strcmp(o.backend, "host") && strcmp(o.backend, "auto"))
-		strbuf_addf(&err, "backend '%s' is not available (host or auto)", o.backend);
 	else if (o.resume && (nargs || o.event || o.event_file || o.run_id || o.dry_run))
 		strbuf_addstr(&err, "--resume continues a run as it was planned: it takes no "
 			      "event, --event-file, --run-id or --dry-run");
 	else if (o.run_id && !run_valid_id(o.run_id))
 		strbuf_addf(&err, "'%s' is not a valid run id (letters, digits, '.', '_', '-')",
 			    o.run_id);
+	if (nargs >= 0 && !err.len)
+		run_check_backend(&o, &err);
 	if (nargs < 0 || err.len) {
 		fprintf(stderr, "slipway run: %s\n", err.buf);
 		if (nargs >= 0)

@@ -108,7 +108,8 @@ for n, row in enumerate(rows, 1):
     elif mode == "dryrun":
         rc, text = run(["run", "--dry-run", "-W", rel, event], base)
     else:
-        rc, text = run(["run", "--state", os.path.join(scratch, "state"), "-W", rel, event], base)
+        rc, text = run(["run", "--backend", "host", "--state", os.path.join(scratch, "state"), "-W", rel,
+                        event], base)
     got = "ok" if rc == 0 else "error"
     want = row["expected"]
     detail = "exit %d: %s" % (rc, text[-300:])
