@@ -268,21 +268,19 @@ static int run_write_inputs(struct run *run, struct prepared *pr, struct strbuf 
 	return ret;
 }
 
-/* Where `uses:` steps find actions and stages their stores; heap strings in the run's arena. */
+/* Where `uses:` steps find actions and stages their stores; strings in the run's arena. */
 static int run_uses_setup(struct run *run, struct run_cli *o, struct actions_opts *ao,
 			  struct strbuf *err)
 {
 	struct arena *a = &run->plan.arena;
 	struct strbuf cache = STRBUF_INIT;
-	const char *base = o->action_base_url ? o->action_base_url
-			   : wf_static_string(run->config->action_base_url);
 	char *self = realpath("/proc/self/exe", NULL);
 
+	memset(ao, 0, sizeof(*ao));
 	if (fs_cache_dir(&cache, err) < 0)
 		return -1;
-	memset(ao, 0, sizeof(*ao));
 	ao->cache_dir = arena_printf(a, "%s/actions", cache.buf);
-	ao->base_url = base ? base : ACTIONS_DEFAULT_BASE_URL;
+	ao->base_url = o->action_base_url;      /* NULL: prepare reads .slipway.yml */
 	ao->offline = o->offline;
 	ao->overrides = &o->action_paths;
 	ao->no_builtin = &o->no_builtin;
@@ -300,7 +298,7 @@ static int run_uses_setup(struct run *run, struct run_cli *o, struct actions_opt
  * GitHub's runner downloads them when a job is set up; a failure is
  * reported by the step that needs the action.
  */
-static void run_fetch_actions(struct run *run, struct actions_opts *ao)
+static void run_fetch_actions(struct run *run, const struct actions_opts *ao)
 {
 	struct strlist seen = STRLIST_INIT;
 	struct strbuf warn = STRBUF_INIT;
@@ -322,16 +320,11 @@ static int run_execute(struct run *run, struct prepared *pr, struct run_cli *o,
 {
 	struct diag_list diags = DIAG_LIST_INIT;
 	struct strbuf cache = STRBUF_INIT;
-	struct actions_opts ao;
-	struct strlist failures = STRLIST_INIT;
 	int ret = EXITCODE_USAGE;
 
 	if (!o->resume && run_write_inputs(run, pr, err) < 0)
 		goto out;
-	if (run_uses_setup(run, o, &ao, err) < 0)
-		goto out;
-	ao.failures = &failures;
-	run_fetch_actions(run, &ao);
+	run_fetch_actions(run, run->opts.actions);
 	if (approval_load_env_values(run, pr->repo.root, &diags) < 0) {
 		diag_list_print(stderr, &diags);
 		goto out;
@@ -386,8 +379,6 @@ out:
 		ret = EXITCODE_USAGE;
 	diag_list_release(&diags);
 	strbuf_release(&cache);
-	strlist_release(&failures);
-	run->opts.actions = NULL;
 	return ret;
 }
 
@@ -464,6 +455,8 @@ int cmd_run(int argc, const char **argv)
 	struct diag_list diags = DIAG_LIST_INIT;
 	struct strbuf err = STRBUF_INIT, state = STRBUF_INIT;
 	struct val saved = val_null();
+	struct actions_opts ao;
+	struct strlist failures = STRLIST_INIT;
 	int nargs, ret = EXITCODE_USAGE, prepared = 0, rc;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -547,6 +540,10 @@ int cmd_run(int argc, const char **argv)
 	po.secrets.var_args = &o.vars;
 	po.secrets.var_files = &o.var_files;
 	po.secrets.env_files = &o.env_files;
+	if (run_uses_setup(&run, &o, &ao, &err) < 0)
+		goto fail;
+	ao.failures = &failures;
+	po.actions = &ao;
 	rc = prepare_run(&run, &pr, &po, &diags, &err);
 	prepared = 1;
 	if (rc < 0 && !o.resume && !o.dry_run)
@@ -578,6 +575,7 @@ out:
 	plan_release(&run.plan);
 	console_release(&con);
 	run_release_cli(&o);
+	strlist_release(&failures);
 	diag_list_release(&diags);
 	strbuf_release(&err);
 	strbuf_release(&state);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "parser/template.h"
+#include "runner/call.h"
 #include "runner/context.h"
 #include "runner/envfile.h"
 #include "runner/joblog.h"
@@ -43,6 +44,23 @@ static struct expr_names job_names = {
 struct job_frame *job_top(struct job_run *jr)
 {
 	return &jr->frames[jr->frames_nr - 1];
+}
+
+void job_env_context(struct job_run *jr)
+{
+	struct job_frame *top = job_top(jr);
+	struct val env = jr->env;
+
+	if (top->contexts.kind != VAL_OBJECT)
+		return;
+	if (top->env_over.kind == VAL_OBJECT && top->env_over.u.object->nr) {
+		env = context_copy_object(&jr->arena, jr->env);
+		for (size_t i = 0; i < top->env_over.u.object->nr; i++)
+			val_object_set(&jr->arena, env, top->env_over.u.object->members[i].key,
+				       top->env_over.u.object->members[i].key_len,
+				       top->env_over.u.object->members[i].value);
+	}
+	val_object_setstr(&jr->arena, top->contexts, "env", env);
 }
 
 /* The status success()/failure() read: the job's, or a composite's own. */
@@ -145,7 +163,9 @@ static int job_build_contexts(struct job_run *jr, struct strbuf *err)
 	jr->job_ctx = val_new_object(a);
 	val_object_setstr(a, jr->job_ctx, "container", val_new_object(a));
 	val_object_setstr(a, jr->job_ctx, "services", val_new_object(a));
-	val_object_setstr(a, c, "secrets", job_with_environment(jr, jr->run->secrets,
+	val_object_setstr(a, c, "secrets", job_with_environment(jr, leg->job->secrets.kind ==
+								VAL_OBJECT ? leg->job->secrets
+								: jr->run->secrets,
 								jr->run->env_secrets));
 	val_object_setstr(a, c, "vars", job_with_environment(jr, jr->run->vars, jr->run->env_vars));
 	val_object_setstr(a, c, "runner", context_runner(a, &jr->ej, jr->run->opts.verbose));
@@ -160,7 +180,7 @@ static int job_build_contexts(struct job_run *jr, struct strbuf *err)
 		val_object_set(a, jr->env, jr->run->env_file.u.object->members[i].key,
 			       jr->run->env_file.u.object->members[i].key_len,
 			       jr->run->env_file.u.object->members[i].value);
-	return job_eval_env(jr, jr->env, leg->job->wf->wf.env, err) < 0 ||
+	return job_eval_env(jr, jr->env, leg->job->def->env, err) < 0 ||
 	       job_eval_env(jr, jr->env, leg->job->job->env, err) < 0 ? -1 : 0;
 }
 
@@ -530,6 +550,7 @@ void job_step_done(struct job_run *jr, struct plan_step *st, enum plan_result ou
 	st->duration_ms = run_now_ms() - st->started_ms;
 	st->status = PLAN_DONE;
 	job_set_step_context(jr, st, outputs);
+	job_env_context(jr);            /* GITHUB_ENV may have changed it */
 	if (!job_step_visible(jr))
 		return;
 	fields = val_new_object(a);
@@ -693,7 +714,7 @@ static void job_push_arg(struct strlist *argv, const char *word, const char *scr
 static const char *job_step_shell(struct job_run *jr, const struct wf_step *s)
 {
 	const struct wf_job *j = jr->leg->job->job;
-	const struct wf_workflow *wf = &jr->leg->job->wf->wf;
+	const struct wf_workflow *wf = jr->leg->job->def;
 	const struct ydoc_node *n = s->shell ? s->shell : j->defaults_run.shell
 				    ? j->defaults_run.shell : wf->defaults_run.shell;
 
@@ -766,7 +787,7 @@ static int job_workdir(struct job_run *jr, const struct wf_step *s, struct strbu
 		       struct strbuf *err)
 {
 	const struct wf_job *j = jr->leg->job->job;
-	const struct wf_workflow *wf = &jr->leg->job->wf->wf;
+	const struct wf_workflow *wf = jr->leg->job->def;
 	const struct ydoc_node *n = s->working_directory ? s->working_directory
 				    : j->defaults_run.working_directory
 				    ? j->defaults_run.working_directory
@@ -1018,7 +1039,7 @@ static int job_start_run_step(struct job_run *jr, struct plan_step *st, struct s
 	l.dir = dir.buf;
 	ret = job_launch(jr, &l, err);
 out:
-	val_object_setstr(&jr->arena, job_top(jr)->contexts, "env", jr->env);
+	job_env_context(jr);
 	job_launch_release(&l);
 	strbuf_release(&script);
 	strbuf_release(&file);
@@ -1371,6 +1392,8 @@ static enum plan_result job_result(struct job_run *jr)
 	struct strbuf err = STRBUF_INIT;
 	int coe = 0;
 
+	if (jr->call_result)
+		return jr->call_result;
 	if (jr->timed_out)
 		return PLAN_FAILURE;
 	if (jr->stopped)
@@ -1482,12 +1505,6 @@ static int job_prepare(struct job_run *jr, struct strbuf *err)
 	    tmpl_eval(&spec.container, j->container, &names, &env, err) < 0 ||
 	    tmpl_eval(&spec.services, j->services, &names, &env, err) < 0)
 		return -1;
-	if (j->is_call) {
-		strbuf_addf(err, "%s:%d:%d: job '%s' calls the reusable workflow '%s', which is "
-			    "not supported yet", j->uses_node->file, j->uses_node->line,
-			    j->uses_node->col, j->id, j->uses_node->u.scalar.ptr);
-		return -1;
-	}
 	leg->runs_on = val_copy(&run->plan.arena, spec.runs_on);
 	jr->prepared = 1;
 	if (run->exec->ops->prepare_job(run->exec, &jr->ej, &spec, err) < 0 ||
@@ -1497,6 +1514,29 @@ static int job_prepare(struct job_run *jr, struct strbuf *err)
 	if (timeout_ms)
 		jr->job_timer = loop_add_timer(run->loop, timeout_ms, job_on_job_timeout, jr);
 	return 0;
+}
+
+/*
+ * A job that calls a reusable workflow runs nothing itself: it is
+ * started when the called jobs are done, and ends with their result and
+ * the call's outputs.
+ */
+static void job_finish_call(struct job_run *jr)
+{
+	const struct wf_job *j = jr->leg->job->job;
+	struct strbuf err = STRBUF_INIT;
+
+	if (!j->callee) {
+		joblog_linef(&jr->log, CONSOLE_ERROR, "%s:%d:%d: job '%s': the reusable workflow "
+			     "'%s' could not be loaded", j->uses_node->file, j->uses_node->line,
+			     j->uses_node->col, j->id, j->uses_node->u.scalar.ptr);
+		jr->call_result = PLAN_FAILURE;
+	} else if (call_finish(jr->run, jr->leg, &jr->call_result, &err) < 0) {
+		job_error(jr, err.buf);
+		jr->call_result = PLAN_FAILURE;
+	}
+	strbuf_release(&err);
+	job_finish(jr);
 }
 
 static void job_begin(struct loop *l, uint64_t id, void *data)
@@ -1513,6 +1553,10 @@ static void job_begin(struct loop *l, uint64_t id, void *data)
 		jr->status = EXPR_STATUS_FAILURE;
 		jr->prepared = 0;
 		job_finish(jr);
+		goto out;
+	}
+	if (jr->leg->job->job->is_call) {
+		job_finish_call(jr);
 		goto out;
 	}
 	if (job_prepare(jr, &err) < 0) {

@@ -238,7 +238,7 @@ static int uses_start_stage(struct job_run *jr, struct plan_step *st, const stru
 	}
 	ret = 0;
 out:
-	val_object_setstr(&jr->arena, job_top(jr)->contexts, "env", jr->env);
+	job_env_context(jr);
 	job_launch_release(&l);
 	return ret;
 }
@@ -340,7 +340,7 @@ static int uses_start_node(struct job_run *jr, struct plan_step *st, const struc
 			       l.step_env, l.state);
 	ret = 0;
 out:
-	val_object_setstr(&jr->arena, job_top(jr)->contexts, "env", jr->env);
+	job_env_context(jr);
 	job_launch_release(&l);
 	return ret;
 }
@@ -385,7 +385,6 @@ static int uses_start_composite(struct job_run *jr, struct plan_step *st,
 		goto out;
 	uses_log(jr, uses_text(s), inputs);
 	contexts = context_copy_object(a, outer->contexts);
-	val_object_setstr(a, contexts, "env", jr->env);
 	val_object_setstr(a, contexts, "inputs", inputs);
 	val_object_setstr(a, contexts, "github", uses_github(jr, outer->contexts, src, st->id));
 	f = job_push_frame(jr);         /* outer is stale from here on */
@@ -411,10 +410,12 @@ static int uses_start_composite(struct job_run *jr, struct plan_step *st,
 	}
 	ret = 1;
 out:
-	if (ret < 0)
-		val_object_setstr(a, job_top(jr)->contexts, "env", jr->env);
-	else
-		val_object_setstr(a, jr->frames[jr->frames_nr - 2].contexts, "env", jr->env);
+	if (ret > 0) {
+		jr->frames_nr--;        /* the outer frame's env, then the new one's */
+		job_env_context(jr);
+		jr->frames_nr++;
+	}
+	job_env_context(jr);
 	job_launch_release(&l);
 	return ret;
 }
@@ -433,6 +434,8 @@ void job_uses_frame_done(struct job_run *jr)
 	struct plan_step *owner = f->owner;
 	int coe = f->owner_coe;
 
+	job_env_context(jr);
+
 	for (size_t i = 0; i < act->outputs_nr; i++) {
 		strbuf_reset(&sb);
 		if (act->outputs[i].value && job_eval(jr, &v, act->outputs[i].value, &err) < 0) {
@@ -446,7 +449,7 @@ void job_uses_frame_done(struct job_run *jr)
 				  val_string(&jr->arena, sb.buf, sb.len));
 	}
 	jr->frames_nr--;
-	job_step_done(jr, owner, outcome, coe, outputs);
+	job_step_done(jr, owner, outcome, coe, outputs);        /* resets the outer env context */
 	strbuf_release(&err);
 	strbuf_release(&sb);
 }
