@@ -5,6 +5,7 @@
  * then the scheduler, the summary and the exit status. Planning is
  * runner/prepare.c's, running runner/sched.c's.
  */
+#include "runner/actions.h"
 #include "runner/approval.h"
 #include "runner/backend.h"
 #include "runner/commands.h"
@@ -15,6 +16,7 @@
 #include "runner/prepare.h"
 #include "runner/runstate.h"
 #include "runner/sched.h"
+#include "stages/stage.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/options.h"
@@ -34,10 +36,10 @@ static const char run_usage[] = "slipway run [EVENT] [options]   (EVENT: push by
 
 struct run_cli {
 	const char *event, *event_file, *summary, *state, *run_id, *resume, *backend;
-	const char *ref, *sha;
+	const char *ref, *sha, *checkout, *action_base_url;
 	struct strlist inputs, workflows, jobs, matrix, secrets, secret_files, vars, var_files;
-	struct strlist env_files, approve, reject, platforms;
-	int max_jobs, dry_run, verbose, collapse, bind, pull, docker_socket;
+	struct strlist env_files, approve, reject, platforms, no_builtin, action_paths;
+	int max_jobs, dry_run, verbose, collapse, bind, pull, docker_socket, offline;
 };
 
 static const struct {
@@ -309,6 +311,52 @@ static int run_open_backend(struct run *run, const struct run_cli *o, const char
 	return ret;
 }
 
+/* Where `uses:` steps find actions and stages their stores; strings in the run's arena. */
+static int run_uses_setup(struct run *run, struct run_cli *o, struct actions_opts *ao,
+			  struct strbuf *err)
+{
+	struct arena *a = &run->plan.arena;
+	struct strbuf cache = STRBUF_INIT;
+	char *self = realpath("/proc/self/exe", NULL);
+
+	memset(ao, 0, sizeof(*ao));
+	if (fs_cache_dir(&cache, err) < 0)
+		return -1;
+	ao->cache_dir = arena_printf(a, "%s/actions", cache.buf);
+	ao->base_url = o->action_base_url;      /* NULL: prepare reads .slipway.yml */
+	ao->offline = o->offline;
+	ao->overrides = &o->action_paths;
+	ao->no_builtin = &o->no_builtin;
+	run->opts.actions = ao;
+	run->opts.checkout = o->checkout ? o->checkout : "snapshot";
+	run->opts.cache_store = arena_printf(a, "%s/cache", cache.buf);
+	run->opts.self_exe = self ? arena_strdup(a, self) : NULL;
+	free(self);
+	strbuf_release(&cache);
+	return 0;
+}
+
+/*
+ * Fetch the remote actions the planned jobs use before anything runs, as
+ * GitHub's runner downloads them when a job is set up; a failure is
+ * reported by the step that needs the action.
+ */
+static void run_fetch_actions(struct run *run, const struct actions_opts *ao)
+{
+	struct strlist seen = STRLIST_INIT;
+	struct strbuf warn = STRBUF_INIT;
+
+	for (size_t i = 0; i < run->plan.jobs_nr; i++) {
+		const struct wf_job *j = run->plan.jobs[i]->job;
+
+		actions_prefetch(ao, j->steps, j->steps_nr, run->snapshot, &seen, &warn);
+	}
+	if (warn.len)
+		fprintf(stderr, "slipway run: %s", warn.buf);
+	strlist_release(&seen);
+	strbuf_release(&warn);
+}
+
 /* Everything after planning: directories, collaborators, the scheduler. */
 static int run_execute(struct run *run, struct prepared *pr, struct run_cli *o,
 		       struct val state, struct strbuf *err)
@@ -319,6 +367,7 @@ static int run_execute(struct run *run, struct prepared *pr, struct run_cli *o,
 
 	if (!o->resume && run_write_inputs(run, pr, err) < 0)
 		goto out;
+	run_fetch_actions(run, run->opts.actions);
 	if (approval_load_env_values(run, pr->repo.root, &diags) < 0) {
 		diag_list_print(stderr, &diags);
 		goto out;
@@ -380,11 +429,27 @@ out:
 	return ret;
 }
 
+/* --action-path entries are OWNER/REPO[@REF]=DIR; --no-builtin names a built-in stage. */
+static void run_check_uses_options(const struct run_cli *o, struct strbuf *err)
+{
+	for (size_t i = 0; i < o->action_paths.nr && !err->len; i++) {
+		const char *e = o->action_paths.items[i], *eq = strchr(e, '='), *slash = strchr(e, '/');
+
+		if (!eq || !slash || slash > eq || eq == e || !eq[1])
+			strbuf_addf(err, "--action-path '%s': expected OWNER/REPO@REF=DIR", e);
+	}
+	for (size_t i = 0; i < o->no_builtin.nr && !err->len; i++)
+		if (!stage_by_name(o->no_builtin.items[i]))
+			strbuf_addf(err, "--no-builtin '%s': no built-in stage has that name",
+				    o->no_builtin.items[i]);
+}
+
 static void run_release_cli(struct run_cli *o)
 {
 	struct strlist *lists[] = {
 		&o->inputs, &o->workflows, &o->jobs, &o->matrix, &o->secrets, &o->secret_files,
 		&o->vars, &o->var_files, &o->env_files, &o->approve, &o->reject, &o->platforms,
+		&o->no_builtin, &o->action_paths,
 	};
 
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
@@ -426,6 +491,15 @@ int cmd_run(int argc, const char **argv)
 		  "let job containers use the Docker engine" },
 		{ OPT_STRING, 0, "ref", &o.ref, "REF", "the ref the event is for" },
 		{ OPT_STRING, 0, "sha", &o.sha, "SHA", "the commit the event is for" },
+		{ OPT_STRING, 0, "checkout", &o.checkout, "snapshot|commit",
+		  "what actions/checkout gives (default: the working tree)" },
+		{ OPT_LIST, 0, "no-builtin", &o.no_builtin, "NAME",
+		  "run the real action NAME, not the built-in stage" },
+		{ OPT_FLAG, 0, "offline", &o.offline, NULL, "use only cached remote actions" },
+		{ OPT_LIST, 0, "action-path", &o.action_paths, "OWNER/REPO@REF=DIR",
+		  "use the checkout in DIR for that action" },
+		{ OPT_STRING, 0, "action-base-url", &o.action_base_url, "URL",
+		  "fetch remote actions from URL/OWNER/REPO (default https://github.com)" },
 		{ OPT_END },
 	};
 	struct run run;
@@ -435,6 +509,8 @@ int cmd_run(int argc, const char **argv)
 	struct diag_list diags = DIAG_LIST_INIT;
 	struct strbuf err = STRBUF_INIT, state = STRBUF_INIT;
 	struct val saved = val_null();
+	struct actions_opts ao;
+	struct strlist failures = STRLIST_INIT;
 	int nargs, ret = EXITCODE_USAGE, prepared = 0, rc;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -462,6 +538,10 @@ int cmd_run(int argc, const char **argv)
 	else if (o.run_id && !run_valid_id(o.run_id))
 		strbuf_addf(&err, "'%s' is not a valid run id (letters, digits, '.', '_', '-')",
 			    o.run_id);
+	else if (o.checkout && strcmp(o.checkout, "snapshot") && strcmp(o.checkout, "commit"))
+		strbuf_addf(&err, "--checkout must be 'snapshot' or 'commit', not '%s'", o.checkout);
+	else
+		run_check_uses_options(&o, &err);
 	if (nargs >= 0 && !err.len)
 		run_check_backend(&o, &err);
 	if (nargs < 0 || err.len) {
@@ -514,6 +594,10 @@ int cmd_run(int argc, const char **argv)
 	po.secrets.var_args = &o.vars;
 	po.secrets.var_files = &o.var_files;
 	po.secrets.env_files = &o.env_files;
+	if (run_uses_setup(&run, &o, &ao, &err) < 0)
+		goto fail;
+	ao.failures = &failures;
+	po.actions = &ao;
 	rc = prepare_run(&run, &pr, &po, &diags, &err);
 	prepared = 1;
 	if (rc < 0 && !o.resume && !o.dry_run)
@@ -545,6 +629,7 @@ out:
 	plan_release(&run.plan);
 	console_release(&con);
 	run_release_cli(&o);
+	strlist_release(&failures);
 	diag_list_release(&diags);
 	strbuf_release(&err);
 	strbuf_release(&state);

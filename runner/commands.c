@@ -20,6 +20,7 @@ const struct command commands[] = {
 	{ "scan", cmd_scan, "scan files for secrets and risky patterns" },
 	{ "prune", cmd_prune, "remove the containers, networks and volumes runs left" },
 	{ "version", cmd_version, "print the version" },
+	{ "__stage", cmd_stage, NULL },         /* a built-in stage, run by `slipway run` */
 	{ NULL, NULL, NULL },
 };
 

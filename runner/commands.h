@@ -9,7 +9,7 @@
 struct command {
 	const char *name;
 	int (*handler)(int argc, const char **argv);
-	const char *summary;
+	const char *summary;            /* NULL: internal, not listed */
 };
 
 /* The table, terminated by an entry with a NULL name. */
@@ -31,5 +31,6 @@ int cmd_trigger(int argc, const char **argv);
 int cmd_scan(int argc, const char **argv);
 int cmd_prune(int argc, const char **argv);
 int cmd_version(int argc, const char **argv);
+int cmd_stage(int argc, const char **argv);
 
 #endif

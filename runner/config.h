@@ -35,6 +35,7 @@ struct config {
 	struct ydoc doc;                /* owns every node and string */
 	const char *file;               /* NULL when there is no file */
 	const struct ydoc_node *environments, *platforms, *registry, *docker_socket;
+	const struct ydoc_node *action_base_url;        /* where remote actions are fetched */
 	struct config_env *envs;
 	size_t envs_nr;
 };

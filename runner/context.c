@@ -148,7 +148,8 @@ struct val context_job_level(struct arena *a, const struct run *run, const struc
 	val_object_setstr(a, c, "matrix", leg->matrix.kind == VAL_OBJECT ? leg->matrix
 				  : val_new_object(a));
 	val_object_setstr(a, c, "vars", run->vars);
-	val_object_setstr(a, c, "inputs", job->wf->inputs);
+	val_object_setstr(a, c, "inputs", job->inputs.kind == VAL_OBJECT ? job->inputs
+				  : job->wf->inputs);
 	return c;
 }
 

@@ -20,6 +20,7 @@
 
 #include "runner/ctrspec.h"
 #include "runner/docker_setup.h"
+#include "runner/docker_stage.h"
 #include "runner/docker_step.h"
 #include "runner/docker_sweep.h"
 #include "runner/engine.h"
@@ -61,6 +62,8 @@ struct docker_job {
 	int setup_err;                  /* the set-up child's answer, or -1 */
 	int writable;                   /* steps run as another user: open temp files to them */
 	unsigned steps;                 /* steps started so far */
+	int stage_running;              /* the last step started runs here (docker_stage) */
+	char *job_dir;
 	struct strbuf exec_file;        /* the running step's */
 };
 
@@ -122,6 +125,7 @@ static void docker_job_free(struct docker_job *dj)
 	free(dj->container);
 	free(dj->network);
 	free(dj->workspace_host);
+	free(dj->job_dir);
 	free(dj);
 }
 
@@ -264,7 +268,22 @@ static int docker_prepare_container(struct docker_exec *dx, struct docker_job *d
 	strlist_push(&dj->dirs, dj->files_host.buf);
 	strlist_push(&dj->dirs, dj->ctl.buf);
 	dj->container = docker_name(dx, spec->key, NULL);
-	dj->workspace_host = xstrdup(dx->bind ? dx->bind : spec->snapshot);
+	dj->job_dir = xstrdup(spec->job_dir);
+	if (dx->bind) {
+		dj->workspace_host = xstrdup(dx->bind);
+	} else {
+		struct strbuf ws = STRBUF_INIT;
+
+		/* the snapshot until a stage brings the container's workspace out (docker_stage) */
+		fs_path_join(&ws, spec->job_dir, "workspace");
+		if (symlink(spec->snapshot, ws.buf) < 0 && errno != EEXIST) {
+			strbuf_addf(err, "cannot link '%s': %s", ws.buf, strerror(errno));
+			strbuf_release(&ws);
+			return -1;
+		}
+		strlist_push(&dj->dirs, ws.buf);
+		dj->workspace_host = strbuf_detach(&ws, NULL);
+	}
 	job->workspace = DOCKER_WORKSPACE;
 	job->temp = DOCKER_TEMP;
 	job->tool_cache = DOCKER_TOOL_CACHE;
@@ -456,6 +475,28 @@ static int docker_open_files(const struct fs_entry *e, void *data)
 	return e->depth >= 2 && S_ISDIR(e->st.st_mode) ? FS_WALK_SKIP : 0;
 }
 
+/* A built-in stage of a leg in a container: on this machine, the workspace moved around it. */
+static int docker_start_stage(struct docker_exec *dx, struct docker_job *dj,
+			      const struct exec_step_spec *spec, struct exec_step *out,
+			      struct strbuf *err)
+{
+	struct docker_stage stage = {
+		dx->engine, dx->bind ? NULL : dj->container, dj->job_dir, spec->argv, spec->env,
+		spec->dir, dj->found.uid, dj->found.gid,
+	};
+	struct proc p;
+	int ret;
+
+	ret = docker_fork(&p, PROC_FD_NULL, PROC_FD_PIPE, PROC_FD_INHERIT, docker_stage_run, &stage,
+			  err);
+	if (!ret) {
+		out->pid = p.pid;
+		out->out = p.out;
+	}
+	proc_release(&p);
+	return ret;
+}
+
 static int docker_start_step(struct executor *ex, struct exec_job *job,
 			     const struct exec_step_spec *spec, struct exec_step *out,
 			     struct strbuf *err)
@@ -468,6 +509,9 @@ static int docker_start_step(struct executor *ex, struct exec_job *job,
 
 	if (dj->on_host)
 		return dx->host->ops->start_step(dx->host, &dj->host, spec, out, err);
+	dj->stage_running = spec->on_host;
+	if (spec->on_host)
+		return docker_start_stage(dx, dj, spec, out, err);
 	if (dj->writable) {
 		chmod(dj->files_host.buf, 0777);
 		if (fs_walk(dj->files_host.buf, 0, docker_open_files, NULL, err) < 0)
@@ -505,6 +549,8 @@ static int docker_signal_step(struct executor *ex, struct exec_job *job,
 		return dx->host->ops->signal_step(dx->host, &dj->host, step, sig);
 	if (step->pid <= 0)
 		return 0;
+	if (dj->stage_running)  /* the stage child leads the group its stage runs in */
+		return kill(-step->pid, sig) < 0 && errno != ESRCH ? -1 : 0;
 	/* the loop reaps the signal child; nobody waits for it */
 	ret = docker_fork(&p, PROC_FD_NULL, PROC_FD_NULL, PROC_FD_NULL, docker_signal_run, &s, &err);
 	proc_release(&p);

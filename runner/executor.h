@@ -64,10 +64,11 @@ struct exec_job {
 	const char *tool_cache;     /* RUNNER_TOOL_CACHE as steps see it */
 	const char *files;          /* the runner's own files (scripts, file commands), step view */
 	/*
-	 * Where this process reads the workspace (hashFiles): the workspace
-	 * itself on the host and with --bind; for a container that got a
-	 * copy, the snapshot it was copied from — the workspace as the leg
-	 * began, never to be written.
+	 * Where this process reads the workspace (hashFiles) and on-host
+	 * steps work on it: the workspace itself on the host and with --bind;
+	 * for a container that got a copy, <job_dir>/workspace — a link to
+	 * the snapshot the copy came from (the workspace as the leg began)
+	 * until an on-host step brings the container's workspace out there.
 	 */
 	const char *workspace_host;
 	const char *temp_host;
@@ -117,6 +118,14 @@ struct exec_step_spec {
 	 */
 	const char *const *env;
 	const char *dir;            /* working directory as the step sees it (absolute) */
+	/*
+	 * A step of Slipway's own (a built-in stage, `slipway __stage`): it
+	 * runs on this machine whatever the leg's executor, with env and dir
+	 * in this machine's view, on job->workspace_host — which the executor
+	 * brings up to date with the leg's workspace before the step and
+	 * carries back into it after, when the two are not one directory.
+	 */
+	int on_host;
 };
 
 struct executor_ops {

@@ -2,10 +2,10 @@
  * job: one leg from prepare to outputs — its contexts, each step's `if:`,
  * env, shell and script, the step's output through workflow commands into
  * the log, file commands after it, timeouts and the cancellation
- * sequence. Step kinds (`run:`, `uses:`, `parallel:`) are a table; the
- * `uses:` kind belongs to the actions issue and refuses clearly here.
+ * sequence; frames of composite steps, pre and post steps. Step kinds
+ * (`run:`, `uses:`, `parallel:`) are a table; `uses:` is runner/job_uses.c.
  */
-#include "runner/job.h"
+#include "runner/job_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "parser/template.h"
+#include "runner/call.h"
 #include "runner/context.h"
 #include "runner/envfile.h"
 #include "runner/joblog.h"
@@ -29,46 +30,8 @@ extern char **environ;
 /* Bytes read from a step's pipe at a time. */
 #define JOB_READ_CHUNK 65536
 
-enum job_files { JF_OUTPUT, JF_ENV, JF_PATH, JF_STATE, JF_SUMMARY, JF_NR };
-
 static const char *const job_file_names[JF_NR] = {
 	"set_output", "set_env", "add_path", "save_state", "step_summary",
-};
-
-struct job_run {
-	struct run *run;
-	struct plan_leg *leg;
-	struct arena arena;             /* contexts and evaluations of this leg */
-	struct strbuf dir;              /* <run>/jobs/<key> */
-	struct exec_job ej;
-	int prepared;
-	int setting_up;                 /* the executor's set-up child runs (ej.setup) */
-	int skipped;                    /* the executor cannot run the leg here */
-	struct joblog log;
-	struct val contexts;            /* what steps see */
-	struct val env;                 /* env context of the job (GITHUB_ENV included) */
-	struct val steps;               /* steps context */
-	struct val job_ctx;             /* job context */
-	struct strlist path_add;        /* GITHUB_PATH, rising precedence */
-	struct strlist shells;          /* "name=path" of shells looked up */
-	enum expr_job_status status;
-	int stopped, timed_out, killed;
-	size_t next;                    /* the next step to consider */
-	uint64_t job_timer;
-	/* the running step */
-	struct plan_step *cur;
-	struct exec_step es;
-	int child_done, step_timed_out, cmd_failed, coe;
-	int exit_status;
-	int kill_stage;
-	uint64_t step_timer, kill_timer;
-	struct strbuf pending;          /* an incomplete line */
-	struct wfcmd_state wfcmd;
-	struct val cmd_outputs;         /* ::set-output:: */
-	struct strbuf files[JF_NR];     /* this step's file-command files (host view) */
-	struct strbuf views[JF_NR];     /* the same as the step sees them */
-	int *linger;                    /* pipes of finished steps still open */
-	size_t linger_nr, linger_alloc;
 };
 
 static void job_next_step(struct job_run *jr);
@@ -78,22 +41,50 @@ static struct expr_names job_names = {
 	plan_step_contexts, EXPR_FN_STATUS | EXPR_FN_HASHFILES, NULL, 0,
 };
 
+struct job_frame *job_top(struct job_run *jr)
+{
+	return &jr->frames[jr->frames_nr - 1];
+}
+
+void job_env_context(struct job_run *jr)
+{
+	struct job_frame *top = job_top(jr);
+	struct val env = jr->env;
+
+	if (top->contexts.kind != VAL_OBJECT)
+		return;
+	if (top->env_over.kind == VAL_OBJECT && top->env_over.u.object->nr) {
+		env = context_copy_object(&jr->arena, jr->env);
+		for (size_t i = 0; i < top->env_over.u.object->nr; i++)
+			val_object_set(&jr->arena, env, top->env_over.u.object->members[i].key,
+				       top->env_over.u.object->members[i].key_len,
+				       top->env_over.u.object->members[i].value);
+	}
+	val_object_setstr(&jr->arena, top->contexts, "env", env);
+}
+
+/* The status success()/failure() read: the job's, or a composite's own. */
+static enum expr_job_status *job_status_ptr(struct job_run *jr)
+{
+	return jr->frames_nr > 1 ? &job_top(jr)->status : &jr->status;
+}
+
 static struct expr_env job_env(struct job_run *jr)
 {
-	struct expr_env env = { jr->contexts, jr->status, jr->ej.workspace_host, &jr->arena };
+	struct expr_env env = { job_top(jr)->contexts, *job_status_ptr(jr), jr->ej.workspace_host,
+				&jr->arena };
 
 	return env;
 }
 
-static int job_eval(struct job_run *jr, struct val *out, const struct ydoc_node *n,
-		    struct strbuf *err)
+int job_eval(struct job_run *jr, struct val *out, const struct ydoc_node *n, struct strbuf *err)
 {
 	struct expr_env env = job_env(jr);
 
 	return tmpl_eval(out, n, &job_names, &env, err);
 }
 
-static void job_error(struct job_run *jr, const char *msg)
+void job_error(struct job_run *jr, const char *msg)
 {
 	joblog_line(&jr->log, CONSOLE_ERROR, msg, strlen(msg));
 }
@@ -116,8 +107,7 @@ static void job_update_status(struct job_run *jr)
 /* ---------------------------------------------------------------- env */
 
 /* Evaluate a mapping of env values into obj (later keys win). */
-static int job_eval_env(struct job_run *jr, struct val obj, const struct ydoc_node *n,
-			struct strbuf *err)
+int job_eval_env(struct job_run *jr, struct val obj, const struct ydoc_node *n, struct strbuf *err)
 {
 	struct val v;
 
@@ -166,8 +156,10 @@ static int job_build_contexts(struct job_run *jr, struct strbuf *err)
 	struct val c = context_job_level(a, jr->run, leg), *g;
 
 	jr->contexts = c;
+	jr->frames[0].contexts = c;
 	jr->env = val_new_object(a);
 	jr->steps = val_new_object(a);
+	jr->frames[0].steps_ctx = jr->steps;
 	jr->job_ctx = val_new_object(a);
 	val_object_setstr(a, jr->job_ctx, "container", val_new_object(a));
 	val_object_setstr(a, jr->job_ctx, "services", val_new_object(a));
@@ -177,7 +169,9 @@ static int job_build_contexts(struct job_run *jr, struct strbuf *err)
 
 		val_object_set(a, jr->job_ctx, m->key, m->key_len, val_copy(a, m->value));
 	}
-	val_object_setstr(a, c, "secrets", job_with_environment(jr, jr->run->secrets,
+	val_object_setstr(a, c, "secrets", job_with_environment(jr, leg->job->secrets.kind ==
+								VAL_OBJECT ? leg->job->secrets
+								: jr->run->secrets,
 								jr->run->env_secrets));
 	val_object_setstr(a, c, "vars", job_with_environment(jr, jr->run->vars, jr->run->env_vars));
 	val_object_setstr(a, c, "runner", context_runner(a, &jr->ej, jr->run->opts.verbose));
@@ -194,7 +188,7 @@ static int job_build_contexts(struct job_run *jr, struct strbuf *err)
 		val_object_set(a, jr->env, jr->run->env_file.u.object->members[i].key,
 			       jr->run->env_file.u.object->members[i].key_len,
 			       jr->run->env_file.u.object->members[i].value);
-	return job_eval_env(jr, jr->env, leg->job->wf->wf.env, err) < 0 ||
+	return job_eval_env(jr, jr->env, leg->job->def->env, err) < 0 ||
 	       job_eval_env(jr, jr->env, leg->job->job->env, err) < 0 ? -1 : 0;
 }
 
@@ -411,6 +405,8 @@ void job_stop(struct run *run, struct plan_leg *leg, enum job_stop why)
 		return;
 	jr->stopped = 1;
 	jr->status = EXPR_STATUS_CANCELLED;
+	for (size_t i = 1; i < jr->frames_nr; i++)
+		jr->frames[i].status = EXPR_STATUS_CANCELLED;
 	job_update_status(jr);
 	if (jr->setting_up)
 		kill(jr->ej.setup.pid, SIGKILL);
@@ -453,16 +449,27 @@ static void job_on_job_timeout(struct loop *l, uint64_t id, void *data)
 
 /* ---------------------------------------------------------------- finishing a step */
 
-/* steps.<id> for st; outputs are the real values (run.json gets masked ones). */
+/*
+ * steps.<id> for st in the running frame; outputs are the real values
+ * (run.json gets masked ones). Pre and post steps are in no context.
+ */
 static void job_set_step_context(struct job_run *jr, struct plan_step *st, struct val outputs)
 {
 	struct arena *a = &jr->arena;
 	struct val s = val_new_object(a);
 
+	if (jr->cur_hook)
+		return;
 	val_object_setstr(a, s, "outputs", outputs);
 	val_object_setstr(a, s, "outcome", val_cstring(a, plan_result_name(st->outcome)));
 	val_object_setstr(a, s, "conclusion", val_cstring(a, plan_result_name(st->conclusion)));
-	val_object_setstr(a, jr->steps, st->id, s);
+	val_object_setstr(a, job_top(jr)->steps_ctx, st->id, s);
+}
+
+/* Steps of frame 0 and pre/post steps are the leg's, in run.json and the events. */
+static int job_step_visible(struct job_run *jr)
+{
+	return jr->cur_hook || jr->frames_nr == 1;
 }
 
 /* Report envfile diagnostics into the log; -1 when one was an error. */
@@ -479,12 +486,15 @@ static int job_read_files(struct job_run *jr, struct val outputs)
 	struct diag_list d = DIAG_LIST_INIT;
 	struct val env = val_new_object(&jr->arena);
 	struct strbuf summary = STRBUF_INIT, err = STRBUF_INIT;
-	static const enum envfile_kind kinds[] = { ENVFILE_OUTPUT, ENVFILE_ENV };
-	struct val objs[] = { outputs, env };
+	static const enum envfile_kind kinds[] = { ENVFILE_OUTPUT, ENVFILE_ENV, ENVFILE_STATE };
+	static const enum job_files files[] = { JF_OUTPUT, JF_ENV, JF_STATE };
+	struct val objs[] = { outputs, env, jr->cur_state ? *jr->cur_state : val_null() };
 	int ret = 0;
 
-	for (size_t k = 0; k < 2; k++) {
-		if (envfile_load(&jr->arena, objs[k], kinds[k], jr->files[k].buf, &d) < 0) {
+	for (size_t k = 0; k < 3; k++) {
+		if (objs[k].kind != VAL_OBJECT)
+			continue;       /* GITHUB_STATE is read for actions only */
+		if (envfile_load(&jr->arena, objs[k], kinds[k], jr->files[files[k]].buf, &d) < 0) {
 			job_report_diags(jr, &d);
 			joblog_linef(&jr->log, CONSOLE_ERROR, "Unable to process file command "
 				     "'%s' successfully.", envfile_kind_name(kinds[k]));
@@ -534,13 +544,41 @@ static struct val job_masked_copy(struct job_run *jr, struct val outputs)
 	return out;
 }
 
+void job_step_done(struct job_run *jr, struct plan_step *st, enum plan_result outcome, int coe,
+		   struct val outputs)
+{
+	enum expr_job_status *status = job_status_ptr(jr);
+	struct arena *a = &jr->arena;
+	struct val fields;
+
+	st->outcome = outcome;
+	st->conclusion = outcome == PLAN_FAILURE && coe ? PLAN_SUCCESS : outcome;
+	if (st->conclusion == PLAN_FAILURE && *status == EXPR_STATUS_SUCCESS)
+		*status = EXPR_STATUS_FAILURE;
+	job_update_status(jr);
+	st->outputs = job_masked_copy(jr, outputs);
+	st->duration_ms = run_now_ms() - st->started_ms;
+	st->status = PLAN_DONE;
+	job_set_step_context(jr, st, outputs);
+	job_env_context(jr);            /* GITHUB_ENV may have changed it */
+	if (!job_step_visible(jr))
+		return;
+	fields = val_new_object(a);
+	val_object_setstr(a, fields, "job", val_cstring(a, jr->leg->key));
+	val_object_setstr(a, fields, "step", val_cstring(a, st->id));
+	val_object_setstr(a, fields, "outcome", val_cstring(a, plan_result_name(st->outcome)));
+	val_object_setstr(a, fields, "conclusion", val_cstring(a, plan_result_name(st->conclusion)));
+	runstate_event(jr->run->rs, "step_finished", fields);
+	runstate_dirty(jr->run->rs);
+}
+
 static void job_end_step(struct job_run *jr)
 {
 	struct run *run = jr->run;
 	struct plan_step *st = jr->cur;
 	struct val outputs = val_new_object(&jr->arena);
 	int code = proc_exit_code(jr->exit_status);
-	struct val fields;
+	enum plan_result outcome;
 
 	if (jr->step_timer)
 		loop_cancel_timer(run->loop, jr->step_timer);
@@ -554,31 +592,18 @@ static void job_end_step(struct job_run *jr)
 	if (job_read_files(jr, outputs) < 0)
 		jr->cmd_failed = 1;
 	if (jr->kill_stage && !jr->step_timed_out)
-		st->outcome = PLAN_CANCELLED;
+		outcome = PLAN_CANCELLED;
 	else if (code == 0 && !jr->cmd_failed && !jr->step_timed_out)
-		st->outcome = PLAN_SUCCESS;
+		outcome = PLAN_SUCCESS;
 	else
-		st->outcome = PLAN_FAILURE;
+		outcome = PLAN_FAILURE;
 	if (code && !jr->kill_stage)
 		joblog_linef(&jr->log, CONSOLE_ERROR, "Process completed with exit code %d.", code);
-	st->conclusion = st->outcome == PLAN_FAILURE && jr->coe ? PLAN_SUCCESS : st->outcome;
-	if (st->conclusion == PLAN_FAILURE && jr->status == EXPR_STATUS_SUCCESS)
-		jr->status = EXPR_STATUS_FAILURE;
-	job_update_status(jr);
-	st->outputs = job_masked_copy(jr, outputs);
-	st->duration_ms = run_now_ms() - st->started_ms;
-	st->status = PLAN_DONE;
-	job_set_step_context(jr, st, outputs);
-	fields = val_new_object(&jr->arena);
-	val_object_setstr(&jr->arena, fields, "job", val_cstring(&jr->arena, jr->leg->key));
-	val_object_setstr(&jr->arena, fields, "step", val_cstring(&jr->arena, st->id));
-	val_object_setstr(&jr->arena, fields, "outcome",
-			  val_cstring(&jr->arena, plan_result_name(st->outcome)));
-	val_object_setstr(&jr->arena, fields, "conclusion",
-			  val_cstring(&jr->arena, plan_result_name(st->conclusion)));
-	runstate_event(run->rs, "step_finished", fields);
+	job_step_done(jr, st, outcome, jr->coe, outputs);
 	wfcmd_state_release(&jr->wfcmd);
 	jr->cur = NULL;
+	jr->cur_hook = NULL;
+	jr->cur_state = NULL;
 	job_next_step(jr);
 }
 
@@ -634,8 +659,7 @@ static const struct job_shell job_shells[] = {
 static const struct job_shell job_default_bash = { "bash", { "bash", "-e", "{0}", NULL }, ".sh",
 						   NULL, NULL };
 
-/* Where program lives in the job (cached); NULL when it is not there. */
-static const char *job_find_program(struct job_run *jr, const char *name, const char *path)
+const char *job_find_program(struct job_run *jr, const char *name, const char *path)
 {
 	struct strbuf out = STRBUF_INIT;
 	size_t n = strlen(name);
@@ -700,7 +724,7 @@ static void job_push_arg(struct strlist *argv, const char *word, const char *scr
 static const char *job_step_shell(struct job_run *jr, const struct wf_step *s)
 {
 	const struct wf_job *j = jr->leg->job->job;
-	const struct wf_workflow *wf = &jr->leg->job->wf->wf;
+	const struct wf_workflow *wf = jr->leg->job->def;
 	const struct ydoc_node *n = s->shell ? s->shell : j->defaults_run.shell
 				    ? j->defaults_run.shell : wf->defaults_run.shell;
 
@@ -773,7 +797,7 @@ static int job_workdir(struct job_run *jr, const struct wf_step *s, struct strbu
 		       struct strbuf *err)
 {
 	const struct wf_job *j = jr->leg->job->job;
-	const struct wf_workflow *wf = &jr->leg->job->wf->wf;
+	const struct wf_workflow *wf = jr->leg->job->def;
 	const struct ydoc_node *n = s->working_directory ? s->working_directory
 				    : j->defaults_run.working_directory
 				    ? j->defaults_run.working_directory
@@ -816,8 +840,7 @@ static int job_minutes(struct job_run *jr, const struct ydoc_node *n, double dfl
 	return 0;
 }
 
-static int job_truthy_node(struct job_run *jr, const struct ydoc_node *n, int *out,
-			   struct strbuf *err)
+int job_truthy_node(struct job_run *jr, const struct ydoc_node *n, int *out, struct strbuf *err)
 {
 	struct val v;
 
@@ -830,9 +853,16 @@ static int job_truthy_node(struct job_run *jr, const struct ydoc_node *n, int *o
 	return 0;
 }
 
-/* The step's environment list: user env, runner variables, PATH. */
-static void job_step_env(struct job_run *jr, struct strlist *env, struct val step_env)
+/*
+ * The step's environment list: user env, runner variables (file commands
+ * in the step's view, or the host's for stages), the frame's action
+ * variables, extra (inputs ...), PATH.
+ */
+static void job_step_env(struct job_run *jr, struct strlist *env, struct val step_env,
+			 int host_files, const struct strlist *extra)
 {
+	const struct strbuf *f = host_files ? jr->files : jr->views;
+	const struct job_frame *top = job_top(jr);
 	struct context_files files;
 	struct strbuf path = STRBUF_INIT;
 	struct val *user_path = val_object_getstr(step_env, "PATH");
@@ -842,13 +872,20 @@ static void job_step_env(struct job_run *jr, struct strlist *env, struct val ste
 
 		strlist_pushf(env, "%s=%s", m->key, m->value.u.string.ptr);
 	}
-	files.output = jr->views[JF_OUTPUT].buf;
-	files.env = jr->views[JF_ENV].buf;
-	files.path = jr->views[JF_PATH].buf;
-	files.state = jr->views[JF_STATE].buf;
-	files.summary = jr->views[JF_SUMMARY].buf;
+	files.output = f[JF_OUTPUT].buf;
+	files.env = f[JF_ENV].buf;
+	files.path = f[JF_PATH].buf;
+	files.state = f[JF_STATE].buf;
+	files.summary = f[JF_SUMMARY].buf;
 	context_step_vars(env, jr->run, jr->leg, &jr->ej, jr->cur->id, &files,
 			  jr->run->opts.verbose);
+	if (top->action_path && !jr->cur_hook) {
+		strlist_pushf(env, "GITHUB_ACTION_PATH=%s", top->action_path);
+		strlist_pushf(env, "GITHUB_ACTION_REPOSITORY=%s", top->action_repository);
+		strlist_pushf(env, "GITHUB_ACTION_REF=%s", top->action_ref);
+	}
+	for (size_t i = 0; extra && i < extra->nr; i++)
+		strlist_push(env, extra->items[i]);
 	envfile_join_path(&path, &jr->path_add,
 			  user_path && user_path->kind == VAL_STRING ? user_path->u.string.ptr
 			  : jr->ej.base_path);
@@ -921,45 +958,52 @@ static int job_write_script(const char *path, const struct job_shell *sh,
 	return ret;
 }
 
-static int job_start_run_step(struct job_run *jr, struct plan_step *st, struct strbuf *err)
+void job_launch_release(struct job_launch *l)
+{
+	strlist_release(&l->argv);
+	strlist_release(&l->env);
+}
+
+int job_step_setup(struct job_run *jr, struct plan_step *st, struct job_launch *l,
+		   struct strbuf *err)
 {
 	const struct wf_step *s = st->step;
-	struct run *run = jr->run;
+	struct job_frame *top = job_top(jr);
 	struct arena *a = &jr->arena;
-	struct val step_env = context_copy_object(a, jr->env), v;
-	struct strbuf script = STRBUF_INIT, file = STRBUF_INIT, view = STRBUF_INIT;
-	struct strbuf dir = STRBUF_INIT;
-	struct strlist argv = STRLIST_INIT, env = STRLIST_INIT;
-	const char *shell = job_step_shell(jr, s);
-	const struct job_shell *sh;
+
+	l->step_env = context_copy_object(a, jr->env);
+	for (size_t i = 0; i < top->env_over.u.object->nr; i++)
+		val_object_set(a, l->step_env, top->env_over.u.object->members[i].key,
+			       top->env_over.u.object->members[i].key_len,
+			       top->env_over.u.object->members[i].value);
+	if (job_eval_env(jr, l->step_env, s->env, err) < 0)
+		return -1;
+	val_object_setstr(a, top->contexts, "env", l->step_env);
+	return job_truthy_node(jr, s->continue_on_error, &jr->coe, err) < 0 ||
+	       job_minutes(jr, s->timeout_minutes, 0, &l->timeout_ms, err) < 0 ? -1 : 0;
+}
+
+int job_launch(struct job_run *jr, const struct job_launch *l, struct strbuf *err)
+{
+	struct run *run = jr->run;
+	struct strlist env = STRLIST_INIT;
 	struct exec_step_spec spec;
-	uint64_t timeout_ms;
 	int ret = -1;
 
-	if (job_eval_env(jr, step_env, s->env, err) < 0)
+	if (job_make_files(jr, err) < 0)
 		goto out;
-	val_object_setstr(a, jr->contexts, "env", step_env);
-	if (job_eval(jr, &v, s->run, err) < 0)
-		goto out;
-	expr_coerce_string(&script, v);
-	if (job_truthy_node(jr, s->continue_on_error, &jr->coe, err) < 0 ||
-	    job_minutes(jr, s->timeout_minutes, 0, &timeout_ms, err) < 0 ||
-	    job_workdir(jr, s, &dir, err) < 0 || job_make_files(jr, err) < 0 ||
-	    job_pick_shell(jr, shell, &sh, err) < 0)
-		goto out;
-	strbuf_addf(&view, "%s/step_%zu%s", jr->ej.files, s->index + 1, sh ? sh->ext : "");
-	strbuf_addf(&file, "%s/step_%zu%s", jr->ej.files_host, s->index + 1, sh ? sh->ext : "");
-	if (job_shell_argv(jr, sh, shell, view.buf, &argv, err) < 0 ||
-	    job_write_script(file.buf, sh, &script, err) < 0)
-		goto out;
-	job_log_script(jr, script.buf);
-	job_step_env(jr, &env, step_env);
+	job_step_env(jr, &env, l->step_env, l->host_files, &l->env);
+	for (size_t i = 0; l->state && i < l->state->u.object->nr; i++)
+		strlist_pushf(&env, "STATE_%s=%s", l->state->u.object->members[i].key,
+			      l->state->u.object->members[i].value.u.string.ptr);
 	wfcmd_state_init(&jr->wfcmd, wfcmd_flags_from_env(environ, env.items) |
 			 (run->opts.verbose ? WFCMD_ECHO_ON : 0));
-	jr->cmd_outputs = val_new_object(a);
-	spec.argv = (const char *const *)argv.items;
+	jr->cmd_outputs = val_new_object(&jr->arena);
+	jr->cur_state = l->state;
+	spec.argv = (const char *const *)l->argv.items;
 	spec.env = (const char *const *)env.items;
-	spec.dir = dir.buf;
+	spec.dir = l->dir ? l->dir : jr->ej.workspace;
+	spec.on_host = l->host_files;
 	jr->child_done = jr->step_timed_out = jr->cmd_failed = jr->kill_stage = 0;
 	if (run->exec->ops->start_step(run->exec, &jr->ej, &spec, &jr->es, err) < 0) {
 		wfcmd_state_release(&jr->wfcmd);
@@ -975,28 +1019,46 @@ static int job_start_run_step(struct job_run *jr, struct plan_step *st, struct s
 		wfcmd_state_release(&jr->wfcmd);
 		goto out;
 	}
-	if (timeout_ms)
-		jr->step_timer = loop_add_timer(run->loop, timeout_ms, job_on_step_timeout, jr);
+	if (l->timeout_ms)
+		jr->step_timer = loop_add_timer(run->loop, l->timeout_ms, job_on_step_timeout, jr);
 	ret = 0;
 out:
-	val_object_setstr(a, jr->contexts, "env", jr->env);
-	strbuf_release(&script);
-	strbuf_release(&file);
-	strbuf_release(&view);
-	strbuf_release(&dir);
-	strlist_release(&argv);
 	strlist_release(&env);
 	return ret;
 }
 
-static int job_start_uses_step(struct job_run *jr, struct plan_step *st, struct strbuf *err)
+static int job_start_run_step(struct job_run *jr, struct plan_step *st, struct strbuf *err)
 {
-	const struct ydoc_node *n = st->step->uses_node;
+	const struct wf_step *s = st->step;
+	struct job_launch l = JOB_LAUNCH_INIT;
+	struct strbuf script = STRBUF_INIT, file = STRBUF_INIT, view = STRBUF_INIT;
+	struct strbuf dir = STRBUF_INIT;
+	const char *shell = job_step_shell(jr, s);
+	const struct job_shell *sh;
+	struct val v;
+	int ret = -1;
 
-	(void)jr;
-	strbuf_addf(err, "%s:%d:%d: step '%s' uses '%s': actions ('uses:' steps) are not "
-		    "supported yet", n->file, n->line, n->col, st->name, n->u.scalar.ptr);
-	return -1;
+	if (job_step_setup(jr, st, &l, err) < 0 || job_eval(jr, &v, s->run, err) < 0)
+		goto out;
+	expr_coerce_string(&script, v);
+	if (job_workdir(jr, s, &dir, err) < 0 || job_pick_shell(jr, shell, &sh, err) < 0)
+		goto out;
+	strbuf_addf(&view, "%s/step_%zu%s", jr->ej.files, s->index + 1, sh ? sh->ext : "");
+	strbuf_addf(&file, "%s/step_%zu%s", jr->ej.files_host, s->index + 1, sh ? sh->ext : "");
+	if (job_shell_argv(jr, sh, shell, view.buf, &l.argv, err) < 0 ||
+	    job_write_script(file.buf, sh, &script, err) < 0)
+		goto out;
+	job_log_script(jr, script.buf);
+	l.dir = dir.buf;
+	ret = job_launch(jr, &l, err);
+out:
+	job_env_context(jr);
+	job_launch_release(&l);
+	strbuf_release(&script);
+	strbuf_release(&file);
+	strbuf_release(&view);
+	strbuf_release(&dir);
+	return ret;
 }
 
 static int job_start_parallel_step(struct job_run *jr, struct plan_step *st, struct strbuf *err)
@@ -1016,7 +1078,7 @@ static const struct {
 	int (*start)(struct job_run *jr, struct plan_step *st, struct strbuf *err);
 } job_step_kinds[] = {
 	[JOB_STEP_RUN] = { "run", job_start_run_step },
-	[JOB_STEP_USES] = { "uses", job_start_uses_step },
+	[JOB_STEP_USES] = { "uses", job_uses_start },
 	[JOB_STEP_PARALLEL] = { "parallel", job_start_parallel_step },
 };
 
@@ -1069,25 +1131,185 @@ static void job_step_event(struct job_run *jr, const struct plan_step *st)
 /* A step that did not run: skipped, or failed before it could start. */
 static void job_step_not_run(struct job_run *jr, struct plan_step *st, enum plan_result r)
 {
+	enum expr_job_status *status = job_status_ptr(jr);
+
 	st->outcome = st->conclusion = r;
 	st->status = PLAN_DONE;
 	st->outputs = val_new_object(&jr->run->plan.arena);
-	if (r == PLAN_FAILURE && jr->status == EXPR_STATUS_SUCCESS) {
-		jr->status = EXPR_STATUS_FAILURE;
+	if (r == PLAN_FAILURE && *status == EXPR_STATUS_SUCCESS) {
+		*status = EXPR_STATUS_FAILURE;
 		job_update_status(jr);
 	}
 	job_set_step_context(jr, st, st->outputs);
+}
+
+/* ---------------------------------------------------------------- frames and hooks */
+
+struct job_frame *job_push_frame(struct job_run *jr)
+{
+	struct job_frame *f;
+
+	ALLOC_GROW(jr->frames, jr->frames_nr + 1, jr->frames_alloc);
+	f = &jr->frames[jr->frames_nr++];
+	memset(f, 0, sizeof(*f));
+	f->env_over = val_new_object(&jr->arena);
+	return f;
+}
+
+const struct ydoc_node *job_condition(struct job_run *jr, const char *text)
+{
+	struct ydoc_node *n = arena_alloc(&jr->arena, sizeof(*n));
+
+	memset(n, 0, sizeof(*n));
+	n->kind = YDOC_SCALAR;
+	n->file = "(runner)";
+	n->line = n->col = 1;
+	n->u.scalar.ptr = arena_strdup(&jr->arena, text);
+	n->u.scalar.len = strlen(text);
+	return n;
+}
+
+struct job_hook *job_add_hook(struct job_run *jr, enum job_hook_kind kind, const char *id,
+			      const char *name)
+{
+	static const char *const prefixes[] = { "Pre", "Post" };
+	struct arena *pa = &jr->run->plan.arena;
+	struct job_hook *h = xcalloc(1, sizeof(*h));
+
+	h->kind = kind;
+	h->own.id = arena_printf(pa, "%s-%s", kind == JOB_HOOK_PRE ? "pre" : "post", id);
+	h->own.name = arena_printf(pa, "%s %s", prefixes[kind], name);
+	h->own.outputs = val_new_object(pa);
+	h->st = &h->own;
+	strlist_init(&h->argv);
+	strlist_init(&h->env);
+	h->step_env = val_new_object(&jr->arena);
+	ALLOC_GROW(jr->hooks, jr->hooks_nr + 1, jr->hooks_alloc);
+	jr->hooks[jr->hooks_nr++] = h;
+	return h;
+}
+
+/*
+ * Put the hooks of kind into leg->steps: pres before the job's steps,
+ * posts after them, last registered first. Nothing points into the old
+ * array when a phase begins but frame 0, which is moved along.
+ */
+static void job_place_hooks(struct job_run *jr, enum job_hook_kind kind)
+{
+	struct plan_leg *leg = jr->leg;
+	struct plan_step *steps;
+	size_t n = 0, at;
+
+	for (size_t i = 0; i < jr->hooks_nr; i++)
+		n += jr->hooks[i]->kind == kind;
+	if (!n)
+		return;
+	steps = arena_alloc(&jr->run->plan.arena, (leg->steps_nr + n) * sizeof(*steps));
+	memcpy(steps + (kind == JOB_HOOK_PRE ? n : 0), leg->steps,
+	       leg->steps_nr * sizeof(*steps));
+	at = kind == JOB_HOOK_PRE ? 0 : leg->steps_nr;
+	for (size_t k = 0; k < jr->hooks_nr; k++) {
+		struct job_hook *h = jr->hooks[kind == JOB_HOOK_PRE ? k : jr->hooks_nr - 1 - k];
+
+		if (h->kind != kind)
+			continue;
+		steps[at] = *h->st;
+		h->st = &steps[at++];
+	}
+	if (kind == JOB_HOOK_PRE)
+		jr->frames[0].steps = steps + n;
+	leg->steps = steps;
+	leg->steps_nr += n;
+	runstate_dirty(jr->run->rs);
+}
+
+/* Start the next hook of the phase whose condition holds: 1 when one runs, 0 when none is left. */
+static int job_next_hook(struct job_run *jr)
+{
+	enum job_hook_kind kind = jr->phase == JOB_PHASE_PRE ? JOB_HOOK_PRE : JOB_HOOK_POST;
+	struct strbuf err = STRBUF_INIT;
+	int ret = 0;
+
+	while (!ret && jr->hook_next < jr->hooks_nr) {
+		size_t k = jr->hook_next++;
+		struct job_hook *h = jr->hooks[kind == JOB_HOOK_PRE ? k : jr->hooks_nr - 1 - k];
+		struct job_launch l = JOB_LAUNCH_INIT;
+		struct expr_env env = job_env(jr);
+		struct plan_step *st = h->st;
+		int go;
+
+		if (h->kind != kind)
+			continue;
+		go = jr->killed ? 0 : tmpl_eval_if(h->cond, &job_names, &env, &err);
+		if (go < 0)
+			job_error(jr, err.buf);
+		strbuf_reset(&err);
+		st->started_ms = run_now_ms();
+		if (go <= 0) {
+			st->outcome = st->conclusion = go < 0 ? PLAN_FAILURE : PLAN_SKIPPED;
+			st->status = PLAN_DONE;
+			continue;
+		}
+		st->status = PLAN_RUNNING;
+		jr->cur = st;
+		jr->cur_hook = h;
+		joblog_linef(&jr->log, CONSOLE_GROUP, "%s", st->name);
+		joblog_line(&jr->log, CONSOLE_ENDGROUP, "", 0);
+		job_step_event(jr, st);
+		runstate_dirty(jr->run->rs);
+		l.argv = h->argv;
+		l.env = h->env;
+		l.step_env = h->step_env;
+		l.host_files = h->host_files;
+		l.state = h->state;
+		jr->coe = 0;
+		if (job_launch(jr, &l, &err) < 0) {
+			job_error(jr, err.buf);
+			strbuf_reset(&err);
+			job_step_done(jr, st, PLAN_FAILURE, 0, val_new_object(&jr->arena));
+			jr->cur = NULL;
+			jr->cur_hook = NULL;
+			continue;
+		}
+		ret = 1;
+	}
+	strbuf_release(&err);
+	return ret;
 }
 
 static void job_next_step(struct job_run *jr)
 {
 	struct strbuf err = STRBUF_INIT;
 
-	while (jr->next < jr->leg->steps_nr) {
-		struct plan_step *st = &jr->leg->steps[jr->next++];
-		struct expr_env env = job_env(jr);
-		int go = jr->killed ? 0 : tmpl_eval_if(st->step->if_cond, &job_names, &env, &err);
+	for (;;) {
+		struct job_frame *f = job_top(jr);
+		struct plan_step *st;
+		struct expr_env env;
+		int go, rc;
 
+		if (jr->phase != JOB_PHASE_MAIN) {
+			if (job_next_hook(jr)) {
+				strbuf_release(&err);
+				return;
+			}
+			if (jr->phase == JOB_PHASE_POST)
+				break;
+			jr->phase = JOB_PHASE_MAIN;
+			continue;
+		}
+		if (f->next >= f->nr) {
+			if (jr->frames_nr > 1) {
+				job_uses_frame_done(jr);
+				continue;
+			}
+			job_place_hooks(jr, JOB_HOOK_POST);
+			jr->phase = JOB_PHASE_POST;
+			jr->hook_next = 0;
+			continue;
+		}
+		st = &f->steps[f->next++];
+		env = job_env(jr);
+		go = jr->killed ? 0 : tmpl_eval_if(st->step->if_cond, &job_names, &env, &err);
 		if (go < 0) {
 			job_error(jr, err.buf);
 			strbuf_reset(&err);
@@ -1101,15 +1323,21 @@ static void job_next_step(struct job_run *jr)
 		st->name = job_step_name(jr, st->step);
 		st->started_ms = run_now_ms();
 		st->status = PLAN_RUNNING;
-		job_step_event(jr, st);
+		if (job_step_visible(jr))
+			job_step_event(jr, st);
 		runstate_dirty(jr->run->rs);
 		jr->cur = st;
-		if (job_step_kinds[job_step_kind(st->step)].start(jr, st, &err) < 0) {
+		rc = job_step_kinds[job_step_kind(st->step)].start(jr, st, &err);
+		if (rc < 0) {
 			job_error(jr, err.buf);
 			strbuf_reset(&err);
 			jr->cur = NULL;
 			job_step_not_run(jr, st, PLAN_FAILURE);
 			st->duration_ms = run_now_ms() - st->started_ms;
+			continue;
+		}
+		if (rc > 0) {
+			jr->cur = NULL;         /* a composite: its frame's steps come next */
 			continue;
 		}
 		strbuf_release(&err);
@@ -1179,6 +1407,8 @@ static enum plan_result job_result(struct job_run *jr)
 
 	if (jr->skipped)
 		return PLAN_SKIPPED;
+	if (jr->call_result)
+		return jr->call_result;
 	if (jr->timed_out)
 		return PLAN_FAILURE;
 	if (jr->stopped)
@@ -1240,6 +1470,14 @@ static void job_finish(struct job_run *jr)
 	strlist_release(&jr->path_add);
 	strlist_release(&jr->shells);
 	free(jr->linger);
+	job_uses_release(jr);
+	for (size_t i = 0; i < jr->hooks_nr; i++) {
+		strlist_release(&jr->hooks[i]->argv);
+		strlist_release(&jr->hooks[i]->env);
+		free(jr->hooks[i]);
+	}
+	free(jr->hooks);
+	free(jr->frames);
 	leg->finished_ms = run_now_ms();
 	loop_add_timer(run->loop, 0, job_on_done, leg);
 }
@@ -1259,6 +1497,8 @@ static void job_make_steps(struct job_run *jr)
 		leg->steps[i].name = j->steps[i].id;
 		leg->steps[i].outputs = val_new_object(&jr->run->plan.arena);
 	}
+	jr->frames[0].steps = leg->steps;
+	jr->frames[0].nr = leg->steps_nr;
 }
 
 /* The leg's contexts, once the executor has prepared it. */
@@ -1271,6 +1511,8 @@ static int job_ready(struct job_run *jr, struct strbuf *err)
 static void job_prepared(struct job_run *jr, int rc, struct strbuf *err)
 {
 	if (!rc && !job_ready(jr, err)) {
+		job_uses_pre(jr);
+		job_place_hooks(jr, JOB_HOOK_PRE);
 		job_next_step(jr);
 		return;
 	}
@@ -1347,12 +1589,6 @@ static int job_prepare(struct job_run *jr, struct strbuf *err)
 	    tmpl_eval(&spec.services, j->services, &names, &env, err) < 0 ||
 	    (j->timeout_minutes && tmpl_eval(&timeout, j->timeout_minutes, &names, &env, err) < 0))
 		return -1;
-	if (j->is_call) {
-		strbuf_addf(err, "%s:%d:%d: job '%s' calls the reusable workflow '%s', which is "
-			    "not supported yet", j->uses_node->file, j->uses_node->line,
-			    j->uses_node->col, j->id, j->uses_node->u.scalar.ptr);
-		return -1;
-	}
 	leg->runs_on = val_copy(&run->plan.arena, spec.runs_on);
 	jr->prepared = 1;
 	/* as on GitHub, the timeout counts the containers' set-up too */
@@ -1366,6 +1602,29 @@ static int job_prepare(struct job_run *jr, struct strbuf *err)
 	loop_watch_fd(run->loop, jr->ej.setup.out, LOOP_READ, job_on_setup_output, jr);
 	loop_watch_child(run->loop, jr->ej.setup.pid, job_on_setup_exit, jr);
 	return JOB_SETTING_UP;
+}
+
+/*
+ * A job that calls a reusable workflow runs nothing itself: it is
+ * started when the called jobs are done, and ends with their result and
+ * the call's outputs.
+ */
+static void job_finish_call(struct job_run *jr)
+{
+	const struct wf_job *j = jr->leg->job->job;
+	struct strbuf err = STRBUF_INIT;
+
+	if (!j->callee) {
+		joblog_linef(&jr->log, CONSOLE_ERROR, "%s:%d:%d: job '%s': the reusable workflow "
+			     "'%s' could not be loaded", j->uses_node->file, j->uses_node->line,
+			     j->uses_node->col, j->id, j->uses_node->u.scalar.ptr);
+		jr->call_result = PLAN_FAILURE;
+	} else if (call_finish(jr->run, jr->leg, &jr->call_result, &err) < 0) {
+		job_error(jr, err.buf);
+		jr->call_result = PLAN_FAILURE;
+	}
+	strbuf_release(&err);
+	job_finish(jr);
 }
 
 static void job_begin(struct loop *l, uint64_t id, void *data)
@@ -1383,6 +1642,10 @@ static void job_begin(struct loop *l, uint64_t id, void *data)
 		jr->status = EXPR_STATUS_FAILURE;
 		jr->prepared = 0;
 		job_finish(jr);
+		goto out;
+	}
+	if (jr->leg->job->job->is_call) {
+		job_finish_call(jr);
 		goto out;
 	}
 	rc = job_prepare(jr, &err);
@@ -1410,6 +1673,7 @@ void job_start(struct run *run, struct plan_leg *leg)
 	strlist_init(&jr->shells);
 	jr->es.out = -1;
 	jr->status = EXPR_STATUS_SUCCESS;
+	job_push_frame(jr);
 	leg->run = jr;
 	leg->started_ms = run_now_ms();
 	loop_add_timer(run->loop, 0, job_begin, jr);

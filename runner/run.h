@@ -21,6 +21,7 @@ struct runstate;
 struct console;
 struct approval;
 struct concurrency;
+struct actions_opts;
 
 /* What the command line asked for how to run (set before sched_run). */
 struct run_opts {
@@ -31,6 +32,11 @@ struct run_opts {
 	const struct strlist *reject;   /* --reject ENV */
 	const struct strlist *matrix;   /* --matrix KEY:VALUE (for deferred matrices) */
 	uint64_t kill_after_ms[2];      /* cancellation: SIGINT -> SIGTERM -> SIGKILL (7500, 2500) */
+	/* `uses:` steps (runner/job_uses.c) */
+	const struct actions_opts *actions;     /* where actions are found; NULL: none can be */
+	const char *self_exe;           /* this program, run as `slipway __stage` for stages */
+	const char *checkout;           /* --checkout: "snapshot" (default) or "commit" */
+	const char *cache_store;        /* actions/cache's store (SLIPWAY_CACHE_DIR) */
 };
 
 enum run_cancel {

@@ -5,6 +5,7 @@
  */
 #include "runner/runstate.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -13,10 +14,14 @@
 #include <unistd.h>
 
 #include "runner/context.h"
+#include "stages/stage.h"
 
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/xalloc.h"
+
+/* An artifact's description is small; a bigger file is not ours. */
+#define RUNSTATE_ARTIFACT_META_MAX 65536
 
 struct runstate {
 	struct run *run;
@@ -184,7 +189,7 @@ static void runstate_job(struct strbuf *sb, const struct plan_job *job, const st
 	}
 	runstate_str(sb, "id", job->job->id);
 	strbuf_addch(sb, ',');
-	runstate_str(sb, "name", leg ? leg->name : job->job->id);
+	runstate_str(sb, "name", leg ? leg->name : job->label);
 	strbuf_addstr(sb, ",\"matrix\":");
 	json_write(sb, leg ? leg->matrix : val_null(), 0);
 	if (!summary) {
@@ -267,6 +272,44 @@ static void runstate_pretty(struct strbuf *out, const struct strbuf *compact)
 }
 
 /*
+ * "artifacts": what actions/upload-artifact stored in the run (stages/
+ * artifact.c writes each one's description), in name order.
+ */
+static void runstate_artifacts(struct strbuf *sb, const char *run_dir, const char *sep)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT, err = STRBUF_INIT;
+	struct dirent **list = NULL;
+	struct arena a = ARENA_INIT;
+	int n, first = 1;
+
+	strbuf_addf(&path, "%s/artifacts", run_dir);
+	n = scandir(path.buf, &list, NULL, alphasort);
+	strbuf_addstr(sb, "\"artifacts\": [");
+	for (int i = 0; i < n; i++) {
+		struct val meta;
+
+		strbuf_reset(&path);
+		strbuf_reset(&text);
+		strbuf_addf(&path, "%s/artifacts/%s/%s", run_dir, list[i]->d_name, STAGE_ARTIFACT_META);
+		if (list[i]->d_name[0] != '.' &&
+		    fs_read_file(&text, path.buf, RUNSTATE_ARTIFACT_META_MAX, &err) == 0 &&
+		    json_parse(&meta, &a, text.buf, text.len, &err) == 0 && meta.kind == VAL_OBJECT) {
+			strbuf_addf(sb, "%s%s", first ? "" : ",", sep);
+			json_write(sb, meta, 0);
+			first = 0;
+		}
+		strbuf_reset(&err);
+		free(list[i]);
+	}
+	free(list);
+	strbuf_addch(sb, ']');
+	arena_release(&a);
+	strbuf_release(&path);
+	strbuf_release(&text);
+	strbuf_release(&err);
+}
+
+/*
  * run.json is rewritten often while a run goes on, so it is written
  * straight out — a member per line, a job per line — rather than built as
  * a value and pretty-printed (twice the memory and time for a big run).
@@ -303,6 +346,8 @@ static void runstate_format(struct strbuf *out, const struct run *run, struct va
 	runstate_str(out, "result", r ? r : "running");
 	strbuf_addf(out, ",\n  \"pid\": %ld,\n  ", (long)getpid());
 	runstate_jobs(out, &run->plan, 0, "\n    ");
+	strbuf_addstr(out, ",\n  ");
+	runstate_artifacts(out, run->dir, "\n    ");
 	if (extra.kind == VAL_OBJECT) {
 		strbuf_addstr(out, ",\n  \"slipway\": ");
 		json_write(out, extra, 0);
@@ -361,6 +406,8 @@ int runstate_write_summary(const struct run *run, const char *path, struct strbu
 	runstate_str(&sb, "result", r ? r : "running");
 	strbuf_addch(&sb, ',');
 	runstate_jobs(&sb, &run->plan, 1, "");
+	strbuf_addch(&sb, ',');
+	runstate_artifacts(&sb, run->dir, "");
 	strbuf_addch(&sb, '}');
 	runstate_pretty(&out, &sb);
 	ret = fs_write_file(path, out.buf, out.len, 0644, err);

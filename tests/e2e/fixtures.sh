@@ -14,6 +14,8 @@ if ! command -v python3 >/dev/null; then
 	done_testing
 	exit
 fi
+# fetched actions and caches stay in the suite's scratch directory
+export XDG_CACHE_HOME=$SCRATCH/cache
 backends=(host)
 if docker_available; then
 	if images_runner; then

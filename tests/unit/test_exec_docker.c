@@ -25,6 +25,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "runner/docker_sweep.h"
@@ -214,7 +215,7 @@ static void start(struct executor *ex, struct leg *leg, struct exec_step *step, 
 {
 	struct strbuf host = STRBUF_INIT, view = STRBUF_INIT, err = STRBUF_INIT;
 	const char *argv[4] = { "sh", "-e", NULL, NULL };
-	struct exec_step_spec spec;
+	struct exec_step_spec spec = { 0 };
 
 	strbuf_addf(&host, "%s/step%d.sh", leg->job.files_host, n);
 	strbuf_addf(&view, "%s/step%d.sh", leg->job.files, n);
@@ -287,7 +288,15 @@ static void test_steps_in_a_container(void **state)
 	assert_string_equal(leg.job.base_path, "/bin");
 	assert_string_equal(leg.job.os, "Linux");
 	assert_string_equal(leg.job.environment, "github-hosted");
-	assert_string_equal(leg.job.workspace_host, g.snapshot.buf);
+	/* the snapshot, through the link an on-host stage replaces with the container's workspace */
+	{
+		char target[PATH_MAX];
+		ssize_t n = readlink(leg.job.workspace_host, target, sizeof(target) - 1);
+
+		assert_true(n > 0);
+		target[n] = '\0';
+		assert_string_equal(target, g.snapshot.buf);
+	}
 	assert_int_equal(ex->ops->find_program(ex, &leg.job, "sh", "/bin", &path), 0);
 	assert_string_equal(path.buf, "/bin/sh");
 	strbuf_reset(&path);
