@@ -68,7 +68,7 @@ chmod +x "$tmp/fan-shell.sh" "$tmp/chain-shell.sh"
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 measure() { # NAME JOBS EVENT SHELL-SCRIPT
 	local name=$1 n=$2 event=$3 shell=$4 s b ms_s ms_b rss
-	s=$(cd "$repo" && "$runstat" "$runs" "$slipway" run "$event" --jobs "$jobs" \
+	s=$(cd "$repo" && "$runstat" "$runs" "$slipway" run --backend host "$event" --jobs "$jobs" \
 		--state "$tmp/state")
 	b=$("$runstat" "$runs" "$shell")
 	ms_s=$(echo "$s" | field median_ms)

@@ -209,6 +209,7 @@ void actions_src_release(struct action_src *s)
 {
 	action_release(&s->act);
 	free(s->dir);
+	free(s->step_dir);
 	free(s->repository);
 	free(s->ref);
 	memset(s, 0, sizeof(*s));

@@ -35,6 +35,7 @@ struct actions_opts {
 struct action_src {
 	struct action act;
 	char *dir;                      /* the directory holding action.yml (host view) */
+	char *step_dir;                 /* the same as the job's steps see it (its user sets it) */
 	char *repository;               /* "owner/repo", or "" for a local action */
 	char *ref;                      /* the ref, or "" */
 };

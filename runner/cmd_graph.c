@@ -9,6 +9,7 @@
 #include "runner/graph.h"
 #include "runner/prepare.h"
 #include "runner/runstate.h"
+#include "util/fs.h"
 #include "util/options.h"
 #include "util/term.h"
 
@@ -35,11 +36,13 @@ int cmd_graph(int argc, const char **argv)
 	struct prepared pr;
 	struct prepare_opts po;
 	struct diag_list diags = DIAG_LIST_INIT;
-	struct strbuf err = STRBUF_INIT, state = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, state = STRBUF_INIT, cache = STRBUF_INIT;
+	struct actions_opts ao;
 	int nargs, f = -1, rc, prepared = 0, ret = EXITCODE_USAGE;
 
 	memset(&run, 0, sizeof(run));
 	memset(&po, 0, sizeof(po));
+	memset(&ao, 0, sizeof(ao));
 	plan_init(&run.plan);
 	nargs = options_parse(argc, argv, opts, &err);
 	if (nargs == OPTIONS_HELP) {
@@ -68,6 +71,12 @@ int cmd_graph(int argc, const char **argv)
 	po.workflows = &workflows;
 	po.jobs = &jobs;
 	po.inputs = &inputs;
+	/* called workflows of other repositories come from the action cache, as for run */
+	if (fs_cache_dir(&cache, &err) < 0)
+		goto fail;
+	strbuf_addstr(&cache, "/actions");
+	ao.cache_dir = cache.buf;
+	po.actions = &ao;
 	rc = prepare_run(&run, &pr, &po, &diags, &err);
 	prepared = 1;
 	if (rc == PREPARE_INVALID) {
@@ -91,5 +100,6 @@ out:
 	diag_list_release(&diags);
 	strbuf_release(&err);
 	strbuf_release(&state);
+	strbuf_release(&cache);
 	return ret;
 }

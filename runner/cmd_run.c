@@ -7,6 +7,7 @@
  */
 #include "runner/actions.h"
 #include "runner/approval.h"
+#include "runner/backend.h"
 #include "runner/commands.h"
 #include "runner/concurrency.h"
 #include "runner/console.h"
@@ -37,8 +38,8 @@ struct run_cli {
 	const char *event, *event_file, *summary, *state, *run_id, *resume, *backend;
 	const char *ref, *sha, *checkout, *action_base_url;
 	struct strlist inputs, workflows, jobs, matrix, secrets, secret_files, vars, var_files;
-	struct strlist env_files, approve, reject, no_builtin, action_paths;
-	int max_jobs, dry_run, verbose, collapse, offline;
+	struct strlist env_files, approve, reject, platforms, no_builtin, action_paths;
+	int max_jobs, dry_run, verbose, collapse, bind, pull, docker_socket, offline;
 };
 
 static const struct {
@@ -268,21 +269,61 @@ static int run_write_inputs(struct run *run, struct prepared *pr, struct strbuf 
 	return ret;
 }
 
-/* Where `uses:` steps find actions and stages their stores; heap strings in the run's arena. */
+/* --backend and -P are usage errors when wrong, before anything runs. */
+static void run_check_backend(const struct run_cli *o, struct strbuf *err)
+{
+	struct backend_opts b;
+
+	memset(&b, 0, sizeof(b));
+	b.name = o->backend;
+	b.platforms = &o->platforms;
+	backend_check(&b, err);
+}
+
+/*
+ * The executor --backend asks for (auto: docker when the engine answers);
+ * says on stderr why there is none.
+ */
+static int run_open_backend(struct run *run, const struct run_cli *o, const char *tool_cache)
+{
+	struct backend_opts b;
+	struct strbuf notice = STRBUF_INIT, err = STRBUF_INIT;
+	int ret;
+
+	memset(&b, 0, sizeof(b));
+	b.name = o->backend;
+	b.platforms = &o->platforms;
+	b.bind = o->bind;
+	b.pull = o->pull;
+	b.docker_socket = o->docker_socket;
+	b.repository = run->repository;
+	b.run_id = run->id;
+	b.tool_cache = tool_cache;
+	b.slots_dir = arena_printf(&run->plan.arena, "%s/slots", run->dir);
+	b.config = run->config;
+	ret = backend_open(&run->exec, &b, &notice, &err);
+	if (notice.len)
+		fprintf(stderr, "slipway run: %s\n", notice.buf);
+	if (ret < 0)
+		fprintf(stderr, "slipway run: %s\n", err.buf);
+	strbuf_release(&notice);
+	strbuf_release(&err);
+	return ret;
+}
+
+/* Where `uses:` steps find actions and stages their stores; strings in the run's arena. */
 static int run_uses_setup(struct run *run, struct run_cli *o, struct actions_opts *ao,
 			  struct strbuf *err)
 {
 	struct arena *a = &run->plan.arena;
 	struct strbuf cache = STRBUF_INIT;
-	const char *base = o->action_base_url ? o->action_base_url
-			   : wf_static_string(run->config->action_base_url);
 	char *self = realpath("/proc/self/exe", NULL);
 
+	memset(ao, 0, sizeof(*ao));
 	if (fs_cache_dir(&cache, err) < 0)
 		return -1;
-	memset(ao, 0, sizeof(*ao));
 	ao->cache_dir = arena_printf(a, "%s/actions", cache.buf);
-	ao->base_url = base ? base : ACTIONS_DEFAULT_BASE_URL;
+	ao->base_url = o->action_base_url;      /* NULL: prepare reads .slipway.yml */
 	ao->offline = o->offline;
 	ao->overrides = &o->action_paths;
 	ao->no_builtin = &o->no_builtin;
@@ -300,7 +341,7 @@ static int run_uses_setup(struct run *run, struct run_cli *o, struct actions_opt
  * GitHub's runner downloads them when a job is set up; a failure is
  * reported by the step that needs the action.
  */
-static void run_fetch_actions(struct run *run, struct actions_opts *ao)
+static void run_fetch_actions(struct run *run, const struct actions_opts *ao)
 {
 	struct strlist seen = STRLIST_INIT;
 	struct strbuf warn = STRBUF_INIT;
@@ -322,16 +363,11 @@ static int run_execute(struct run *run, struct prepared *pr, struct run_cli *o,
 {
 	struct diag_list diags = DIAG_LIST_INIT;
 	struct strbuf cache = STRBUF_INIT;
-	struct actions_opts ao;
-	struct strlist failures = STRLIST_INIT;
 	int ret = EXITCODE_USAGE;
 
 	if (!o->resume && run_write_inputs(run, pr, err) < 0)
 		goto out;
-	if (run_uses_setup(run, o, &ao, err) < 0)
-		goto out;
-	ao.failures = &failures;
-	run_fetch_actions(run, &ao);
+	run_fetch_actions(run, run->opts.actions);
 	if (approval_load_env_values(run, pr->repo.root, &diags) < 0) {
 		diag_list_print(stderr, &diags);
 		goto out;
@@ -344,7 +380,10 @@ static int run_execute(struct run *run, struct prepared *pr, struct run_cli *o,
 	if (fs_cache_dir(&cache, err) < 0)
 		goto out;
 	strbuf_addstr(&cache, "/toolcache");
-	run->exec = exec_host_new(cache.buf, arena_printf(&run->plan.arena, "%s/slots", run->dir));
+	if (run_open_backend(run, o, cache.buf) < 0) {
+		ret = EXITCODE_FAILED;
+		goto out;
+	}
 	run->approval = approval_new(run);
 	run->conc = concurrency_new(run);
 	proc_become_subreaper(err);
@@ -369,14 +408,15 @@ out:
 	}
 	runstate_close(run->rs);
 	run->rs = NULL;
+	/* first: the docker executor waits for its teardown children and sweeps */
+	if (run->exec)
+		run->exec->ops->free(run->exec);
 	{
 		struct strbuf sweep = STRBUF_INIT;
 
 		proc_kill_descendants(&sweep);
 		strbuf_release(&sweep);
 	}
-	if (run->exec)
-		run->exec->ops->free(run->exec);
 	if (run->loop) {
 		while (loop_run_once(run->loop, 0) > 0)
 			;
@@ -386,8 +426,6 @@ out:
 		ret = EXITCODE_USAGE;
 	diag_list_release(&diags);
 	strbuf_release(&cache);
-	strlist_release(&failures);
-	run->opts.actions = NULL;
 	return ret;
 }
 
@@ -410,8 +448,8 @@ static void run_release_cli(struct run_cli *o)
 {
 	struct strlist *lists[] = {
 		&o->inputs, &o->workflows, &o->jobs, &o->matrix, &o->secrets, &o->secret_files,
-		&o->vars, &o->var_files, &o->env_files, &o->approve, &o->reject, &o->no_builtin,
-		&o->action_paths,
+		&o->vars, &o->var_files, &o->env_files, &o->approve, &o->reject, &o->platforms,
+		&o->no_builtin, &o->action_paths,
 	};
 
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
@@ -443,7 +481,14 @@ int cmd_run(int argc, const char **argv)
 		{ OPT_STRING, 0, "run-id", &o.run_id, "ID", "the new run's id" },
 		{ OPT_STRING, 0, "resume", &o.resume, "RUN", "continue a run (after approvals)" },
 		{ OPT_FLAG, 0, "collapse-groups", &o.collapse, NULL, "hide ::group:: contents" },
-		{ OPT_STRING, 0, "backend", &o.backend, "host|auto", "where jobs run (host)" },
+		{ OPT_STRING, 0, "backend", &o.backend, "auto|docker|host",
+		  "where jobs run (auto: docker when its engine answers)" },
+		{ OPT_LIST, 'P', "platform", &o.platforms, "LABEL=IMAGE",
+		  "run runs-on LABEL in IMAGE (-self-hosted: on this machine)" },
+		{ OPT_FLAG, 0, "bind", &o.bind, NULL, "mount the repository as the workspace" },
+		{ OPT_FLAG, 0, "pull", &o.pull, NULL, "pull images that are not present" },
+		{ OPT_FLAG, 0, "docker-socket", &o.docker_socket, NULL,
+		  "let job containers use the Docker engine" },
 		{ OPT_STRING, 0, "ref", &o.ref, "REF", "the ref the event is for" },
 		{ OPT_STRING, 0, "sha", &o.sha, "SHA", "the commit the event is for" },
 		{ OPT_STRING, 0, "checkout", &o.checkout, "snapshot|commit",
@@ -464,6 +509,8 @@ int cmd_run(int argc, const char **argv)
 	struct diag_list diags = DIAG_LIST_INIT;
 	struct strbuf err = STRBUF_INIT, state = STRBUF_INIT;
 	struct val saved = val_null();
+	struct actions_opts ao;
+	struct strlist failures = STRLIST_INIT;
 	int nargs, ret = EXITCODE_USAGE, prepared = 0, rc;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -485,8 +532,6 @@ int cmd_run(int argc, const char **argv)
 		strbuf_addf(&err, "two events: '%s' and --event '%s'", argv[0], o.event);
 	else if (o.max_jobs < 1)
 		strbuf_addf(&err, "--jobs must be at least 1, not %d", o.max_jobs);
-	else if (o.backend && strcmp(o.backend, "host") && strcmp(o.backend, "auto"))
-		strbuf_addf(&err, "backend '%s' is not available (host or auto)", o.backend);
 	else if (o.resume && (nargs || o.event || o.event_file || o.run_id || o.dry_run))
 		strbuf_addstr(&err, "--resume continues a run as it was planned: it takes no "
 			      "event, --event-file, --run-id or --dry-run");
@@ -497,6 +542,8 @@ int cmd_run(int argc, const char **argv)
 		strbuf_addf(&err, "--checkout must be 'snapshot' or 'commit', not '%s'", o.checkout);
 	else
 		run_check_uses_options(&o, &err);
+	if (nargs >= 0 && !err.len)
+		run_check_backend(&o, &err);
 	if (nargs < 0 || err.len) {
 		fprintf(stderr, "slipway run: %s\n", err.buf);
 		if (nargs >= 0)
@@ -547,6 +594,10 @@ int cmd_run(int argc, const char **argv)
 	po.secrets.var_args = &o.vars;
 	po.secrets.var_files = &o.var_files;
 	po.secrets.env_files = &o.env_files;
+	if (run_uses_setup(&run, &o, &ao, &err) < 0)
+		goto fail;
+	ao.failures = &failures;
+	po.actions = &ao;
 	rc = prepare_run(&run, &pr, &po, &diags, &err);
 	prepared = 1;
 	if (rc < 0 && !o.resume && !o.dry_run)
@@ -578,6 +629,7 @@ out:
 	plan_release(&run.plan);
 	console_release(&con);
 	run_release_cli(&o);
+	strlist_release(&failures);
 	diag_list_release(&diags);
 	strbuf_release(&err);
 	strbuf_release(&state);

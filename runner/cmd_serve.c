@@ -50,7 +50,8 @@ int cmd_serve(int argc, const char **argv)
 	struct strlist repos = STRLIST_INIT, reviewers = STRLIST_INIT, secret = STRLIST_INIT;
 	struct strbuf err = STRBUF_INIT, state = STRBUF_INIT, runner = STRBUF_INIT;
 	const char *listen = HTTP_DEFAULT_LISTEN, *state_opt = NULL, *reviewers_file = NULL,
-		   *secret_file = NULL, *runner_opt = NULL;
+		   *secret_file = NULL, *runner_opt = NULL,
+		   *backend = NULL;
 	int poll = 30, concurrency = 2, nargs, ret = EXITCODE_USAGE;
 	struct serve *s = NULL;
 	struct serve_config cfg;
@@ -66,6 +67,8 @@ int cmd_serve(int argc, const char **argv)
 		{ OPT_STRING, 0, "reviewers", &reviewers_file, "FILE", "[ENV=]NAME:TOKEN lines" },
 		{ OPT_STRING, 0, "webhook-secret-file", &secret_file, "FILE",
 		  "accept signed push webhooks with the secret in FILE" },
+		{ OPT_STRING, 0, "backend", &backend, "auto|docker|host",
+		  "where runs put their jobs (default auto: docker when the engine answers)" },
 		{ OPT_STRING, 0, "runner", &runner_opt, "PROGRAM", "run runs as 'PROGRAM run ...' (default: this slipway)" },
 		{ OPT_END },
 	};
@@ -84,6 +87,9 @@ int cmd_serve(int argc, const char **argv)
 		strbuf_addstr(&err, "--concurrency must be 1..64");
 	else if (nargs == 0 && (poll < 0 || poll > 86400))
 		strbuf_addstr(&err, "--poll must be 0..86400 seconds");
+	else if (nargs == 0 && backend && strcmp(backend, "auto") && strcmp(backend, "docker") &&
+		 strcmp(backend, "host"))
+		strbuf_addf(&err, "unknown --backend '%s' (auto, docker or host)", backend);
 	if (err.len) {
 		fprintf(stderr, "slipway serve: %s\n", err.buf);
 		options_usage(stderr, serve_usage, opts);
@@ -116,6 +122,7 @@ int cmd_serve(int argc, const char **argv)
 	cfg.reviewers = &reviewers;
 	cfg.webhook_secret = secret.nr ? secret.items[0] : NULL;
 	cfg.runner = runner.buf;
+	cfg.backend = backend;
 	cfg.concurrency = concurrency;
 	cfg.poll_seconds = poll;
 	if (serve_new(&s, &cfg, &err) < 0)

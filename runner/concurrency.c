@@ -276,7 +276,7 @@ static struct conc_hold *conc_add(struct concurrency *c, struct plan_leg *leg,
 static int conc_holds(struct concurrency *c, struct plan_leg *leg, struct conc_hold **job,
 		      struct conc_hold **wf, struct strbuf *err)
 {
-	const struct ydoc_node *jn = leg->job->job->concurrency, *wn = leg->job->wf->wf.concurrency;
+	const struct ydoc_node *jn = leg->job->job->concurrency, *wn = leg->job->def->concurrency;
 	struct strbuf group = STRBUF_INIT;
 	int cancel, ret = 0;
 
@@ -329,7 +329,7 @@ int concurrency_acquire(struct concurrency *c, struct plan_leg *leg, struct strb
 	struct conc_hold *job, *wf;
 	int have = 1;
 
-	if (!leg->job->job->concurrency && !leg->job->wf->wf.concurrency)
+	if (!leg->job->job->concurrency && !leg->job->def->concurrency)
 		return CONCURRENCY_PASS;
 	if (fs_mkdir_p(c->dir.buf, 0755, err) < 0 || conc_holds(c, leg, &job, &wf, err) < 0)
 		return -1;

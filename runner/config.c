@@ -88,7 +88,7 @@ static const struct schema_key k_config[] = {
 	K("environments", d_envs, 0, CFG(environments)),
 	K("platforms", d_string_map, 0, CFG(platforms)),
 	K("registry", schema_nonempty, 0, CFG(registry)),
-	K("docker-socket", schema_nonempty, 0, CFG(docker_socket)),
+	K("docker-socket", schema_boolean, 0, CFG(docker_socket)),
 	K("action-base-url", schema_nonempty, 0, CFG(action_base_url)),
 	KEND,
 };

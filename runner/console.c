@@ -201,7 +201,7 @@ void console_table(struct console *c, const struct plan *p, const char *run_dir)
 
 		if (!job->legs_nr) {
 			strbuf_reset(&text);
-			strbuf_addf(&text, "%s/%s", job->wf->display, job->job->id);
+			strbuf_addf(&text, "%s/%s", job->wf->display, job->label);
 			console_row(c, text.buf, job->result, NULL, 0, width);
 		}
 		for (size_t l = 0; l < job->legs_nr; l++) {

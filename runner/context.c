@@ -148,7 +148,8 @@ struct val context_job_level(struct arena *a, const struct run *run, const struc
 	val_object_setstr(a, c, "matrix", leg->matrix.kind == VAL_OBJECT ? leg->matrix
 				  : val_new_object(a));
 	val_object_setstr(a, c, "vars", run->vars);
-	val_object_setstr(a, c, "inputs", job->wf->inputs);
+	val_object_setstr(a, c, "inputs", job->inputs.kind == VAL_OBJECT ? job->inputs
+				  : job->wf->inputs);
 	return c;
 }
 
@@ -195,9 +196,12 @@ void context_step_vars(struct strlist *out, const struct run *run, const struct 
 	for (size_t i = 0; i < sizeof(context_github_vars) / sizeof(context_github_vars[0]); i++) {
 		const char *m = context_github_vars[i].member;
 		struct val *v = m ? val_object_getstr(run->github, m) : NULL;
+		const char *s = v && v->kind == VAL_STRING ? v->u.string.ptr : m ? "" : "false";
 
-		strlist_pushf(out, "%s=%s", context_github_vars[i].var,
-			      v && v->kind == VAL_STRING ? v->u.string.ptr : m ? "" : "false");
+		/* the one path of the run a container sees elsewhere */
+		if (m && !strcmp(m, "event_path") && ej->event_path)
+			s = ej->event_path;
+		strlist_pushf(out, "%s=%s", context_github_vars[i].var, s);
 	}
 	strlist_pushf(out, "GITHUB_WORKFLOW=%s", w->name);
 	strlist_pushf(out, "GITHUB_WORKFLOW_REF=%s/%s@%s", repo ? repo->u.string.ptr : "", w->path,

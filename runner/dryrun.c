@@ -107,11 +107,11 @@ void dryrun_print(FILE *out, struct run *run, const struct strlist *skipped)
 
 			if (job->wf != p->wfs[w])
 				continue;
-			fprintf(out, "  [%d] %s", job->level + 1, job->job->id);
+			fprintf(out, "  [%d] %s", job->level + 1, job->label);
 			if (job->needs_nr) {
 				fputs("  needs:", out);
 				for (size_t n = 0; n < job->needs_nr; n++)
-					fprintf(out, "%s %s", n ? "," : "", job->needs[n]->job->id);
+					fprintf(out, "%s %s", n ? "," : "", job->needs[n]->label);
 			}
 			fputc('\n', out);
 			dryrun_if(out, run, job);

@@ -33,9 +33,23 @@ struct exec_job_spec {
 	const char *key;            /* "ci.test.2": the run's name for the leg, file-system safe */
 	const char *job_dir;        /* <run>/jobs/<key>: exists; output.log lives there */
 	const char *snapshot;       /* <run>/snapshot: the repository as the run saw it */
+	const char *event_path;     /* <run>/event.json: the payload GITHUB_EVENT_PATH names */
 	struct val runs_on;         /* the evaluated `runs-on` (string, array or object) */
 	struct val container;       /* the evaluated `container:` (null when absent) */
 	struct val services;        /* the evaluated `services:` (null when absent) */
+};
+
+/* A started step: a child of this process. */
+struct exec_step {
+	pid_t pid;                  /* watch with loop_watch_child; its status is the step's */
+	/*
+	 * Read end of the output pipe (stdout and stderr merged, in order),
+	 * non-blocking and close-on-exec; owned by the caller, who closes it.
+	 * Background processes a step leaves behind may keep it open after
+	 * the child has exited: the caller drains what is there when the
+	 * child exits and may keep reading until the job finishes.
+	 */
+	int out;
 };
 
 /*
@@ -49,6 +63,13 @@ struct exec_job {
 	const char *temp;           /* RUNNER_TEMP as steps see it: empty, private to the job */
 	const char *tool_cache;     /* RUNNER_TOOL_CACHE as steps see it */
 	const char *files;          /* the runner's own files (scripts, file commands), step view */
+	/*
+	 * Where this process reads the workspace (hashFiles) and on-host
+	 * steps work on it: the workspace itself on the host and with --bind;
+	 * for a container that got a copy, <job_dir>/workspace — a link to
+	 * the snapshot the copy came from (the workspace as the leg began)
+	 * until an on-host step brings the container's workspace out there.
+	 */
 	const char *workspace_host;
 	const char *temp_host;
 	const char *files_host;     /* scripts and file-command files are written here */
@@ -56,8 +77,30 @@ struct exec_job {
 	const char *os;             /* RUNNER_OS: "Linux" */
 	const char *arch;           /* RUNNER_ARCH: "X64", "ARM64" ... */
 	const char *environment;    /* runner.environment: "self-hosted" or "github-hosted" */
+	const char *event_path;     /* GITHUB_EVENT_PATH as steps see it; NULL: spec's */
+	/*
+	 * Members of the job context the executor knows ({container: {id,
+	 * network}, services: {<id>: {id, network, ports}}}, as on GitHub);
+	 * null when it has none. Valid until finish_job.
+	 */
+	struct val job_context;
+	/*
+	 * Set-up still going on when prepare_job returns (the docker executor
+	 * creates containers in a child, so that independent legs overlap):
+	 * when setup.pid > 0, it is a child of this process and setup.out its
+	 * output (progress lines for the job's log), watched exactly like a
+	 * step's. Once it has exited, the caller calls prepare_done with its
+	 * wait status before anything else; to give up sooner (cancelled,
+	 * timed out) it sends the child SIGKILL, waits for it, and still calls
+	 * prepare_done. setup.pid 0 (the caller zeroes the struct): the leg is
+	 * ready when prepare_job returns, and the fields above are filled.
+	 */
+	struct exec_step setup;
 	void *priv;                 /* the executor's own per-job state */
 };
+
+/* prepare_job's or prepare_done's answer for a leg that cannot run here (see prepare_job). */
+#define EXEC_SKIP 1
 
 /* One step to start. Valid during the call only. */
 struct exec_step_spec {
@@ -75,19 +118,14 @@ struct exec_step_spec {
 	 */
 	const char *const *env;
 	const char *dir;            /* working directory as the step sees it (absolute) */
-};
-
-/* A started step: a child of this process. */
-struct exec_step {
-	pid_t pid;                  /* watch with loop_watch_child; its status is the step's */
 	/*
-	 * Read end of the output pipe (stdout and stderr merged, in order),
-	 * non-blocking and close-on-exec; owned by the caller, who closes it.
-	 * Background processes a step leaves behind may keep it open after
-	 * the child has exited: the caller drains what is there when the
-	 * child exits and may keep reading until the job finishes.
+	 * A step of Slipway's own (a built-in stage, `slipway __stage`): it
+	 * runs on this machine whatever the leg's executor, with env and dir
+	 * in this machine's view, on job->workspace_host — which the executor
+	 * brings up to date with the leg's workspace before the step and
+	 * carries back into it after, when the two are not one directory.
 	 */
-	int out;
+	int on_host;
 };
 
 struct executor_ops {
@@ -97,9 +135,12 @@ struct executor_ops {
 	 * Make the leg's workspace (a copy of spec->snapshot), temp and tool
 	 * cache directories, and whatever the executor needs (a container, a
 	 * network). Fills *job. May block (copying, creating a container);
-	 * it runs before the leg's first step. Returns 0, or -1 with a
-	 * message in err ("job container needs the docker backend"), after
-	 * which finish_job is still called.
+	 * it runs before the leg's first step. Returns 0 (see job->setup for
+	 * a set-up that goes on in a child), -1 with a message in err ("job
+	 * container needs the docker backend"), or EXEC_SKIP with the reason
+	 * in err when the leg cannot run here (runs-on: windows-latest and no
+	 * mapping): the caller ends it as skipped and shows the reason in its
+	 * log and the summary. finish_job is called after each of these.
 	 */
 	int (*prepare_job)(struct executor *ex, struct exec_job *job,
 			   const struct exec_job_spec *spec, struct strbuf *err);
@@ -144,6 +185,15 @@ struct executor_ops {
 
 	/* Release the executor and its state (after every job finished). */
 	void (*free)(struct executor *ex);
+
+	/*
+	 * The set-up child (job->setup) has exited with wait status status:
+	 * finish preparing and fill *job. Returns 0, -1 with a message in err
+	 * (the leg fails), or EXEC_SKIP with the reason. NULL in executors
+	 * that never start one (host, fake).
+	 */
+	int (*prepare_done)(struct executor *ex, struct exec_job *job, int status,
+			    struct strbuf *err);
 };
 
 struct executor {
@@ -177,5 +227,34 @@ struct executor *exec_host_new(const char *tool_cache, const char *slots_dir);
  * temp and files directories are made under job_dir.
  */
 struct executor *exec_fake_new(void);
+
+struct platform_map;
+
+/* What the docker executor is told by `slipway run`. Strings are copied. */
+struct exec_docker_opts {
+	const char *host;           /* the engine; NULL: DOCKER_HOST, else the default socket */
+	const char *run_id;         /* names and the slipway.run label of what it creates */
+	const struct platform_map *platforms;   /* runs-on label -> image; copied */
+	const char *tool_cache;     /* RUNNER_TOOL_CACHE on the host; mounted into containers */
+	const char *slots_dir;      /* the host executor's, for legs that run on this machine */
+	const char *bind;           /* --bind: this directory (the repository) is the
+				       workspace, mounted; NULL: a copy of the snapshot goes in */
+	int pull;                   /* --pull: pull missing images */
+	int docker_socket;          /* mount the engine's socket into job containers */
+};
+
+/*
+ * The docker executor (runner/exec_docker.c): each leg whose runs-on maps
+ * to an image gets a container of its own (started once; steps run in it
+ * with the exec API) with the workspace copied in, on a network of its
+ * own with its services; legs that map to this machine run on a host
+ * executor inside; legs that cannot run here are skipped. Engine work is
+ * done in forked children, never on the caller's loop. Connects to the
+ * engine first: -1 with err ("cannot reach the Docker engine at ...")
+ * when it does not answer. Everything created carries slipway.run=run_id
+ * and is gone when ops->free returns. Free with ops->free.
+ */
+int exec_docker_new(struct executor **out, const struct exec_docker_opts *opts,
+		    struct strbuf *err);
 
 #endif

@@ -63,9 +63,33 @@ static void graph_facts(struct run *run, struct plan_job *job, struct graph_fact
 	strbuf_release(&err);
 }
 
+/* A job as the graph names it: its id, after its callers' ("call / build"). */
+static void graph_name(struct strbuf *sb, const struct plan_job *job)
+{
+	if (job->caller) {
+		graph_name(sb, job->caller);
+		strbuf_addstr(sb, " / ");
+	}
+	strbuf_addstr(sb, job->job->id);
+}
+
+/*
+ * The called jobs that end a call (none of the call's jobs needs them):
+ * the caller ends after them. The others are inside the call.
+ */
+static int graph_call_exit(const struct plan_job *job)
+{
+	for (size_t d = 0; d < job->dependents_nr; d++)
+		if (job->dependents[d]->caller == job->caller)
+			return 0;
+	return 1;
+}
+
 static void graph_label(struct strbuf *sb, const struct plan_job *job, const struct graph_facts *f)
 {
-	strbuf_addstr(sb, job->job->id);
+	graph_name(sb, job);
+	if (job->job->is_call)
+		strbuf_addf(sb, " (calls %s)", job->job->uses_node->u.scalar.ptr);
 	if (f->legs > 1 || (job->has_matrix && f->legs >= 0))
 		strbuf_addf(sb, " [x%ld]", f->legs);
 	else if (f->legs < 0 && job->has_matrix)
@@ -102,10 +126,19 @@ static void graph_text(FILE *out, struct run *run, int color)
 				fprintf(out, "  \xe2\x94\x82 %s%s%s", f.protected_env && color
 					? TERM_RED : "", label.buf, f.protected_env && color
 					? TERM_RESET : "");
-				for (size_t n = 0; n < job->needs_nr; n++)
-					fprintf(out, "%s%s", n ? ", " : "  \xe2\x86\x90 ",
-						job->needs[n]->job->id);
-				fputc('\n', out);
+				strbuf_reset(&label);
+				for (size_t n = 0; n < job->needs_nr; n++) {
+					strbuf_addstr(&label, n ? ", " : "  \xe2\x86\x90 ");
+					graph_name(&label, job->needs[n]);
+				}
+				for (size_t c = 0, n = 0; c < job->callees_nr; c++) {
+					if (!graph_call_exit(job->callees[c]))
+						continue;
+					strbuf_addstr(&label, n++ ? ", " : job->needs_nr ? ", "
+						      : "  \xe2\x86\x90 ");
+					graph_name(&label, job->callees[c]);
+				}
+				fprintf(out, "%s\n", label.buf);
 			}
 		}
 		fprintf(out, "  \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\n");
@@ -160,7 +193,7 @@ static void graph_dot(FILE *out, struct run *run)
 		}
 		strbuf_addstr(&sb, "  }\n");
 	}
-	for (size_t i = 0; i < p->jobs_nr; i++)
+	for (size_t i = 0; i < p->jobs_nr; i++) {
 		for (size_t n = 0; n < p->jobs[i]->needs_nr; n++) {
 			strbuf_addstr(&sb, "  ");
 			graph_quoted(&sb, p->jobs[i]->needs[n]->key);
@@ -168,6 +201,16 @@ static void graph_dot(FILE *out, struct run *run)
 			graph_quoted(&sb, p->jobs[i]->key);
 			strbuf_addstr(&sb, ";\n");
 		}
+		for (size_t c = 0; c < p->jobs[i]->callees_nr; c++) {
+			if (!graph_call_exit(p->jobs[i]->callees[c]))
+				continue;
+			strbuf_addstr(&sb, "  ");
+			graph_quoted(&sb, p->jobs[i]->callees[c]->key);
+			strbuf_addstr(&sb, " -> ");
+			graph_quoted(&sb, p->jobs[i]->key);
+			strbuf_addstr(&sb, " [style=dashed];\n");
+		}
+	}
 	strbuf_addstr(&sb, "}\n");
 	fwrite(sb.buf, 1, sb.len, out);
 	strbuf_release(&sb);
@@ -193,7 +236,7 @@ static void graph_mermaid(FILE *out, struct run *run)
 		graph_quoted(&sb, label.buf);
 		strbuf_addstr(&sb, f.protected_env ? "}}\n" : "]\n");
 	}
-	for (size_t i = 0; i < p->jobs_nr; i++)
+	for (size_t i = 0; i < p->jobs_nr; i++) {
 		for (size_t n = 0; n < p->jobs[i]->needs_nr; n++) {
 			strbuf_addstr(&sb, "  ");
 			graph_mermaid_id(&sb, p->jobs[i]->needs[n]->key);
@@ -201,6 +244,16 @@ static void graph_mermaid(FILE *out, struct run *run)
 			graph_mermaid_id(&sb, p->jobs[i]->key);
 			strbuf_addch(&sb, '\n');
 		}
+		for (size_t c = 0; c < p->jobs[i]->callees_nr; c++) {
+			if (!graph_call_exit(p->jobs[i]->callees[c]))
+				continue;
+			strbuf_addstr(&sb, "  ");
+			graph_mermaid_id(&sb, p->jobs[i]->callees[c]->key);
+			strbuf_addstr(&sb, " -.-> ");
+			graph_mermaid_id(&sb, p->jobs[i]->key);
+			strbuf_addch(&sb, '\n');
+		}
+	}
 	fwrite(sb.buf, 1, sb.len, out);
 	strbuf_release(&sb);
 	strbuf_release(&label);
@@ -232,6 +285,12 @@ static void graph_json(FILE *out, struct run *run)
 			for (size_t n = 0; n < job->needs_nr; n++)
 				val_array_push(a, needs, val_cstring(a, job->needs[n]->key));
 			val_object_setstr(a, j, "needs", needs);
+			val_object_setstr(a, j, "caller", job->caller ? val_cstring(a, job->caller->key)
+					  : val_null());
+			needs = val_new_array(a);
+			for (size_t c = 0; c < job->callees_nr; c++)
+				val_array_push(a, needs, val_cstring(a, job->callees[c]->key));
+			val_object_setstr(a, j, "calls", needs);
 			val_object_setstr(a, j, "legs", f.legs < 0 ? val_null()
 					  : val_number((double)f.legs));
 			val_object_setstr(a, j, "environment", f.env ? val_cstring(a, f.env)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "parser/template.h"
+#include "runner/call.h"
 #include "runner/context.h"
 #include "runner/envfile.h"
 #include "runner/joblog.h"
@@ -43,6 +44,23 @@ static struct expr_names job_names = {
 struct job_frame *job_top(struct job_run *jr)
 {
 	return &jr->frames[jr->frames_nr - 1];
+}
+
+void job_env_context(struct job_run *jr)
+{
+	struct job_frame *top = job_top(jr);
+	struct val env = jr->env;
+
+	if (top->contexts.kind != VAL_OBJECT)
+		return;
+	if (top->env_over.kind == VAL_OBJECT && top->env_over.u.object->nr) {
+		env = context_copy_object(&jr->arena, jr->env);
+		for (size_t i = 0; i < top->env_over.u.object->nr; i++)
+			val_object_set(&jr->arena, env, top->env_over.u.object->members[i].key,
+				       top->env_over.u.object->members[i].key_len,
+				       top->env_over.u.object->members[i].value);
+	}
+	val_object_setstr(&jr->arena, top->contexts, "env", env);
 }
 
 /* The status success()/failure() read: the job's, or a composite's own. */
@@ -145,7 +163,15 @@ static int job_build_contexts(struct job_run *jr, struct strbuf *err)
 	jr->job_ctx = val_new_object(a);
 	val_object_setstr(a, jr->job_ctx, "container", val_new_object(a));
 	val_object_setstr(a, jr->job_ctx, "services", val_new_object(a));
-	val_object_setstr(a, c, "secrets", job_with_environment(jr, jr->run->secrets,
+	for (size_t i = 0; jr->ej.job_context.kind == VAL_OBJECT &&
+	     i < jr->ej.job_context.u.object->nr; i++) {
+		const struct val_member *m = &jr->ej.job_context.u.object->members[i];
+
+		val_object_set(a, jr->job_ctx, m->key, m->key_len, val_copy(a, m->value));
+	}
+	val_object_setstr(a, c, "secrets", job_with_environment(jr, leg->job->secrets.kind ==
+								VAL_OBJECT ? leg->job->secrets
+								: jr->run->secrets,
 								jr->run->env_secrets));
 	val_object_setstr(a, c, "vars", job_with_environment(jr, jr->run->vars, jr->run->env_vars));
 	val_object_setstr(a, c, "runner", context_runner(a, &jr->ej, jr->run->opts.verbose));
@@ -155,12 +181,14 @@ static int job_build_contexts(struct job_run *jr, struct strbuf *err)
 	g = val_object_getstr(c, "github");
 	if (g)
 		val_object_setstr(a, *g, "workspace", val_cstring(a, jr->ej.workspace));
+	if (g && jr->ej.event_path)
+		val_object_setstr(a, *g, "event_path", val_cstring(a, jr->ej.event_path));
 	job_update_status(jr);
 	for (size_t i = 0; i < jr->run->env_file.u.object->nr; i++)
 		val_object_set(a, jr->env, jr->run->env_file.u.object->members[i].key,
 			       jr->run->env_file.u.object->members[i].key_len,
 			       jr->run->env_file.u.object->members[i].value);
-	return job_eval_env(jr, jr->env, leg->job->wf->wf.env, err) < 0 ||
+	return job_eval_env(jr, jr->env, leg->job->def->env, err) < 0 ||
 	       job_eval_env(jr, jr->env, leg->job->job->env, err) < 0 ? -1 : 0;
 }
 
@@ -380,6 +408,8 @@ void job_stop(struct run *run, struct plan_leg *leg, enum job_stop why)
 	for (size_t i = 1; i < jr->frames_nr; i++)
 		jr->frames[i].status = EXPR_STATUS_CANCELLED;
 	job_update_status(jr);
+	if (jr->setting_up)
+		kill(jr->ej.setup.pid, SIGKILL);
 	if (why == JOB_STOP_TIMEOUT) {
 		jr->timed_out = 1;
 		leg->message = "timed out";
@@ -530,6 +560,7 @@ void job_step_done(struct job_run *jr, struct plan_step *st, enum plan_result ou
 	st->duration_ms = run_now_ms() - st->started_ms;
 	st->status = PLAN_DONE;
 	job_set_step_context(jr, st, outputs);
+	job_env_context(jr);            /* GITHUB_ENV may have changed it */
 	if (!job_step_visible(jr))
 		return;
 	fields = val_new_object(a);
@@ -693,7 +724,7 @@ static void job_push_arg(struct strlist *argv, const char *word, const char *scr
 static const char *job_step_shell(struct job_run *jr, const struct wf_step *s)
 {
 	const struct wf_job *j = jr->leg->job->job;
-	const struct wf_workflow *wf = &jr->leg->job->wf->wf;
+	const struct wf_workflow *wf = jr->leg->job->def;
 	const struct ydoc_node *n = s->shell ? s->shell : j->defaults_run.shell
 				    ? j->defaults_run.shell : wf->defaults_run.shell;
 
@@ -766,7 +797,7 @@ static int job_workdir(struct job_run *jr, const struct wf_step *s, struct strbu
 		       struct strbuf *err)
 {
 	const struct wf_job *j = jr->leg->job->job;
-	const struct wf_workflow *wf = &jr->leg->job->wf->wf;
+	const struct wf_workflow *wf = jr->leg->job->def;
 	const struct ydoc_node *n = s->working_directory ? s->working_directory
 				    : j->defaults_run.working_directory
 				    ? j->defaults_run.working_directory
@@ -789,21 +820,23 @@ static int job_workdir(struct job_run *jr, const struct wf_step *s, struct strbu
 }
 
 /* A number of minutes from a node (expression allowed) into ms; 0: none. */
+/* Minutes given as v (a number or a numeric string; else dflt) in ms; 0: none. */
+static uint64_t job_minutes_ms(struct val v, double dflt)
+{
+	double m = v.kind == VAL_NUMBER ? v.u.number : v.kind == VAL_STRING
+		? strtod(v.u.string.ptr, NULL) : dflt;
+
+	return m > 0 ? (uint64_t)(m * 60000.0) : 0;
+}
+
 static int job_minutes(struct job_run *jr, const struct ydoc_node *n, double dflt,
 		       uint64_t *ms, struct strbuf *err)
 {
-	struct val v;
-	double m = dflt;
+	struct val v = val_null();
 
-	*ms = 0;
-	if (n) {
-		if (job_eval(jr, &v, n, err) < 0)
-			return -1;
-		m = v.kind == VAL_NUMBER ? v.u.number : v.kind == VAL_STRING
-			? strtod(v.u.string.ptr, NULL) : dflt;
-	}
-	if (m > 0)
-		*ms = (uint64_t)(m * 60000.0);
+	if (n && job_eval(jr, &v, n, err) < 0)
+		return -1;
+	*ms = job_minutes_ms(v, dflt);
 	return 0;
 }
 
@@ -970,6 +1003,7 @@ int job_launch(struct job_run *jr, const struct job_launch *l, struct strbuf *er
 	spec.argv = (const char *const *)l->argv.items;
 	spec.env = (const char *const *)env.items;
 	spec.dir = l->dir ? l->dir : jr->ej.workspace;
+	spec.on_host = l->host_files;
 	jr->child_done = jr->step_timed_out = jr->cmd_failed = jr->kill_stage = 0;
 	if (run->exec->ops->start_step(run->exec, &jr->ej, &spec, &jr->es, err) < 0) {
 		wfcmd_state_release(&jr->wfcmd);
@@ -1018,7 +1052,7 @@ static int job_start_run_step(struct job_run *jr, struct plan_step *st, struct s
 	l.dir = dir.buf;
 	ret = job_launch(jr, &l, err);
 out:
-	val_object_setstr(&jr->arena, job_top(jr)->contexts, "env", jr->env);
+	job_env_context(jr);
 	job_launch_release(&l);
 	strbuf_release(&script);
 	strbuf_release(&file);
@@ -1371,6 +1405,10 @@ static enum plan_result job_result(struct job_run *jr)
 	struct strbuf err = STRBUF_INIT;
 	int coe = 0;
 
+	if (jr->skipped)
+		return PLAN_SKIPPED;
+	if (jr->call_result)
+		return jr->call_result;
 	if (jr->timed_out)
 		return PLAN_FAILURE;
 	if (jr->stopped)
@@ -1463,6 +1501,71 @@ static void job_make_steps(struct job_run *jr)
 	jr->frames[0].nr = leg->steps_nr;
 }
 
+/* The leg's contexts, once the executor has prepared it. */
+static int job_ready(struct job_run *jr, struct strbuf *err)
+{
+	return job_build_contexts(jr, err);
+}
+
+/* The executor's answer (prepare_job or prepare_done): run the steps, skip the leg, or fail it. */
+static void job_prepared(struct job_run *jr, int rc, struct strbuf *err)
+{
+	if (!rc && !job_ready(jr, err)) {
+		job_uses_pre(jr);
+		job_place_hooks(jr, JOB_HOOK_PRE);
+		job_next_step(jr);
+		return;
+	}
+	if (rc == EXEC_SKIP) {
+		joblog_line(&jr->log, CONSOLE_NOTICE, err->buf, err->len);
+		jr->leg->message = arena_strdup(&jr->run->plan.arena, err->buf);
+		jr->skipped = 1;
+		jr->prepared = 0;
+	} else {
+		job_error(jr, err->buf);
+		jr->status = EXPR_STATUS_FAILURE;
+	}
+	job_finish(jr);
+}
+
+static void job_on_setup_output(struct loop *l, int fd, unsigned events, void *data)
+{
+	struct job_run *jr = data;
+
+	(void)l;
+	(void)events;
+	if (job_read(jr, fd)) {
+		loop_unwatch_fd(jr->run->loop, fd);
+		close(fd);
+		jr->ej.setup.out = -1;
+	}
+}
+
+static void job_on_setup_exit(struct loop *l, pid_t pid, int status, void *data)
+{
+	struct job_run *jr = data;
+	struct run *run = jr->run;
+	struct strbuf err = STRBUF_INIT;
+
+	(void)l;
+	(void)pid;
+	jr->setting_up = 0;
+	jr->ej.setup.pid = 0;
+	if (jr->ej.setup.out >= 0) {
+		job_read(jr, jr->ej.setup.out);
+		loop_unwatch_fd(run->loop, jr->ej.setup.out);
+		close(jr->ej.setup.out);
+		jr->ej.setup.out = -1;
+	}
+	job_take_lines(jr, 1);
+	job_prepared(jr, run->exec->ops->prepare_done(run->exec, &jr->ej, status, &err), &err);
+	strbuf_release(&err);
+}
+
+/* job_prepare's answer while the executor's set-up child is at work. */
+#define JOB_SETTING_UP 2
+
+/* Returns 0 (ready), JOB_SETTING_UP, EXEC_SKIP, or -1. */
 static int job_prepare(struct job_run *jr, struct strbuf *err)
 {
 	struct run *run = jr->run;
@@ -1472,31 +1575,56 @@ static int job_prepare(struct job_run *jr, struct strbuf *err)
 	struct val jc = context_job_level(&jr->arena, run, leg);
 	struct expr_env env = { jc, EXPR_STATUS_SUCCESS, NULL, &jr->arena };
 	struct expr_names names = { plan_job_contexts, 0, NULL, 0 };
+	struct val timeout = val_null();
 	uint64_t timeout_ms;
+	int rc;
 
 	memset(&spec, 0, sizeof(spec));
 	spec.key = leg->key;
 	spec.job_dir = jr->dir.buf;
 	spec.snapshot = run->snapshot;
+	spec.event_path = run->event_path;
 	if (tmpl_eval(&spec.runs_on, j->runs_on, &names, &env, err) < 0 ||
 	    tmpl_eval(&spec.container, j->container, &names, &env, err) < 0 ||
-	    tmpl_eval(&spec.services, j->services, &names, &env, err) < 0)
+	    tmpl_eval(&spec.services, j->services, &names, &env, err) < 0 ||
+	    (j->timeout_minutes && tmpl_eval(&timeout, j->timeout_minutes, &names, &env, err) < 0))
 		return -1;
-	if (j->is_call) {
-		strbuf_addf(err, "%s:%d:%d: job '%s' calls the reusable workflow '%s', which is "
-			    "not supported yet", j->uses_node->file, j->uses_node->line,
-			    j->uses_node->col, j->id, j->uses_node->u.scalar.ptr);
-		return -1;
-	}
 	leg->runs_on = val_copy(&run->plan.arena, spec.runs_on);
 	jr->prepared = 1;
-	if (run->exec->ops->prepare_job(run->exec, &jr->ej, &spec, err) < 0 ||
-	    job_build_contexts(jr, err) < 0 ||
-	    job_minutes(jr, j->timeout_minutes, JOB_DEFAULT_TIMEOUT_MINUTES, &timeout_ms, err) < 0)
-		return -1;
+	/* as on GitHub, the timeout counts the containers' set-up too */
+	timeout_ms = job_minutes_ms(timeout, JOB_DEFAULT_TIMEOUT_MINUTES);
 	if (timeout_ms)
 		jr->job_timer = loop_add_timer(run->loop, timeout_ms, job_on_job_timeout, jr);
-	return 0;
+	rc = run->exec->ops->prepare_job(run->exec, &jr->ej, &spec, err);
+	if (rc || jr->ej.setup.pid <= 0)
+		return rc;
+	jr->setting_up = 1;
+	loop_watch_fd(run->loop, jr->ej.setup.out, LOOP_READ, job_on_setup_output, jr);
+	loop_watch_child(run->loop, jr->ej.setup.pid, job_on_setup_exit, jr);
+	return JOB_SETTING_UP;
+}
+
+/*
+ * A job that calls a reusable workflow runs nothing itself: it is
+ * started when the called jobs are done, and ends with their result and
+ * the call's outputs.
+ */
+static void job_finish_call(struct job_run *jr)
+{
+	const struct wf_job *j = jr->leg->job->job;
+	struct strbuf err = STRBUF_INIT;
+
+	if (!j->callee) {
+		joblog_linef(&jr->log, CONSOLE_ERROR, "%s:%d:%d: job '%s': the reusable workflow "
+			     "'%s' could not be loaded", j->uses_node->file, j->uses_node->line,
+			     j->uses_node->col, j->id, j->uses_node->u.scalar.ptr);
+		jr->call_result = PLAN_FAILURE;
+	} else if (call_finish(jr->run, jr->leg, &jr->call_result, &err) < 0) {
+		job_error(jr, err.buf);
+		jr->call_result = PLAN_FAILURE;
+	}
+	strbuf_release(&err);
+	job_finish(jr);
 }
 
 static void job_begin(struct loop *l, uint64_t id, void *data)
@@ -1504,6 +1632,7 @@ static void job_begin(struct loop *l, uint64_t id, void *data)
 	struct job_run *jr = data;
 	struct run *run = jr->run;
 	struct strbuf err = STRBUF_INIT;
+	int rc;
 
 	(void)l;
 	(void)id;
@@ -1515,15 +1644,13 @@ static void job_begin(struct loop *l, uint64_t id, void *data)
 		job_finish(jr);
 		goto out;
 	}
-	if (job_prepare(jr, &err) < 0) {
-		job_error(jr, err.buf);
-		jr->status = EXPR_STATUS_FAILURE;
-		job_finish(jr);
+	if (jr->leg->job->job->is_call) {
+		job_finish_call(jr);
 		goto out;
 	}
-	job_uses_pre(jr);
-	job_place_hooks(jr, JOB_HOOK_PRE);
-	job_next_step(jr);
+	rc = job_prepare(jr, &err);
+	if (rc != JOB_SETTING_UP)
+		job_prepared(jr, rc, &err);
 out:
 	strbuf_release(&err);
 }

@@ -82,6 +82,8 @@ struct job_run {
 	struct strbuf dir;              /* <run>/jobs/<key> */
 	struct exec_job ej;
 	int prepared;
+	int setting_up;                 /* the executor's set-up child runs (ej.setup) */
+	int skipped;                    /* the executor cannot run the leg here */
 	struct joblog log;
 	struct val contexts;            /* what the job's steps see */
 	struct val env;                 /* env context of the job (GITHUB_ENV included) */
@@ -90,6 +92,7 @@ struct job_run {
 	struct strlist path_add;        /* GITHUB_PATH, rising precedence */
 	struct strlist shells;          /* "name=path" of shells looked up */
 	enum expr_job_status status;
+	enum plan_result call_result;   /* a calling job's, from the jobs it called */
 	int stopped, timed_out, killed;
 	uint64_t job_timer;
 	/* the frames: [0] is the job's steps, the last the one running */
@@ -123,6 +126,12 @@ struct job_run {
 
 /* The frame running now. */
 struct job_frame *job_top(struct job_run *jr);
+
+/*
+ * Set the running frame's `env` context to what its steps see between
+ * steps: the job's env (GITHUB_ENV included) with the frame's over it.
+ */
+void job_env_context(struct job_run *jr);
 
 /* Evaluate n against the running frame's contexts (arena: the job's). */
 int job_eval(struct job_run *jr, struct val *out, const struct ydoc_node *n, struct strbuf *err);

@@ -14,6 +14,7 @@
 #include "runner/actions.h"
 #include "runner/context.h"
 #include "stages/stage.h"
+#include "util/fs.h"
 #include "util/xalloc.h"
 
 /* The `uses:` value of a step, as written. */
@@ -203,6 +204,7 @@ static void uses_stage_vars(struct job_run *jr, const struct wf_uses *u, struct 
 		strlist_pushf(env, "SLIPWAY_REGISTRY=%s", run->config->registry->u.scalar.ptr);
 	/* a stage works on this machine's side of the job's directories */
 	strlist_pushf(env, "GITHUB_WORKSPACE=%s", jr->ej.workspace_host);
+	strlist_pushf(env, "SLIPWAY_STEP_WORKSPACE=%s", jr->ej.workspace);
 	strlist_pushf(env, "RUNNER_TEMP=%s", jr->ej.temp_host);
 }
 
@@ -242,7 +244,7 @@ static int uses_start_stage(struct job_run *jr, struct plan_step *st, const stru
 	}
 	ret = 0;
 out:
-	val_object_setstr(&jr->arena, job_top(jr)->contexts, "env", jr->env);
+	job_env_context(jr);
 	job_launch_release(&l);
 	return ret;
 }
@@ -279,6 +281,12 @@ static int uses_load(struct job_run *jr, const struct wf_step *s, struct action_
 		return -1;
 	}
 	strbuf_release(&why);
+	if (s->uses.kind == WF_USES_LOCAL) {   /* in a container: its own workspace */
+		fs_path_join(&why, jr->ej.workspace, s->uses.path);
+		src.step_dir = strbuf_detach(&why, NULL);
+	} else {
+		src.step_dir = xstrdup(src.dir);
+	}
 	*out = uses_keep(jr, &src);
 	return 0;
 }
@@ -298,9 +306,9 @@ static int uses_node_launch(struct job_run *jr, const struct wf_step *s,
 		return -1;
 	}
 	strlist_push(&l->argv, node);
-	strlist_pushf(&l->argv, "%s/%s", src->dir, script->u.scalar.ptr);
+	strlist_pushf(&l->argv, "%s/%s", src->step_dir, script->u.scalar.ptr);
 	uses_input_vars(&l->env, inputs);
-	strlist_pushf(&l->env, "GITHUB_ACTION_PATH=%s", src->dir);
+	strlist_pushf(&l->env, "GITHUB_ACTION_PATH=%s", src->step_dir);
 	strlist_pushf(&l->env, "GITHUB_ACTION_REPOSITORY=%s", src->repository);
 	strlist_pushf(&l->env, "GITHUB_ACTION_REF=%s", src->ref);
 	return 0;
@@ -344,7 +352,7 @@ static int uses_start_node(struct job_run *jr, struct plan_step *st, const struc
 			       l.step_env, l.state);
 	ret = 0;
 out:
-	val_object_setstr(&jr->arena, job_top(jr)->contexts, "env", jr->env);
+	job_env_context(jr);
 	job_launch_release(&l);
 	return ret;
 }
@@ -358,7 +366,7 @@ static struct val uses_github(struct job_run *jr, struct val outer, const struct
 	struct val c = g ? context_copy_object(a, *g) : val_new_object(a);
 
 	val_object_setstr(a, c, "action", val_cstring(a, id));
-	val_object_setstr(a, c, "action_path", val_cstring(a, src->dir));
+	val_object_setstr(a, c, "action_path", val_cstring(a, src->step_dir));
 	val_object_setstr(a, c, "action_repository", val_cstring(a, src->repository));
 	val_object_setstr(a, c, "action_ref", val_cstring(a, src->ref));
 	return c;
@@ -389,7 +397,6 @@ static int uses_start_composite(struct job_run *jr, struct plan_step *st,
 		goto out;
 	uses_log(jr, uses_text(s), inputs);
 	contexts = context_copy_object(a, outer->contexts);
-	val_object_setstr(a, contexts, "env", jr->env);
 	val_object_setstr(a, contexts, "inputs", inputs);
 	val_object_setstr(a, contexts, "github", uses_github(jr, outer->contexts, src, st->id));
 	f = job_push_frame(jr);         /* outer is stale from here on */
@@ -401,7 +408,7 @@ static int uses_start_composite(struct job_run *jr, struct plan_step *st,
 	f->owner = st;
 	f->owner_coe = jr->coe;
 	f->action = src;
-	f->action_path = src->dir;
+	f->action_path = src->step_dir;
 	f->action_repository = src->repository;
 	f->action_ref = src->ref;
 	f->nr = src->act.steps_nr;
@@ -415,10 +422,12 @@ static int uses_start_composite(struct job_run *jr, struct plan_step *st,
 	}
 	ret = 1;
 out:
-	if (ret < 0)
-		val_object_setstr(a, job_top(jr)->contexts, "env", jr->env);
-	else
-		val_object_setstr(a, jr->frames[jr->frames_nr - 2].contexts, "env", jr->env);
+	if (ret > 0) {
+		jr->frames_nr--;        /* the outer frame's env, then the new one's */
+		job_env_context(jr);
+		jr->frames_nr++;
+	}
+	job_env_context(jr);
 	job_launch_release(&l);
 	return ret;
 }
@@ -437,6 +446,8 @@ void job_uses_frame_done(struct job_run *jr)
 	struct plan_step *owner = f->owner;
 	int coe = f->owner_coe;
 
+	job_env_context(jr);
+
 	for (size_t i = 0; i < act->outputs_nr; i++) {
 		strbuf_reset(&sb);
 		if (act->outputs[i].value && job_eval(jr, &v, act->outputs[i].value, &err) < 0) {
@@ -450,7 +461,7 @@ void job_uses_frame_done(struct job_run *jr)
 				  val_string(&jr->arena, sb.buf, sb.len));
 	}
 	jr->frames_nr--;
-	job_step_done(jr, owner, outcome, coe, outputs);
+	job_step_done(jr, owner, outcome, coe, outputs);        /* resets the outer env context */
 	strbuf_release(&err);
 	strbuf_release(&sb);
 }

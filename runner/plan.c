@@ -205,6 +205,7 @@ static const char *plan_leg_name(struct arena *a, const struct plan_job *job, st
 
 	if (j->name && plan_eval(&v, a, j->name, contexts, err) < 0)
 		return NULL;
+	strbuf_addstr(&sb, job->prefix ? job->prefix : "");
 	if (j->name && v.kind != VAL_NULL)
 		expr_coerce_string(&sb, v);
 	else
@@ -297,34 +298,58 @@ struct plan_wf *plan_wf_new(struct plan *p)
 	return w;
 }
 
+static int plan_level(struct plan_job *job);
+
+/* Where job may start: after its needs, and not before its caller does. */
+static int plan_entry_level(struct plan_job *job)
+{
+	int level = job->caller ? plan_entry_level(job->caller) : 0;
+
+	for (size_t i = 0; i < job->needs_nr; i++)
+		if (plan_level(job->needs[i]) + 1 > level)
+			level = plan_level(job->needs[i]) + 1;
+	return level;
+}
+
+/* A job's level: where it starts; a calling job's comes after its callees'. */
 static int plan_level(struct plan_job *job)
 {
-	int level = 0;
+	int level;
 
 	if (job->level >= 0)
 		return job->level;
 	job->level = 0;         /* workflows are validated acyclic; this only stops runaway */
-	for (size_t i = 0; i < job->needs_nr; i++) {
-		int l = plan_level(job->needs[i]) + 1;
-
-		if (l > level)
-			level = l;
-	}
+	level = plan_entry_level(job);
+	for (size_t i = 0; i < job->callees_nr; i++)
+		if (plan_level(job->callees[i]) + 1 > level)
+			level = plan_level(job->callees[i]) + 1;
 	job->level = level;
 	return level;
 }
 
-static void plan_select(struct plan_job *job, unsigned char *sel, struct plan_job **all)
+static size_t plan_index(struct plan_job *job, struct plan_job **all)
 {
 	size_t idx = 0;
 
 	while (all[idx] != job)
 		idx++;
+	return idx;
+}
+
+/* Select job, what it needs, the jobs of what it calls, and what calls it. */
+static void plan_select(struct plan_job *job, unsigned char *sel, struct plan_job **all)
+{
+	size_t idx = plan_index(job, all);
+
 	if (sel[idx])
 		return;
 	sel[idx] = 1;
 	for (size_t i = 0; i < job->needs_nr; i++)
 		plan_select(job->needs[i], sel, all);
+	for (size_t i = 0; i < job->callees_nr; i++)
+		plan_select(job->callees[i], sel, all);
+	if (job->caller)
+		plan_select(job->caller, sel, all);
 }
 
 /* Keep the jobs named by -j and what they need (transitively). */
@@ -358,14 +383,9 @@ static int plan_apply_selection(struct plan *p, const struct strlist *ids, struc
 
 		if (!sel[i])
 			continue;
-		for (size_t d = 0; d < job->dependents_nr; d++) {
-			size_t idx = 0;
-
-			while (p->jobs[idx] != job->dependents[d])
-				idx++;
-			if (sel[idx])
+		for (size_t d = 0; d < job->dependents_nr; d++)
+			if (sel[plan_index(job->dependents[d], p->jobs)])
 				job->dependents[nd++] = job->dependents[d];
-		}
 		job->dependents_nr = nd;
 		p->jobs[keep++] = job;
 	}
@@ -380,36 +400,74 @@ static int plan_job_cmp(const void *a, const void *b)
 
 	if (x->level != y->level)
 		return x->level < y->level ? -1 : 1;
-	return x < y ? -1 : x > y;      /* jobs were allocated in workflow, then job order */
+	return x->created < y->created ? -1 : x->created > y->created;
 }
 
-static void plan_add_workflow_jobs(struct plan *p, struct plan_wf *w, size_t first)
+/* Jobs of def and, recursively, of the workflows its jobs call. */
+static size_t plan_count_jobs(const struct wf_workflow *def)
+{
+	size_t n = def->jobs_nr;
+
+	for (size_t i = 0; i < def->jobs_nr; i++)
+		if (def->jobs[i].callee)
+			n += plan_count_jobs(def->jobs[i].callee);
+	return n;
+}
+
+/* A job's name as its callees' names show it: `name:` when static, else its id. */
+static const char *plan_call_name(const struct wf_job *j)
+{
+	const char *name = j->name ? wf_static_string(j->name) : NULL;
+
+	return name ? name : j->id;
+}
+
+/*
+ * Add the jobs of def (w's own, or a workflow that caller calls) to
+ * p->jobs from *at on, with their needs and dependents, then those of
+ * the workflows they call. Returns the first of them.
+ */
+static struct plan_job *plan_add_workflow_jobs(struct plan *p, struct plan_wf *w,
+					       const struct wf_workflow *def,
+					       struct plan_job *caller, size_t *at)
 {
 	struct arena *a = &p->arena;
-	struct plan_job *jobs = arena_alloc(a, (w->wf.jobs_nr ? w->wf.jobs_nr : 1) * sizeof(*jobs));
+	struct plan_job *jobs = arena_alloc(a, (def->jobs_nr ? def->jobs_nr : 1) * sizeof(*jobs));
 
-	for (size_t i = 0; i < w->wf.jobs_nr; i++) {
+	for (size_t i = 0; i < def->jobs_nr; i++) {
 		struct plan_job *job = &jobs[i];
-		const struct wf_job *j = &w->wf.jobs[i];
+		const struct wf_job *j = &def->jobs[i];
 
+		memset(job, 0, sizeof(*job));
 		job->wf = w;
 		job->job = j;
-		job->key = arena_printf(a, "%s.%s", w->stem, j->id);
+		job->def = def;
+		job->caller = caller;
+		job->created = *at;
+		job->key = caller ? arena_printf(a, "%s.%s", caller->key, j->id)
+			   : arena_printf(a, "%s.%s", w->stem, j->id);
+		job->prefix = caller ? arena_printf(a, "%s%s / ", caller->prefix ? caller->prefix : "",
+						    plan_call_name(caller->job)) : NULL;
+		job->label = job->prefix ? arena_printf(a, "%s%s", job->prefix, j->id) : j->id;
 		job->level = -1;
 		job->fail_fast = 1;
 		job->has_matrix = j->matrix != NULL ||
 				  (j->strategy && j->strategy->kind == YDOC_SCALAR);
-		job->deferred = plan_refers_to_needs(j->strategy) || plan_refers_to_needs(j->name);
+		/* a called workflow's jobs see the call's inputs, known when it starts */
+		job->deferred = caller || plan_refers_to_needs(j->strategy) ||
+				plan_refers_to_needs(j->name);
 		job->outputs = val_new_object(a);
-		p->jobs[first + i] = job;
+		job->inputs = val_null();
+		job->secrets = val_null();
+		p->jobs[(*at)++] = job;
 	}
-	for (size_t i = 0; i < w->wf.jobs_nr; i++) {
+	for (size_t i = 0; i < def->jobs_nr; i++) {
 		struct plan_job *job = &jobs[i];
 		const struct wf_job *j = job->job;
 
 		job->needs = arena_alloc(a, (j->needs_nr ? j->needs_nr : 1) * sizeof(*job->needs));
 		for (size_t n = 0; n < j->needs_nr; n++) {
-			for (size_t k = 0; k < w->wf.jobs_nr; k++) {
+			for (size_t k = 0; k < def->jobs_nr; k++) {
 				struct plan_job *dep = &jobs[k];
 
 				if (strcmp(dep->job->id, j->needs[n].id))
@@ -423,6 +481,20 @@ static void plan_add_workflow_jobs(struct plan *p, struct plan_wf *w, size_t fir
 			}
 		}
 	}
+	for (size_t i = 0; i < def->jobs_nr; i++) {
+		struct plan_job *job = &jobs[i], *first;
+		const struct wf_workflow *callee = job->job->callee;
+
+		if (!callee)
+			continue;
+		first = plan_add_workflow_jobs(p, w, callee, job, at);
+		job->callees_nr = callee->jobs_nr;
+		job->callees = arena_alloc(a, (callee->jobs_nr ? callee->jobs_nr : 1) *
+					   sizeof(*job->callees));
+		for (size_t k = 0; k < callee->jobs_nr; k++)
+			job->callees[k] = &first[k];
+	}
+	return jobs;
 }
 
 int plan_build(struct plan *p, struct plan_wf **wfs, size_t nr, const struct plan_opts *o,
@@ -433,13 +505,11 @@ int plan_build(struct plan *p, struct plan_wf **wfs, size_t nr, const struct pla
 	p->wfs = arena_alloc(&p->arena, (nr ? nr : 1) * sizeof(*p->wfs));
 	for (size_t i = 0; i < nr; i++) {
 		p->wfs[p->wfs_nr++] = wfs[i];
-		total += wfs[i]->wf.jobs_nr;
+		total += plan_count_jobs(&wfs[i]->wf);
 	}
 	p->jobs = arena_alloc(&p->arena, (total ? total : 1) * sizeof(*p->jobs));
-	for (size_t i = 0; i < nr; i++) {
-		plan_add_workflow_jobs(p, wfs[i], at);
-		at += wfs[i]->wf.jobs_nr;
-	}
+	for (size_t i = 0; i < nr; i++)
+		plan_add_workflow_jobs(p, wfs[i], &wfs[i]->wf, NULL, &at);
 	p->jobs_nr = total;
 	if (plan_apply_selection(p, o->jobs, err) < 0)
 		return -1;

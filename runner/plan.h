@@ -101,15 +101,36 @@ struct plan_wf {
 };
 
 struct plan_job {
-	struct plan_wf *wf;
+	struct plan_wf *wf;             /* the selected workflow it belongs to (github.workflow) */
 	const struct wf_job *job;
-	const char *key;                /* "<stem>.<id>" */
+	/*
+	 * The workflow that defines the job: wf's own, or for a job of a
+	 * called (reusable) workflow that workflow — its env and defaults.
+	 */
+	const struct wf_workflow *def;
+	const char *key;                /* "<stem>.<id>", "<stem>.<caller>.<id>" when called */
 	struct plan_job **needs;
 	size_t needs_nr;
 	struct plan_job **dependents;
 	size_t dependents_nr;
 	int level;                      /* 0 for jobs without needs */
 	size_t order;                   /* position in plan.jobs */
+	/*
+	 * Reusable workflows, expanded when planned: a job whose `uses:`
+	 * calls one has the called workflow's jobs as callees (each with
+	 * caller set back); it starts them once its needs are done and its
+	 * if: holds, and ends when they all have (its result and outputs
+	 * come from them). prefix is what called jobs' names start with
+	 * ("call / ").
+	 */
+	struct plan_job *caller;
+	struct plan_job **callees;
+	size_t callees_nr;
+	const char *prefix;
+	const char *label;              /* prefix and id: "call / build" (the id when not called) */
+	struct val inputs, secrets;     /* called jobs: the call's `with:`, `secrets:` (once open) */
+	int call_open, call_started;    /* run time (runner/sched.c) */
+	size_t created;                 /* creation order, for a stable sort */
 	int has_matrix;                 /* `strategy.matrix` is given */
 	int deferred;                   /* legs wait for the needs' outputs */
 	int fail_fast;                  /* strategy.fail-fast (default true) */

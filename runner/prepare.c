@@ -5,6 +5,7 @@
  */
 #include "runner/prepare.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,9 +56,39 @@ static const char *prepare_shown_path(struct arena *a, const char *path, const c
 	return arena_strdup(a, path);
 }
 
+/*
+ * The resolver of remote reusable workflows: the repository's tree from
+ * the action cache (fetched when missing), the file read from it.
+ */
+static int prepare_resolve(void *data, const char *ref, const struct wf_uses *uses,
+			   struct strbuf *name, struct strbuf *text, struct strbuf *err)
+{
+	struct actions_opts *ao = data;
+	struct strbuf dir = STRBUF_INIT, warn = STRBUF_INIT;
+	int ret = -1;
+
+	if (uses->kind != WF_USES_REMOTE)
+		return 1;
+	if (actions_fetch(ao, uses, &warn, err) < 0 || actions_repo_dir(&dir, ao, uses, err) != 0)
+		goto out;
+	strbuf_addf(&dir, "/%s", uses->path);
+	if (fs_read_file(text, dir.buf, ydoc_default_limits.max_size, err) < 0)
+		goto out;
+	strbuf_addstr(name, ref);
+	ret = 0;
+out:
+	if (warn.len)
+		fprintf(stderr, "slipway: %s", warn.buf);
+	strbuf_release(&dir);
+	strbuf_release(&warn);
+	return ret;
+}
+
 static int prepare_workflows(struct run *run, const struct prepare_opts *o, const char *src,
 			     struct diag_list *diags, struct strbuf *err)
 {
+	struct wf_resolver resolver = { prepare_resolve, o->actions };
+	struct wf_load_options lo;
 	struct strlist args = STRLIST_INIT, found = STRLIST_INIT;
 	struct strbuf p = STRBUF_INIT;
 	int ret = PREPARE_ERROR;
@@ -86,7 +117,10 @@ static int prepare_workflows(struct run *run, const struct prepare_opts *o, cons
 		struct plan_wf *w = plan_wf_new(&run->plan);
 		const char *name;
 
-		wf_load_file(&w->wf, found.items[i], diags);
+		memset(&lo, 0, sizeof(lo));
+		lo.root = src;
+		lo.resolver = o->actions ? &resolver : NULL;
+		wf_load_file_opts(&w->wf, found.items[i], &lo, diags);
 		w->path = prepare_shown_path(&run->plan.arena, found.items[i], src);
 		w->stem = prepare_stem(&run->plan, w->path);
 		name = w->wf.name ? wf_static_string(w->wf.name) : NULL;
@@ -228,6 +262,10 @@ int prepare_run(struct run *run, struct prepared *pr, const struct prepare_opts 
 		goto out;
 	}
 	run->config = &pr->config;
+	if (o->actions && !o->actions->base_url)
+		o->actions->base_url = wf_static_string(pr->config.action_base_url);
+	if (o->actions && !o->actions->base_url)
+		o->actions->base_url = ACTIONS_DEFAULT_BASE_URL;
 	ret = prepare_workflows(run, o, src, diags, err);
 	if (ret)
 		goto out;

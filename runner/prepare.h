@@ -6,6 +6,7 @@
 #ifndef RUNNER_PREPARE_H
 #define RUNNER_PREPARE_H
 
+#include "runner/actions.h"
 #include "runner/config.h"
 #include "runner/repo.h"
 #include "runner/run.h"
@@ -30,6 +31,12 @@ struct prepare_opts {
 	 * payload from this file instead of the repository and the event.
 	 */
 	const char *snapshot, *payload_file;
+	/*
+	 * Where remote reusable workflows are fetched from (NULL: they stay
+	 * unloaded and their calls fail). Its base_url, when NULL, is filled
+	 * in from .slipway.yml (else GitHub's).
+	 */
+	struct actions_opts *actions;
 };
 
 /* What prepare owns for the run (released by prepare_release). */

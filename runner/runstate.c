@@ -189,7 +189,7 @@ static void runstate_job(struct strbuf *sb, const struct plan_job *job, const st
 	}
 	runstate_str(sb, "id", job->job->id);
 	strbuf_addch(sb, ',');
-	runstate_str(sb, "name", leg ? leg->name : job->job->id);
+	runstate_str(sb, "name", leg ? leg->name : job->label);
 	strbuf_addstr(sb, ",\"matrix\":");
 	json_write(sb, leg ? leg->matrix : val_null(), 0);
 	if (!summary) {

@@ -14,6 +14,7 @@
 
 #include "parser/template.h"
 #include "runner/approval.h"
+#include "runner/call.h"
 #include "runner/concurrency.h"
 #include "runner/console.h"
 #include "runner/context.h"
@@ -145,13 +146,16 @@ static void sched_do_stop(struct run *run, struct plan_leg *leg)
 }
 
 static void sched_job_check(struct run *run, struct plan_job *job);
+static void sched_call_ready(struct run *run, struct plan_job *job);
 
-/* Every leg of job is done: its result and outputs, then its dependents. */
+/* Every leg of job is done: its result and outputs, then its dependents and its caller. */
 static void sched_job_done(struct run *run, struct plan_job *job)
 {
 	plan_job_finish(&run->plan, job);
 	for (size_t d = 0; d < job->dependents_nr; d++)
 		sched_job_check(run, job->dependents[d]);
+	if (job->caller)
+		sched_call_ready(run, job->caller);
 }
 
 static void sched_fail_fast(struct run *run, struct plan_leg *failed)
@@ -441,10 +445,19 @@ static int sched_job_if(struct run *run, struct plan_job *job, struct strbuf *er
 static void sched_job_not_run(struct run *run, struct plan_job *job, enum plan_result r,
 			      const char *message)
 {
+	/* a call that does not happen: nor do the jobs of the workflow it calls */
+	for (size_t i = 0; i < job->callees_nr; i++) {
+		struct plan_job *c = job->callees[i];
+
+		if (!c->if_decided && !c->result) {
+			c->if_decided = 1;
+			sched_job_not_run(run, c, r, NULL);
+		}
+	}
 	if (!job->legs_nr) {
 		job->result = r;
 		if (run->con && message)
-			console_note(run->con, "[%s/%s] %s", job->wf->display, job->job->id, message);
+			console_note(run->con, "[%s/%s] %s", job->wf->display, job->label, message);
 		sched_job_done(run, job);
 		sched_check_end(run);
 		return;
@@ -456,6 +469,52 @@ static void sched_job_not_run(struct run *run, struct plan_job *job, enum plan_r
 		leg->message = message;
 		sched_fire(run, leg, r == PLAN_SKIPPED ? EV_SKIP : EV_GATE_FAIL);
 	}
+}
+
+/*
+ * A calling job's if: held: give the called workflow's jobs the call's
+ * inputs and secrets (runner/call.c), then let them be decided. The
+ * calling job's own leg starts once they are all done.
+ */
+static int sched_call_open(struct run *run, struct plan_job *job, struct strbuf *err)
+{
+	struct plan_leg probe;
+	struct val inputs, secrets;
+
+	memset(&probe, 0, sizeof(probe));
+	probe.job = job;
+	probe.matrix = val_null();
+	if (job->has_matrix) {
+		strbuf_addf(err, "job '%s': a matrix on a job that calls a reusable workflow is not "
+			    "supported", job->job->id);
+		return -1;
+	}
+	if (plan_expand_job(&run->plan, job, context_job_level(&run->plan.arena, run, &probe),
+			    NULL, err) < 0 ||
+	    call_arguments(run, job, &inputs, &secrets, err) < 0)
+		return -1;
+	for (size_t i = 0; i < job->callees_nr; i++) {
+		job->callees[i]->inputs = inputs;
+		job->callees[i]->secrets = secrets;
+	}
+	job->call_open = 1;
+	for (size_t i = 0; i < job->callees_nr; i++)
+		sched_job_check(run, job->callees[i]);
+	sched_call_ready(run, job);
+	return 0;
+}
+
+/* The called jobs are all done (none waits): the calling job's leg may start. */
+static void sched_call_ready(struct run *run, struct plan_job *job)
+{
+	if (!job->call_open || job->call_started)
+		return;
+	for (size_t i = 0; i < job->callees_nr; i++)
+		if (!job->callees[i]->result || job->callees[i]->result == PLAN_WAITING)
+			return;
+	job->call_started = 1;
+	for (size_t l = 0; l < job->legs_nr; l++)
+		sched_fire(run, &job->legs[l], EV_NEEDS_DONE);
 }
 
 /* The needs of job are done (or not yet): decide whether it runs. */
@@ -470,6 +529,8 @@ static void sched_job_check(struct run *run, struct plan_job *job)
 	for (size_t i = 0; i < job->needs_nr; i++)
 		if (!job->needs[i]->result || job->needs[i]->result == PLAN_WAITING)
 			return;
+	if (job->caller && !job->caller->call_open)
+		return;         /* its caller opens the call, then checks it */
 	job->if_decided = 1;
 	if (run->cancel == RUN_KILLED) {
 		sched_job_not_run(run, job, PLAN_CANCELLED, NULL);
@@ -480,6 +541,12 @@ static void sched_job_check(struct run *run, struct plan_job *job)
 		sched_job_not_run(run, job, go < 0 ? PLAN_FAILURE : run->cancel ? PLAN_CANCELLED
 				  : PLAN_SKIPPED,
 				  go < 0 ? arena_strdup(&run->plan.arena, err.buf) : NULL);
+		goto out;
+	}
+	if (job->callees_nr) {
+		if (sched_call_open(run, job, &err) < 0)
+			sched_job_not_run(run, job, PLAN_FAILURE, arena_strdup(&run->plan.arena,
+										 err.buf));
 		goto out;
 	}
 	if (!job->legs) {
@@ -561,7 +628,8 @@ static void sched_check_end(struct run *run)
 		return;
 	for (size_t i = 0; i < run->plan.jobs_nr; i++) {
 		const struct plan_job *job = run->plan.jobs[i];
-		int ready = !job->if_decided && !job->result;
+		int ready = !job->if_decided && !job->result &&
+			    (!job->caller || job->caller->call_open);
 
 		for (size_t n = 0; ready && n < job->needs_nr; n++)
 			ready = job->needs[n]->result && job->needs[n]->result != PLAN_WAITING;

@@ -30,6 +30,7 @@ struct serve_config {
 	const struct strlist *reviewers;        /* "[ENV=]NAME:TOKEN" each */
 	const char *webhook_secret;     /* NULL: webhooks refused */
 	const char *runner;             /* the program run as `RUNNER run ...` */
+	const char *backend;            /* --backend for every run (NULL: run's default) */
 	int concurrency;                /* runs at once (>= 1) */
 	int poll_seconds;               /* 0: no periodic polling */
 };

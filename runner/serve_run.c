@@ -195,6 +195,10 @@ static int serve_spawn(struct serve_run *r, struct val run, int resume, struct s
 	strlist_push(&p.args, "run");
 	strlist_push(&p.args, "--state");
 	strlist_push(&p.args, s->cfg.state);
+	if (s->cfg.backend) {
+		strlist_push(&p.args, "--backend");
+		strlist_push(&p.args, s->cfg.backend);
+	}
 	if (resume) {
 		strlist_push(&p.args, "--resume");
 		strlist_push(&p.args, r->id);

@@ -429,7 +429,9 @@ static int download_main(struct stage_ctx *ctx)
 			stage_log(ctx, "No artifacts%s%s%s to download", *pattern ? " match '" : "",
 				  pattern, *pattern ? "'" : "");
 	}
-	ret = stage_set_output(ctx, "download-path", dest.buf);
+	strbuf_reset(&one);
+	stage_step_path(ctx, dest.buf, &one);
+	ret = stage_set_output(ctx, "download-path", one.buf);
 	goto out;
 fail:
 	ret = stage_fail(ctx, "%s", err.buf);

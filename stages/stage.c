@@ -258,6 +258,17 @@ int stage_fail(const struct stage_ctx *ctx, const char *fmt, ...)
 	return 1;
 }
 
+void stage_step_path(const struct stage_ctx *ctx, const char *path, struct strbuf *out)
+{
+	size_t n = strlen(ctx->workspace);
+
+	if (ctx->step_workspace && !strncmp(path, ctx->workspace, n) &&
+	    (path[n] == '/' || !path[n]))
+		strbuf_addf(out, "%s%s", ctx->step_workspace, path + n);
+	else
+		strbuf_addstr(out, path);
+}
+
 /* ---------------------------------------------------------------- entry */
 
 int stage_main(const char *name, int post, char **env)
@@ -278,6 +289,7 @@ int stage_main(const char *name, int post, char **env)
 		{ "SLIPWAY_ACTION_BASE_URL", offsetof(struct stage_ctx, base_url), 0 },
 		{ "SLIPWAY_STATE_DIR", offsetof(struct stage_ctx, state_dir), 0 },
 		{ "SLIPWAY_REGISTRY", offsetof(struct stage_ctx, registry), 0 },
+		{ "SLIPWAY_STEP_WORKSPACE", offsetof(struct stage_ctx, step_workspace), 0 },
 	};
 	struct stage_ctx ctx;
 

@@ -48,6 +48,8 @@
  *   SLIPWAY_ACTION_BASE_URL where repositories are fetched from
  *   SLIPWAY_STATE_DIR       the state directory (deployments/ lives there)
  *   SLIPWAY_REGISTRY        `registry:` of .slipway.yml (unset when none)
+ *   SLIPWAY_STEP_WORKSPACE  GITHUB_WORKSPACE as the job's steps see it
+ *                           (differs in a job container)
  * A stage reads these through struct stage_ctx, never getenv, so that
  * unit tests hand it an environment of their own.
  */
@@ -104,6 +106,7 @@ struct stage_ctx {
 	const char *workspace, *temp, *run_dir, *cache_dir, *repository, *snapshot;
 	const char *checkout, *job_key, *base_url;
 	const char *state_dir, *registry;
+	const char *step_workspace;     /* the workspace as the job's steps see it */
 };
 
 /*
@@ -114,6 +117,12 @@ struct stage_ctx {
  * as a workflow command error.
  */
 int stage_main(const char *name, int post, char **env);
+
+/*
+ * A path under ctx->workspace as the job's other steps see it (in a job
+ * container, /github/workspace/...), for outputs that name files.
+ */
+void stage_step_path(const struct stage_ctx *ctx, const char *path, struct strbuf *out);
 
 /* The value of variable name in ctx->env, or NULL. */
 const char *stage_getenv(const struct stage_ctx *ctx, const char *name);

@@ -150,6 +150,6 @@ for line in load(expect_path, "").splitlines():
     if not line or line.startswith("#"):
         continue
     directive, _, arg = line.partition(":")
-    if directive in ("args", "env", "setup"):
+    if directive in ("args", "env", "setup", "host-only"):
         continue
     check(directive.strip(), arg.strip())

@@ -285,18 +285,28 @@ static int gitio_alternates(git_repository *src, const char *gitdir, struct strb
 	return ret;
 }
 
-/* origin of the new repository: src's origin URL, else src itself. */
+/*
+ * origin of the new repository: src's origin URL, else src itself. Set
+ * in the config directly: git_remote_create leaks a regex match block
+ * in libgit2 1.5.
+ */
 static int gitio_origin(git_repository *src, git_repository *dst)
 {
-	git_remote *r = NULL, *o = NULL;
+	git_remote *r = NULL;
+	git_config *cfg = NULL;
 	const char *url = git_repository_workdir(src) ? git_repository_workdir(src)
 			  : git_repository_path(src);
 	int ret;
 
 	if (git_remote_lookup(&r, src, "origin") == 0 && git_remote_url(r))
 		url = git_remote_url(r);
-	ret = git_remote_create(&o, dst, "origin", url);
-	git_remote_free(o);
+	ret = git_repository_config(&cfg, dst);
+	if (!ret)
+		ret = git_config_set_string(cfg, "remote.origin.url", url);
+	if (!ret)
+		ret = git_config_set_string(cfg, "remote.origin.fetch",
+					    "+refs/heads/*:refs/remotes/origin/*");
+	git_config_free(cfg);
 	git_remote_free(r);
 	return ret;
 }

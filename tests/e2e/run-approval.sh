@@ -42,7 +42,7 @@ environments:
     approval: required
 YAML
 (cd "$repo" && git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm t)
-run() { (cd "$repo" && "$SLIPWAY" run --state "$state" "$@"); }
+run() { (cd "$repo" && "$SLIPWAY" run --backend host --state "$state" "$@"); }
 summary() {
 	python3 -c "import json, sys; d = json.load(open(sys.argv[1])); \
 print(d['result'], *[j['id'] + '=' + str(j['result']) for j in d['jobs']])" "$1"
@@ -93,7 +93,7 @@ is "$(summary "$SCRATCH/r3.json")" "success build=success slow=success productio
 
 # an answer on the terminal
 if command -v script >/dev/null; then
-	printf 'y\n' | (cd "$repo" && NO_COLOR=1 script -qefc "'$SLIPWAY' run --state '$state' --run-id r4" /dev/null) \
+	printf 'y\n' | (cd "$repo" && NO_COLOR=1 script -qefc "'$SLIPWAY' run --backend host --state '$state' --run-id r4" /dev/null) \
 		>"$SCRATCH/r4.out" 2>&1
 	out=$(cat "$SCRATCH/r4.out")
 	like "$out" "wants to deploy commit [0-9a-f]{12} to environment 'production'" \

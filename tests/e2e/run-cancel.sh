@@ -75,7 +75,7 @@ markers() {
 }
 anything_left() { pgrep -f "$marker" | wc -l; }
 
-(cd "$repo" && exec "$SLIPWAY" run --state "$SCRATCH/state" --summary "$SCRATCH/s1.json" \
+(cd "$repo" && exec "$SLIPWAY" run --backend host --state "$SCRATCH/state" --summary "$SCRATCH/s1.json" \
 	--jobs 4 >"$SCRATCH/out1" 2>&1) &
 pid=$!
 wait_for "$SCRATCH/out1" "long\] started" && wait_for "$SCRATCH/out1" "stubborn\] waiting"
@@ -104,7 +104,7 @@ steps=$(python3 -c "import json; d=json.load(open('$SCRATCH/s1.json')); print(*[
 is "$steps" "cancelled success success skipped" "step outcomes of the cancelled job"
 
 # a second Ctrl-C stops at once: no always() step, no 7.5 s wait
-(cd "$repo" && exec "$SLIPWAY" run --state "$SCRATCH/state" --summary "$SCRATCH/s2.json" \
+(cd "$repo" && exec "$SLIPWAY" run --backend host --state "$SCRATCH/state" --summary "$SCRATCH/s2.json" \
 	-j stubborn >"$SCRATCH/out2" 2>&1) &
 pid=$!
 wait_for "$SCRATCH/out2" "stubborn\] waiting"
@@ -123,7 +123,7 @@ unlike "$out" "stubborn cleanup ran" "no always() step runs after the second Ctr
 is "$(anything_left)" 0 "no process is left after the second Ctrl-C"
 
 # SIGTERM is a cancellation too
-(cd "$repo" && exec "$SLIPWAY" run --state "$SCRATCH/state" -j long >"$SCRATCH/out3" 2>&1) &
+(cd "$repo" && exec "$SLIPWAY" run --backend host --state "$SCRATCH/state" -j long >"$SCRATCH/out3" 2>&1) &
 pid=$!
 wait_for "$SCRATCH/out3" "long\] started"
 kill -TERM "$pid"

@@ -43,7 +43,7 @@ printf 'environments:\n  production:\n    approval: required\n' >"$repo/.slipway
 cd "$repo" || exit 1
 
 # usage errors exit 2 with a message
-for args in "--jobs 0" "push pull_request" "--event push pull_request" "--backend docker" \
+for args in "--jobs 0" "push pull_request" "--event push pull_request" "--backend podman" \
 	"--resume x --dry-run" "--run-id ../x" "-j nosuchjob" "--matrix nocolon" \
 	"workflow_dispatch --input target=nowhere" "workflow_dispatch" "--input a=b" \
 	"-e $SCRATCH/missing.json"; do
@@ -51,16 +51,16 @@ for args in "--jobs 0" "push pull_request" "--event push pull_request" "--backen
 	is "$?" 2 "run $args: exit 2"
 	like "$out" "^slipway run: " "run $args: says why"
 done
-out=$("$SLIPWAY" run --state "$state" workflow_dispatch --input target=nowhere 2>&1)
+out=$("$SLIPWAY" run --backend host --state "$state" workflow_dispatch --input target=nowhere 2>&1)
 like "$out" "input 'target' must be one of 'staging', 'production', not 'nowhere'" "choices are checked"
-out=$("$SLIPWAY" run --state "$state" workflow_dispatch 2>&1)
+out=$("$SLIPWAY" run --backend host --state "$state" workflow_dispatch 2>&1)
 like "$out" "needs input 'target'" "required inputs are required"
 "$SLIPWAY" run --help >/dev/null
 is "$?" 0 "run --help exits 0"
 like "$("$SLIPWAY" run --help)" "--approve ENV" "run --help lists the options"
 
 # the run directory
-"$SLIPWAY" run --state "$state" --run-id cli-1 --approve production --verbose >"$SCRATCH/out" 2>&1
+"$SLIPWAY" run --backend host --state "$state" --run-id cli-1 --approve production --verbose >"$SCRATCH/out" 2>&1
 is "$?" 0 "an approved run succeeds"
 like "$(cat "$SCRATCH/out")" "\[CI/build\] debug: a debug line" "--verbose shows ::debug:: lines"
 dir=$state/runs/cli-1
@@ -101,11 +101,11 @@ like "$contract" "^deploy job_queued job_started step_started step_finished job_
 	"a job's events come in order"
 like "$contract" "^log True True$" "output.log lines are timestamped"
 like "$contract" "^slots False$" "slots are removed at the end"
-out=$("$SLIPWAY" run --state "$state" --run-id cli-1 2>&1)
+out=$("$SLIPWAY" run --backend host --state "$state" --run-id cli-1 2>&1)
 is "$?" 2 "a run id cannot be used twice"
 like "$out" "run 'cli-1' already exists" "... and says so"
 is "$(cd "$state/runs" && ls -d 2*-*-???? 2>/dev/null | wc -l)" 0 "only named runs so far"
-"$SLIPWAY" run --state "$state" -j build >/dev/null 2>&1
+"$SLIPWAY" run --backend host --state "$state" -j build >/dev/null 2>&1
 like "$(ls "$state/runs")" "[0-9]{8}-[0-9]{6}-[0-9a-f]{4}" "run ids are YYYYMMDD-HHMMSS-xxxx"
 
 # graph
@@ -140,11 +140,11 @@ jobs:
       - name: ship slowly
         run: echo "shipping"; sleep 20; echo "shipped"
 YAML
-"$SLIPWAY" run --state "$state" workflow_dispatch -W .github/workflows/deploy.yml \
+"$SLIPWAY" run --backend host --state "$state" workflow_dispatch -W .github/workflows/deploy.yml \
 	--run-id old >"$SCRATCH/old.out" 2>&1 &
 old=$!
 for _ in $(seq 1 100); do grep -q shipping "$SCRATCH/old.out" && break; sleep 0.05; done
-"$SLIPWAY" run --state "$state" workflow_dispatch -W .github/workflows/deploy.yml \
+"$SLIPWAY" run --backend host --state "$state" workflow_dispatch -W .github/workflows/deploy.yml \
 	--run-id new --summary "$SCRATCH/new.json" >"$SCRATCH/new.out" 2>&1 &
 new=$!
 wait $old
@@ -160,7 +160,7 @@ mkdir -p "$plain/.github/workflows"
 echo "data" >"$plain/data.txt"
 printf 'on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: cat data.txt; echo "sha=[$GITHUB_SHA]"\n' \
 	>"$plain/.github/workflows/p.yml"
-out=$(cd "$plain" && "$SLIPWAY" run 2>&1)
+out=$(cd "$plain" && "$SLIPWAY" run --backend host 2>&1)
 is "$?" 0 "a plain directory runs"
 like "$out" "\[p/j\] data" "its files are in the workspace"
 like "$out" "\[p/j\] sha=\[\]" "without a commit GITHUB_SHA is empty"
@@ -186,7 +186,7 @@ jobs:
     steps:
       - run: echo "after ran"
 YAML
-"$SLIPWAY" run --state "$state" workflow_dispatch -W .github/workflows/interrupted.yml \
+"$SLIPWAY" run --backend host --state "$state" workflow_dispatch -W .github/workflows/interrupted.yml \
 	--run-id int --var SLOW=77.125 >"$SCRATCH/int.out" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do
@@ -201,7 +201,7 @@ pkill -f "sleep 77.125"
 status=$(python3 -c "import json; d = json.load(open('$state/runs/int/run.json')); \
 print(d['result'], *[j['id'] + '=' + j['status'] for j in d['jobs']])")
 is "$status" "running quick=done slow=running after=pending" "run.json of a killed run still says running"
-"$SLIPWAY" run --state "$state" --resume int --summary "$SCRATCH/int.json" >"$SCRATCH/int2.out" 2>&1
+"$SLIPWAY" run --backend host --state "$state" --resume int --summary "$SCRATCH/int.json" >"$SCRATCH/int2.out" 2>&1
 is "$?" 0 "--resume continues an interrupted run"
 unlike "$(cat "$SCRATCH/int2.out")" "quick ran" "a job that was done is not run again"
 like "$(cat "$SCRATCH/int2.out")" "slow started" "the job that was running runs again"

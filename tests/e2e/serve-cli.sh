@@ -18,6 +18,7 @@ check() { # STATUS PATTERN DESCRIPTION ARGS...
 
 check 2 "no repository to watch: give --repo PATH" "serve without a repository" serve --state "$state"
 check 2 "unexpected argument 'extra'" "serve with a stray argument" serve extra --repo "$SCRATCH/app.git"
+check 2 "unknown --backend 'vm'" "an unknown backend" serve --repo "$SCRATCH/app.git" --backend vm
 check 2 "--concurrency must be 1..64" "a concurrency of 0" serve --repo "$SCRATCH/app.git" --concurrency 0
 check 2 "--poll must be 0..86400 seconds" "a negative poll interval" serve --repo "$SCRATCH/app.git" --poll -1
 check 1 "repository '$SCRATCH/missing.git': No such file or directory" "a repository that is not there" \

@@ -46,7 +46,7 @@ printf 'environments:\n  production:\n    reviewers: [alice]\n' >"$SCRATCH/app.w
 (cd "$SCRATCH/app.work" && git add -A && git commit -qm workflow && git push -q origin main)
 ok $? "a repository with a CD workflow and a protected production"
 printf 'alice:alice-token-1\n' >"$SCRATCH/reviewers"
-serve_start "$state" --repo "$SCRATCH/app.git=app" --poll 1 --reviewers "$SCRATCH/reviewers"
+serve_start "$state" --repo "$SCRATCH/app.git=app" --poll 1 --backend host --reviewers "$SCRATCH/reviewers"
 ok $? "the daemon starts with the real runner"
 wait_until 5 grep -q "recorded its branch heads" "$state.log"
 sha=$(push_version "$SCRATCH/app" 2.0)

@@ -96,7 +96,7 @@ YAML
 (cd "$repo" && git init -q -b main && git add -A && commit init)
 cd "$repo" || exit 1
 base="--action-base-url file://$remotes"
-run() { "$SLIPWAY" run --state "$state" --summary "$SCRATCH/summary.json" "$@" 2>&1; }
+run() { "$SLIPWAY" run --backend host --state "$state" --summary "$SCRATCH/summary.json" "$@" 2>&1; }
 
 if [ $have_node = 1 ]; then
 	out=$(run $base)
@@ -148,6 +148,61 @@ if [ $have_node = 1 ]; then
 else
 	skip "remote and node actions" "node is not installed"
 fi
+
+# a remote reusable workflow (through the same cache), which calls another of its repository
+mkdir -p "$remotes/acme/flows/.github/workflows"
+cat >"$remotes/acme/flows/.github/workflows/shared.yml" <<'YAML'
+name: shared
+on:
+  workflow_call:
+    inputs:
+      target: {type: string, required: true}
+    outputs:
+      where: {value: "${{ jobs.deploy.outputs.where }}"}
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    outputs:
+      where: ${{ steps.d.outputs.where }}
+    steps:
+      - id: d
+        run: echo "where=deployed to ${{ inputs.target }}" >> "$GITHUB_OUTPUT"
+  notify:
+    uses: ./.github/workflows/notify.yml
+YAML
+cat >"$remotes/acme/flows/.github/workflows/notify.yml" <<'YAML'
+on: workflow_call
+jobs:
+  ping:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "notified from the remote repository"
+YAML
+(cd "$remotes/acme/flows" && git init -q -b main && git add -A && commit v1 && git tag v1)
+cat >"$repo/.github/workflows/remote.yml" <<'YAML'
+name: remote
+on: push
+jobs:
+  call:
+    uses: acme/flows/.github/workflows/shared.yml@v1
+    with: {target: staging}
+  after:
+    needs: call
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "call says '${{ needs.call.outputs.where }}'"
+YAML
+(cd "$repo" && git add -A && git commit -qm reusable)
+out=$(run $base)
+is "$?" 0 "a remote reusable workflow runs"
+like "$out" "\[remote/call / notify / ping\] notified from the remote repository" \
+	"a './' call inside it is read from its repository"
+like "$out" "\[remote/after\] call says 'deployed to staging'" "its outputs reach needs"
+like "$("$SLIPWAY" graph 2>&1)" "call / deploy" "slipway graph shows the called jobs"
+out=$(XDG_CACHE_HOME=$SCRATCH/empty4 run --offline)
+is "$?" 2 "offline without the workflow in the cache: invalid input (exit 2)"
+like "$out" "cannot read reusable workflow 'acme/flows/.github/workflows/shared.yml@v1': action 'acme/flows@v1' is not in the action cache" \
+	"the error names the workflow and the remedy"
 
 # a remote action that is missing, and usage errors
 cat >"$repo/.github/workflows/remote.yml" <<'YAML'
