@@ -15,6 +15,8 @@ const struct command commands[] = {
 	{ "reject", cmd_reject, "reject a run's deployment to a protected environment" },
 	{ "runs", cmd_runs, "list the runs in a state directory" },
 	{ "logs", cmd_logs, "print (or follow) a run's job logs" },
+	{ "deployments", cmd_deployments, "which version serves in each environment, since when" },
+	{ "rollback", cmd_rollback, "put an environment's previous version back (no rebuild)" },
 	{ "serve", cmd_serve, "the CD daemon: watch repositories, run, record, dashboard" },
 	{ "trigger", cmd_trigger, "ask the daemon to look at a repository now" },
 	{ "scan", cmd_scan, "scan files for secrets and risky patterns" },

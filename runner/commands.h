@@ -31,6 +31,8 @@ int cmd_trigger(int argc, const char **argv);
 int cmd_scan(int argc, const char **argv);
 int cmd_prune(int argc, const char **argv);
 int cmd_version(int argc, const char **argv);
+int cmd_deployments(int argc, const char **argv);
+int cmd_rollback(int argc, const char **argv);
 int cmd_stage(int argc, const char **argv);
 
 #endif

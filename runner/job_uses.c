@@ -198,6 +198,10 @@ static void uses_stage_vars(struct job_run *jr, const struct wf_uses *u, struct 
 		strlist_pushf(env, "SLIPWAY_CACHE_DIR=%s", o->cache_store);
 	if (o->actions && o->actions->base_url)
 		strlist_pushf(env, "SLIPWAY_ACTION_BASE_URL=%s", o->actions->base_url);
+	if (run->state_dir)
+		strlist_pushf(env, "SLIPWAY_STATE_DIR=%s", run->state_dir);
+	if (run->config && run->config->registry)
+		strlist_pushf(env, "SLIPWAY_REGISTRY=%s", run->config->registry->u.scalar.ptr);
 	/* a stage works on this machine's side of the job's directories */
 	strlist_pushf(env, "GITHUB_WORKSPACE=%s", jr->ej.workspace_host);
 	strlist_pushf(env, "SLIPWAY_STEP_WORKSPACE=%s", jr->ej.workspace);

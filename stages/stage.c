@@ -287,6 +287,8 @@ int stage_main(const char *name, int post, char **env)
 		{ "SLIPWAY_CHECKOUT", offsetof(struct stage_ctx, checkout), 0 },
 		{ "SLIPWAY_JOB_KEY", offsetof(struct stage_ctx, job_key), 0 },
 		{ "SLIPWAY_ACTION_BASE_URL", offsetof(struct stage_ctx, base_url), 0 },
+		{ "SLIPWAY_STATE_DIR", offsetof(struct stage_ctx, state_dir), 0 },
+		{ "SLIPWAY_REGISTRY", offsetof(struct stage_ctx, registry), 0 },
 		{ "SLIPWAY_STEP_WORKSPACE", offsetof(struct stage_ctx, step_workspace), 0 },
 	};
 	struct stage_ctx ctx;

@@ -46,6 +46,8 @@
  *   SLIPWAY_CHECKOUT        "snapshot" (default) or "commit" (--checkout)
  *   SLIPWAY_JOB_KEY         the leg's key ("ci.build.2")
  *   SLIPWAY_ACTION_BASE_URL where repositories are fetched from
+ *   SLIPWAY_STATE_DIR       the state directory (deployments/ lives there)
+ *   SLIPWAY_REGISTRY        `registry:` of .slipway.yml (unset when none)
  *   SLIPWAY_STEP_WORKSPACE  GITHUB_WORKSPACE as the job's steps see it
  *                           (differs in a job container)
  * A stage reads these through struct stage_ctx, never getenv, so that
@@ -103,6 +105,7 @@ struct stage_ctx {
 	char **env;                     /* "K=V", NULL-terminated (borrowed) */
 	const char *workspace, *temp, *run_dir, *cache_dir, *repository, *snapshot;
 	const char *checkout, *job_key, *base_url;
+	const char *state_dir, *registry;
 	const char *step_workspace;     /* the workspace as the job's steps see it */
 };
 

@@ -18,5 +18,9 @@ const struct stage *const stages[] = {
 	&stage_setup_node,
 	&stage_setup_go,
 	&stage_setup_java,
+	&stage_scan,
+	&stage_build,
+	&stage_publish,
+	&stage_deploy,
 	NULL,
 };

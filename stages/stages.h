@@ -18,5 +18,9 @@ extern const struct stage stage_setup_python;   /* stages/setup.c */
 extern const struct stage stage_setup_node;
 extern const struct stage stage_setup_go;
 extern const struct stage stage_setup_java;
+extern const struct stage stage_scan;            /* stages/scanstep.c */
+extern const struct stage stage_build;           /* stages/build.c */
+extern const struct stage stage_publish;         /* stages/publish.c */
+extern const struct stage stage_deploy;          /* stages/deploy.c */
 
 #endif
