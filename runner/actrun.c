@@ -60,6 +60,10 @@ static int actrun_build(struct strbuf *out, struct engine *e, const char *docker
 		strbuf_addf(err, "the Dockerfile '%s' is not an absolute path", dockerfile);
 		goto out;
 	}
+	if (!fs_exists(dockerfile)) {
+		strbuf_addf(err, "the action's Dockerfile '%s' does not exist", dockerfile);
+		goto out;
+	}
 	strbuf_add(&dir, dockerfile, (size_t)(slash - dockerfile));
 	if (!dir.len)
 		strbuf_addch(&dir, '/');

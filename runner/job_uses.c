@@ -317,158 +317,6 @@ static int uses_node_launch(struct job_run *jr, const struct wf_step *s,
 	return 0;
 }
 
-/* Register a pre or post step running script of a node action. */
-static void uses_node_hook(struct job_run *jr, const struct plan_step *st,
-			   const struct action_src *src, enum job_hook_kind kind,
-			   const struct ydoc_node *script, const struct ydoc_node *cond,
-			   struct val inputs, struct val step_env, struct val *state)
-{
-	struct job_launch l = JOB_LAUNCH_INIT;
-	struct strbuf err = STRBUF_INIT;
-
-	l.step_env = step_env;
-	l.state = state;
-	if (uses_node_launch(jr, st->step, src, script, inputs, &l, &err) == 0)
-		uses_hook_from(job_add_hook(jr, kind, st->id, st->name), &l, "always()", cond, jr);
-	job_launch_release(&l);
-	strbuf_release(&err);
-}
-
-static int uses_start_node(struct job_run *jr, struct plan_step *st, const struct action_src *src,
-			   struct strbuf *err)
-{
-	const struct wf_step *s = st->step;
-	struct job_launch l = JOB_LAUNCH_INIT;
-	struct val inputs;
-	int ret = -1;
-
-	if (job_step_setup(jr, st, &l, err) < 0 ||
-	    uses_inputs(jr, s, &src->act, NULL, &inputs, err) < 0)
-		goto out;
-	uses_log(jr, uses_text(s), inputs);
-	l.state = uses_state(jr, st->id, jr->frames_nr > 1);
-	if (uses_node_launch(jr, s, src, src->act.main, inputs, &l, err) < 0 ||
-	    job_launch(jr, &l, err) < 0)
-		goto out;
-	if (src->act.post)
-		uses_node_hook(jr, st, src, JOB_HOOK_POST, src->act.post, src->act.post_if, inputs,
-			       l.step_env, l.state);
-	ret = 0;
-out:
-	job_env_context(jr);
-	job_launch_release(&l);
-	return ret;
-}
-
-/* github for a composite's steps: action_path, action_repository, action_ref set. */
-static struct val uses_github(struct job_run *jr, struct val outer, const struct action_src *src,
-			      const char *id)
-{
-	struct arena *a = &jr->arena;
-	struct val *g = val_object_getstr(outer, "github");
-	struct val c = g ? context_copy_object(a, *g) : val_new_object(a);
-
-	val_object_setstr(a, c, "action", val_cstring(a, id));
-	val_object_setstr(a, c, "action_path", val_cstring(a, src->step_dir));
-	val_object_setstr(a, c, "action_repository", val_cstring(a, src->repository));
-	val_object_setstr(a, c, "action_ref", val_cstring(a, src->ref));
-	return c;
-}
-
-static int uses_start_composite(struct job_run *jr, struct plan_step *st,
-				const struct action_src *src, struct strbuf *err)
-{
-	const struct wf_step *s = st->step;
-	struct arena *a = &jr->arena;
-	struct job_launch l = JOB_LAUNCH_INIT;
-	struct job_frame *outer = job_top(jr), *f;
-	struct val inputs, env_over, contexts;
-	enum expr_job_status status = jr->frames_nr > 1 ? outer->status : jr->status;
-	int ret = -1;
-
-	if (jr->frames_nr > JOB_MAX_ACTION_DEPTH) {
-		uses_where(err, s);
-		strbuf_addf(err, "composite action '%s' is nested more than %d levels deep",
-			    uses_text(s), JOB_MAX_ACTION_DEPTH);
-		goto out;
-	}
-	if (job_step_setup(jr, st, &l, err) < 0 ||
-	    uses_inputs(jr, s, &src->act, NULL, &inputs, err) < 0)
-		goto out;
-	env_over = context_copy_object(a, outer->env_over);
-	if (job_eval_env(jr, env_over, s->env, err) < 0)
-		goto out;
-	uses_log(jr, uses_text(s), inputs);
-	contexts = context_copy_object(a, outer->contexts);
-	val_object_setstr(a, contexts, "inputs", inputs);
-	val_object_setstr(a, contexts, "github", uses_github(jr, outer->contexts, src, st->id));
-	f = job_push_frame(jr);         /* outer is stale from here on */
-	f->contexts = contexts;
-	f->steps_ctx = val_new_object(a);
-	val_object_setstr(a, contexts, "steps", f->steps_ctx);
-	f->env_over = env_over;
-	f->status = status;
-	f->owner = st;
-	f->owner_coe = jr->coe;
-	f->action = src;
-	f->action_path = src->step_dir;
-	f->action_repository = src->repository;
-	f->action_ref = src->ref;
-	f->nr = src->act.steps_nr;
-	f->steps = arena_alloc(a, (f->nr ? f->nr : 1) * sizeof(*f->steps));
-	memset(f->steps, 0, (f->nr ? f->nr : 1) * sizeof(*f->steps));
-	for (size_t i = 0; i < f->nr; i++) {
-		f->steps[i].step = &src->act.steps[i];
-		f->steps[i].id = src->act.steps[i].id;
-		f->steps[i].name = src->act.steps[i].id;
-		f->steps[i].outputs = val_new_object(a);
-	}
-	ret = 1;
-out:
-	if (ret > 0) {
-		jr->frames_nr--;        /* the outer frame's env, then the new one's */
-		job_env_context(jr);
-		jr->frames_nr++;
-	}
-	job_env_context(jr);
-	job_launch_release(&l);
-	return ret;
-}
-
-void job_uses_frame_done(struct job_run *jr)
-{
-	struct job_frame *f = job_top(jr);
-	const struct action *act = &f->action->act;
-	struct val outputs = val_new_object(&jr->arena), v;
-	struct strbuf err = STRBUF_INIT, sb = STRBUF_INIT;
-	static const enum plan_result outcomes[] = {
-		[EXPR_STATUS_SUCCESS] = PLAN_SUCCESS, [EXPR_STATUS_FAILURE] = PLAN_FAILURE,
-		[EXPR_STATUS_CANCELLED] = PLAN_CANCELLED,
-	};
-	enum plan_result outcome = outcomes[f->status];
-	struct plan_step *owner = f->owner;
-	int coe = f->owner_coe;
-
-	job_env_context(jr);
-
-	for (size_t i = 0; i < act->outputs_nr; i++) {
-		strbuf_reset(&sb);
-		if (act->outputs[i].value && job_eval(jr, &v, act->outputs[i].value, &err) < 0) {
-			job_error(jr, err.buf);
-			strbuf_reset(&err);
-			continue;
-		}
-		if (act->outputs[i].value)
-			expr_coerce_string(&sb, v);
-		val_object_setstr(&jr->arena, outputs, act->outputs[i].name,
-				  val_string(&jr->arena, sb.buf, sb.len));
-	}
-	jr->frames_nr--;
-	job_step_done(jr, owner, outcome, coe, outputs);        /* resets the outer env context */
-	strbuf_release(&err);
-	strbuf_release(&sb);
-}
-
 /* ---------------------------------------------------------------- docker actions */
 
 /*
@@ -615,6 +463,170 @@ out:
 	return ret;
 }
 
+/* ---------------------------------------------------------------- pre and post steps */
+
+/*
+ * Register a pre or post step of an action: script is a node action's
+ * `pre` or `post`, or a docker action's `pre-entrypoint` or
+ * `post-entrypoint`; its condition the action's `pre-if` or `post-if`.
+ */
+static void uses_action_hook(struct job_run *jr, const struct plan_step *st,
+			     const struct action_src *src, enum job_hook_kind kind,
+			     const struct ydoc_node *script, struct val inputs, struct val step_env,
+			     struct val *state)
+{
+	const struct ydoc_node *cond = kind == JOB_HOOK_PRE ? src->act.pre_if : src->act.post_if;
+	struct job_launch l = JOB_LAUNCH_INIT;
+	struct strbuf err = STRBUF_INIT;
+	int ret;
+
+	l.step_env = step_env;
+	l.state = state;
+	if (src->act.kind == ACTION_DOCKER)
+		ret = uses_docker_launch(jr, st->step, src, script, inputs, &l, &err);
+	else
+		ret = uses_node_launch(jr, st->step, src, script, inputs, &l, &err);
+	if (!ret)
+		uses_hook_from(job_add_hook(jr, kind, st->id, st->name), &l, "always()", cond, jr);
+	job_launch_release(&l);
+	strbuf_release(&err);
+}
+
+static int uses_start_node(struct job_run *jr, struct plan_step *st, const struct action_src *src,
+			   struct strbuf *err)
+{
+	const struct wf_step *s = st->step;
+	struct job_launch l = JOB_LAUNCH_INIT;
+	struct val inputs;
+	int ret = -1;
+
+	if (job_step_setup(jr, st, &l, err) < 0 ||
+	    uses_inputs(jr, s, &src->act, NULL, &inputs, err) < 0)
+		goto out;
+	uses_log(jr, uses_text(s), inputs);
+	l.state = uses_state(jr, st->id, jr->frames_nr > 1);
+	if (uses_node_launch(jr, s, src, src->act.main, inputs, &l, err) < 0 ||
+	    job_launch(jr, &l, err) < 0)
+		goto out;
+	if (src->act.post)
+		uses_action_hook(jr, st, src, JOB_HOOK_POST, src->act.post, inputs, l.step_env,
+				 l.state);
+	ret = 0;
+out:
+	job_env_context(jr);
+	job_launch_release(&l);
+	return ret;
+}
+
+/* github for a composite's steps: action_path, action_repository, action_ref set. */
+static struct val uses_github(struct job_run *jr, struct val outer, const struct action_src *src,
+			      const char *id)
+{
+	struct arena *a = &jr->arena;
+	struct val *g = val_object_getstr(outer, "github");
+	struct val c = g ? context_copy_object(a, *g) : val_new_object(a);
+
+	val_object_setstr(a, c, "action", val_cstring(a, id));
+	val_object_setstr(a, c, "action_path", val_cstring(a, src->step_dir));
+	val_object_setstr(a, c, "action_repository", val_cstring(a, src->repository));
+	val_object_setstr(a, c, "action_ref", val_cstring(a, src->ref));
+	return c;
+}
+
+static int uses_start_composite(struct job_run *jr, struct plan_step *st,
+				const struct action_src *src, struct strbuf *err)
+{
+	const struct wf_step *s = st->step;
+	struct arena *a = &jr->arena;
+	struct job_launch l = JOB_LAUNCH_INIT;
+	struct job_frame *outer = job_top(jr), *f;
+	struct val inputs, env_over, contexts;
+	enum expr_job_status status = jr->frames_nr > 1 ? outer->status : jr->status;
+	int ret = -1;
+
+	if (jr->frames_nr > JOB_MAX_ACTION_DEPTH) {
+		uses_where(err, s);
+		strbuf_addf(err, "composite action '%s' is nested more than %d levels deep",
+			    uses_text(s), JOB_MAX_ACTION_DEPTH);
+		goto out;
+	}
+	if (job_step_setup(jr, st, &l, err) < 0 ||
+	    uses_inputs(jr, s, &src->act, NULL, &inputs, err) < 0)
+		goto out;
+	env_over = context_copy_object(a, outer->env_over);
+	if (job_eval_env(jr, env_over, s->env, err) < 0)
+		goto out;
+	uses_log(jr, uses_text(s), inputs);
+	contexts = context_copy_object(a, outer->contexts);
+	val_object_setstr(a, contexts, "inputs", inputs);
+	val_object_setstr(a, contexts, "github", uses_github(jr, outer->contexts, src, st->id));
+	f = job_push_frame(jr);         /* outer is stale from here on */
+	f->contexts = contexts;
+	f->steps_ctx = val_new_object(a);
+	val_object_setstr(a, contexts, "steps", f->steps_ctx);
+	f->env_over = env_over;
+	f->status = status;
+	f->owner = st;
+	f->owner_coe = jr->coe;
+	f->action = src;
+	f->action_path = src->step_dir;
+	f->action_repository = src->repository;
+	f->action_ref = src->ref;
+	f->nr = src->act.steps_nr;
+	f->steps = arena_alloc(a, (f->nr ? f->nr : 1) * sizeof(*f->steps));
+	memset(f->steps, 0, (f->nr ? f->nr : 1) * sizeof(*f->steps));
+	for (size_t i = 0; i < f->nr; i++) {
+		f->steps[i].step = &src->act.steps[i];
+		f->steps[i].id = src->act.steps[i].id;
+		f->steps[i].name = src->act.steps[i].id;
+		f->steps[i].outputs = val_new_object(a);
+	}
+	ret = 1;
+out:
+	if (ret > 0) {
+		jr->frames_nr--;        /* the outer frame's env, then the new one's */
+		job_env_context(jr);
+		jr->frames_nr++;
+	}
+	job_env_context(jr);
+	job_launch_release(&l);
+	return ret;
+}
+
+void job_uses_frame_done(struct job_run *jr)
+{
+	struct job_frame *f = job_top(jr);
+	const struct action *act = &f->action->act;
+	struct val outputs = val_new_object(&jr->arena), v;
+	struct strbuf err = STRBUF_INIT, sb = STRBUF_INIT;
+	static const enum plan_result outcomes[] = {
+		[EXPR_STATUS_SUCCESS] = PLAN_SUCCESS, [EXPR_STATUS_FAILURE] = PLAN_FAILURE,
+		[EXPR_STATUS_CANCELLED] = PLAN_CANCELLED,
+	};
+	enum plan_result outcome = outcomes[f->status];
+	struct plan_step *owner = f->owner;
+	int coe = f->owner_coe;
+
+	job_env_context(jr);
+
+	for (size_t i = 0; i < act->outputs_nr; i++) {
+		strbuf_reset(&sb);
+		if (act->outputs[i].value && job_eval(jr, &v, act->outputs[i].value, &err) < 0) {
+			job_error(jr, err.buf);
+			strbuf_reset(&err);
+			continue;
+		}
+		if (act->outputs[i].value)
+			expr_coerce_string(&sb, v);
+		val_object_setstr(&jr->arena, outputs, act->outputs[i].name,
+				  val_string(&jr->arena, sb.buf, sb.len));
+	}
+	jr->frames_nr--;
+	job_step_done(jr, owner, outcome, coe, outputs);        /* resets the outer env context */
+	strbuf_release(&err);
+	strbuf_release(&sb);
+}
+
 /* What a `docker://` step takes in `with:`. */
 static const struct stage_input uses_docker_inputs[] = {
 	{ "args", NULL }, { "entrypoint", NULL }, { NULL, NULL },
@@ -637,6 +649,9 @@ static int uses_start_docker(struct job_run *jr, struct plan_step *st,
 	if (uses_docker_launch(jr, s, src, NULL, inputs, &l, err) < 0 ||
 	    job_launch(jr, &l, err) < 0)
 		goto out;
+	if (src && src->act.post_entrypoint)
+		uses_action_hook(jr, st, src, JOB_HOOK_POST, src->act.post_entrypoint, inputs,
+				 l.step_env, l.state);
 	ret = 0;
 out:
 	job_env_context(jr);
@@ -680,6 +695,13 @@ int job_uses_start(struct job_run *jr, struct plan_step *st, struct strbuf *err)
 
 /* ---------------------------------------------------------------- pre steps and the end */
 
+/* A node action's `pre`, a docker action's `pre-entrypoint`, or NULL. */
+static const struct ydoc_node *uses_pre_script(const struct action *act)
+{
+	return act->kind == ACTION_NODE ? act->pre : act->kind == ACTION_DOCKER ?
+	       act->pre_entrypoint : NULL;
+}
+
 void job_uses_pre(struct job_run *jr)
 {
 	const struct job_frame *f = &jr->frames[0];
@@ -695,8 +717,7 @@ void job_uses_pre(struct job_run *jr)
 		if (!s->has_uses || s->uses.kind != WF_USES_REMOTE ||
 		    stage_find(uses_text(s), jr->run->opts.actions->no_builtin))
 			continue;
-		if (uses_load(jr, s, &src, &err) < 0 || src->act.kind != ACTION_NODE ||
-		    !src->act.pre) {
+		if (uses_load(jr, s, &src, &err) < 0 || !uses_pre_script(&src->act)) {
 			strbuf_reset(&err);
 			continue;       /* the step itself reports what is wrong */
 		}
@@ -707,8 +728,8 @@ void job_uses_pre(struct job_run *jr)
 			strbuf_reset(&err);
 			continue;
 		}
-		uses_node_hook(jr, st, src, JOB_HOOK_PRE, src->act.pre, src->act.pre_if, inputs,
-			       step_env, uses_state(jr, st->id, 0));
+		uses_action_hook(jr, st, src, JOB_HOOK_PRE, uses_pre_script(&src->act), inputs,
+				 step_env, uses_state(jr, st->id, 0));
 	}
 	strbuf_release(&err);
 }
