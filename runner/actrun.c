@@ -6,7 +6,6 @@
 #include "runner/actrun.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "runner/actctr.h"
@@ -17,16 +16,18 @@
 
 static void actrun_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* A line on stdout, flushed: it must come before the container's output. */
+/* A line of ours on fd 1, written as the container's output is: no stdio buffer between. */
 static void actrun_say(const char *fmt, ...)
 {
+	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
+	strbuf_addch(&sb, '\n');
+	fs_write_all(1, sb.buf, sb.len);
+	strbuf_release(&sb);
 }
 
 static void actrun_progress(void *data, const char *line, size_t len)

@@ -114,7 +114,6 @@ int cmd_action(int argc, const char **argv)
 	o.host = getenv("DOCKER_HOST");
 	o.cancel = &action_cancel;
 	action_catch_signals();
-	fflush(stdout);
 	code = actrun_main(&o, environ);
 out:
 	strlist_release(&pass);
