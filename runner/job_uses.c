@@ -1,8 +1,9 @@
 /*
  * job_uses: the `uses:` step kind — a built-in stage (`slipway __stage`),
  * a node action (main, with pre and post steps), a composite action (its
- * steps in a frame of their own), a docker action (`slipway
- * __action-container`, runner/actrun.h) — with inputs, state and variables as GitHub's runner passes them.
+ * steps in a frame of their own), a docker action or `docker://` step
+ * (`slipway __action-container`, runner/actrun.h) — with inputs, state and
+ * variables as GitHub's runner passes them.
  * Finding and loading actions is runner/actions.c's.
  */
 #include "runner/job_int.h"
