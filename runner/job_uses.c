@@ -205,6 +205,7 @@ static void uses_stage_vars(struct job_run *jr, const struct wf_uses *u, struct 
 	/* a stage works on this machine's side of the job's directories */
 	strlist_pushf(env, "GITHUB_WORKSPACE=%s", jr->ej.workspace_host);
 	strlist_pushf(env, "SLIPWAY_STEP_WORKSPACE=%s", jr->ej.workspace);
+	strlist_pushf(env, "SLIPWAY_STEP_TEMP=%s", jr->ej.temp);
 	strlist_pushf(env, "RUNNER_TEMP=%s", jr->ej.temp_host);
 }
 

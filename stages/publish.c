@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "runner/engine.h"
+#include "stages/imagebuild.h"
 #include "stages/imageref.h"
 
 static const struct stage_input publish_inputs[] = {
@@ -20,31 +20,6 @@ static const struct stage_input publish_inputs[] = {
 	{ "password", NULL },
 	{ NULL, NULL },
 };
-
-/* Push progress the log does without: per-layer transfer states. */
-static const char *const publish_quiet[] = { ": Preparing", ": Waiting", ": Pushing" };
-
-static void publish_progress(void *data, const char *line, size_t len)
-{
-	const struct stage_ctx *ctx = data;
-
-	for (size_t i = 0; i < sizeof(publish_quiet) / sizeof(publish_quiet[0]); i++)
-		if (memmem(line, len, publish_quiet[i], strlen(publish_quiet[i])))
-			return;
-	stage_log(ctx, "%.*s", (int)len, line);
-}
-
-/* Tag image as target and push it; the pushed digest replaces digest. */
-static int publish_push(const struct stage_ctx *ctx, struct engine *e, const char *image,
-			const char *target, const struct engine_auth *auth, struct strbuf *digest,
-			struct strbuf *err)
-{
-	strbuf_reset(digest);
-	if (engine_image_tag(e, image, target, err) < 0)
-		return -1;
-	stage_log(ctx, "pushing '%s'", target);
-	return engine_image_push(digest, e, target, auth, publish_progress, (void *)ctx, err);
-}
 
 static int publish_main(struct stage_ctx *ctx)
 {
@@ -96,8 +71,8 @@ static int publish_main(struct stage_ctx *ctx)
 		goto out;
 	}
 	imageref_format(&target, &ref, registry, NULL);
-	if (publish_push(ctx, e, image, target.buf, *auth.username ? &auth : NULL, &digest,
-			 &err) < 0)
+	if (imagebuild_push(ctx, e, image, target.buf, *auth.username ? &auth : NULL, &digest,
+			    &err) < 0)
 		goto fail;
 	strbuf_addf(&pushed, "%s\n", target.buf);
 	stage_set_output(ctx, "image", target.buf);
@@ -106,8 +81,8 @@ static int publish_main(struct stage_ctx *ctx)
 	for (size_t i = 0; i < tags.nr; i++) {
 		strbuf_reset(&target);
 		imageref_format(&target, &ref, registry, tags.items[i]);
-		if (publish_push(ctx, e, image, target.buf, *auth.username ? &auth : NULL, &digest,
-				 &err) < 0)
+		if (imagebuild_push(ctx, e, image, target.buf, *auth.username ? &auth : NULL,
+				    &digest, &err) < 0)
 			goto fail;
 		strbuf_addf(&pushed, "%s\n", target.buf);
 		strbuf_addf(&md, ", `%s`", target.buf);
