@@ -69,6 +69,28 @@ int imagebuild_push(const struct stage_ctx *ctx, struct engine *e, const char *i
 				 err) < 0 ? -1 : 0;
 }
 
+int imagebuild_platform(struct strbuf *out, struct engine *e, struct strbuf *err)
+{
+	struct arena a = ARENA_INIT;
+	struct val v, *os, *arch;
+	int ret = -1;
+
+	if (engine_call(&v, &a, e, "GET", "/version", NULL, err) < 0)
+		goto out;
+	os = val_object_getstr(v, "Os");
+	arch = val_object_getstr(v, "Arch");
+	if (!os || os->kind != VAL_STRING || !arch || arch->kind != VAL_STRING) {
+		strbuf_addf(err, "the Docker engine at %s does not say its OS and architecture",
+			    engine_host(e));
+		goto out;
+	}
+	strbuf_addf(out, "%s/%s", os->u.string.ptr, arch->u.string.ptr);
+	ret = 0;
+out:
+	arena_release(&a);
+	return ret;
+}
+
 int imagebuild_check_pairs(const char *input, const struct strlist *items, struct strbuf *err)
 {
 	for (size_t i = 0; i < items->nr; i++) {

@@ -29,6 +29,9 @@ int imagebuild_push(const struct stage_ctx *ctx, struct engine *e, const char *i
 		    const char *target, const struct engine_auth *auth, struct strbuf *digest,
 		    struct strbuf *err);
 
+/* The engine's own platform, "os/arch" ("linux/amd64"), from GET /version. -1 with err. */
+int imagebuild_platform(struct strbuf *out, struct engine *e, struct strbuf *err);
+
 /* Is every item of the input a NAME=value pair with a name? -1 with err otherwise. */
 int imagebuild_check_pairs(const char *input, const struct strlist *items, struct strbuf *err);
 
