@@ -26,7 +26,7 @@
 static const struct stage_input login_inputs[] = {
 	{ "registry", NULL },           /* default: Docker Hub */
 	{ "username", NULL },
-	{ "password", NULL },
+	{ "password", NULL, 1 },
 	{ "ecr", "auto" },              /* AWS ECR's own login: not supported */
 	{ "scope", NULL },              /* buildx-only: not supported */
 	{ "logout", "true" },

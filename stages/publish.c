@@ -20,7 +20,7 @@ static const struct stage_input publish_inputs[] = {
 	{ "tags", NULL },               /* more tags to push the same image under ("latest") */
 	{ "registry", NULL },           /* default: `registry:` of .slipway.yml */
 	{ "username", NULL },
-	{ "password", NULL },
+	{ "password", NULL, 1 },
 	{ NULL, NULL },
 };
 

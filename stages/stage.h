@@ -66,6 +66,11 @@
 struct stage_input {
 	const char *name;
 	const char *dflt;
+	/*
+	 * A password: the runner masks its value before it logs the step's
+	 * inputs, even when the workflow gives it literally, not as a secret.
+	 */
+	int secret;
 };
 
 struct stage_ctx;

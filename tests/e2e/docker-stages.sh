@@ -112,6 +112,14 @@ jobs:
           registry: ${{ vars.REGISTRY }}
           username: ci
           password: ${{ secrets.REGISTRY_PASSWORD }}
+  literal:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/login-action@v3
+        with:
+          registry: ${{ vars.REGISTRY }}
+          username: ci
+          password: literal-pw-in-the-workflow
   push:
     runs-on: ubuntu-latest
     steps:
@@ -186,6 +194,13 @@ like "$out" "docker/login-action: cannot log in to '$dead': .*\(the engine canno
 out=$(run workflow_dispatch -W .github/workflows/fails.yml -j push --var "REGISTRY=$locked")
 is $? 1 "a push to the locked registry without a login fails"
 like "$out" "docker/build-push-action: cannot push image '$locked/$app-nologin:1.0'" "and says which push"
+
+out=$(run workflow_dispatch -W .github/workflows/fails.yml -j literal --var "REGISTRY=$open")
+is $? 0 "a login with a password written in the workflow succeeds"
+literal_log=$(cat "$state"/runs/*/jobs/fails.literal/output.log)
+like "$literal_log" "password: \*\*\*" "the job's log shows it masked among the step's inputs"
+leaks=$(grep -rl --exclude-dir=snapshot literal-pw "$state/runs"; printf '%s\n' "$out" | grep -c literal-pw)
+is "$leaks" "0" "it is in no log and no file of the runs but the repository's snapshot"
 
 # --no-builtin: the real action (a stand-in given with --action-path) runs instead.
 mkdir -p "$SCRATCH/fake-buildx"
