@@ -139,6 +139,18 @@ static void uses_input_vars(struct strlist *env, struct val inputs)
 	strbuf_release(&var);
 }
 
+/* Mask the values of a stage's password inputs before anything logs them. */
+static void uses_mask_inputs(struct job_run *jr, const struct stage_input *si, struct val inputs)
+{
+	for (; si && si->name; si++) {
+		struct val *v = si->secret ? val_object_geti(inputs, si->name, strlen(si->name))
+			      : NULL;
+
+		if (v && v->kind == VAL_STRING)
+			mask_add(jr->run->mask, v->u.string.ptr, v->u.string.len);
+	}
+}
+
 /* Log the step as GitHub does: a group "Run <uses>" listing its inputs. */
 static void uses_log(struct job_run *jr, const char *text, struct val inputs)
 {
@@ -209,6 +221,7 @@ static void uses_stage_vars(struct job_run *jr, const struct wf_uses *u, struct 
 	/* a stage works on this machine's side of the job's directories */
 	strlist_pushf(env, "GITHUB_WORKSPACE=%s", jr->ej.workspace_host);
 	strlist_pushf(env, "SLIPWAY_STEP_WORKSPACE=%s", jr->ej.workspace);
+	strlist_pushf(env, "SLIPWAY_STEP_TEMP=%s", jr->ej.temp);
 	strlist_pushf(env, "RUNNER_TEMP=%s", jr->ej.temp_host);
 }
 
@@ -229,6 +242,7 @@ static int uses_start_stage(struct job_run *jr, struct plan_step *st, const stru
 	if (job_step_setup(jr, st, &l, err) < 0 || uses_inputs(jr, s, NULL, stage->inputs,
 							       &inputs, err) < 0)
 		goto out;
+	uses_mask_inputs(jr, stage->inputs, inputs);
 	uses_log(jr, uses_text(s), inputs);
 	strlist_push(&l.argv, jr->run->opts.self_exe);
 	strlist_push(&l.argv, "__stage");
