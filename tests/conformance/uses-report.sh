@@ -75,12 +75,12 @@ diag "  local actions (./path):                     $local_a ($(pct "$local_a"))
 diag "  local reusable workflows:                   $local_w ($(pct "$local_w"))"
 diag "  remote actions (fetched with libgit2):      $remote_a ($(pct "$remote_a"))"
 diag "  remote reusable workflows (fetched):        $remote_w ($(pct "$remote_w"))"
-diag "  docker:// images (docker backend only):     $docker ($(pct "$docker"))"
+diag "  docker:// images (run through the engine):   $docker ($(pct "$docker"))"
 diag "  not handled (invalid references):           $invalid ($(pct "$invalid"))"
 offline=$((native + local_a + local_w))
 handled=$((offline + remote_a + remote_w))
 diag "handled with nothing fetched: $(pct "$offline"); handled once remote actions are fetched" \
-	"(node and composite ones run on the host, docker ones need --backend docker): $(pct "$handled")"
+	"(node and composite ones run as steps, docker ones need a Docker engine): $(pct "$handled")"
 diag "most used actions that are not built in (each needs a fetch; some need GitHub's API, a" \
 	"registry or a Docker engine):"
 awk -F'\t' '$1 == "remote-action" || $1 == "docker-image" || $1 == "invalid" { print $2 }' "$lines" |
