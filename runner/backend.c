@@ -67,6 +67,7 @@ int backend_open(struct executor **out, const struct backend_opts *o, struct str
 	d.run_id = o->run_id;
 	d.platforms = &m;
 	d.tool_cache = o->tool_cache;
+	d.actions_dir = o->actions_dir;
 	d.slots_dir = o->slots_dir;
 	d.bind = o->bind ? o->repository : NULL;
 	d.pull = o->pull;

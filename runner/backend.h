@@ -20,6 +20,7 @@ struct backend_opts {
 	const char *repository;         /* mounted as the workspace with --bind */
 	const char *run_id;
 	const char *tool_cache;
+	const char *actions_dir;        /* fetched actions, for containers (may be NULL) */
 	const char *slots_dir;          /* where the host executor keeps its legs' directories */
 	const struct config *config;    /* platforms:, docker-socket: (may be NULL) */
 };

@@ -300,6 +300,7 @@ static int run_open_backend(struct run *run, const struct run_cli *o, const char
 	b.repository = run->repository;
 	b.run_id = run->id;
 	b.tool_cache = tool_cache;
+	b.actions_dir = run->opts.actions ? run->opts.actions->cache_dir : NULL;
 	b.slots_dir = arena_printf(&run->plan.arena, "%s/slots", run->dir);
 	b.config = run->config;
 	ret = backend_open(&run->exec, &b, &notice, &err);

@@ -38,6 +38,7 @@
 struct docker_exec {
 	struct engine *engine;
 	char *run_id, *tool_cache, *bind, *socket;
+	char *actions_dir;              /* NULL: not mounted */
 	struct platform_map platforms;
 	int pull, docker_socket;
 	struct executor *host;          /* legs that run on this machine */
@@ -142,6 +143,8 @@ static void docker_job_mounts(struct docker_exec *dx, struct docker_job *dj, str
 	if (spec->event_path)
 		strlist_pushf(&c->binds, "%s:%s:ro", spec->event_path, DOCKER_EVENT);
 	strlist_pushf(&c->binds, "%s:%s", dx->tool_cache, DOCKER_TOOL_CACHE);
+	if (dx->actions_dir && fs_is_dir(dx->actions_dir))
+		strlist_pushf(&c->binds, "%s:%s:ro", dx->actions_dir, dx->actions_dir);
 	if (dx->bind)
 		strlist_pushf(&c->binds, "%s:%s", dx->bind, DOCKER_WORKSPACE);
 	if (dx->docker_socket && dx->socket) {
@@ -623,6 +626,7 @@ static void docker_free(struct executor *ex)
 	engine_free(dx->engine);
 	free(dx->run_id);
 	free(dx->tool_cache);
+	free(dx->actions_dir);
 	free(dx->bind);
 	free(dx->socket);
 	platform_map_release(&dx->platforms);
@@ -664,6 +668,7 @@ int exec_docker_new(struct executor **out, const struct exec_docker_opts *opts,
 	dx->engine = e;
 	dx->run_id = xstrdup(opts->run_id);
 	dx->tool_cache = xstrdup(opts->tool_cache);
+	dx->actions_dir = opts->actions_dir ? xstrdup(opts->actions_dir) : NULL;
 	dx->bind = opts->bind ? xstrdup(opts->bind) : NULL;
 	dx->socket = docker_socket_path(engine_host(e));
 	platform_map_init(&dx->platforms);

@@ -236,6 +236,11 @@ struct exec_docker_opts {
 	const char *run_id;         /* names and the slipway.run label of what it creates */
 	const struct platform_map *platforms;   /* runs-on label -> image; copied */
 	const char *tool_cache;     /* RUNNER_TOOL_CACHE on the host; mounted into containers */
+	/*
+	 * The cache of fetched actions (NULL: none): mounted read-only at the
+	 * same path, so a remote action's files are where its steps look.
+	 */
+	const char *actions_dir;
 	const char *slots_dir;      /* the host executor's, for legs that run on this machine */
 	const char *bind;           /* --bind: this directory (the repository) is the
 				       workspace, mounted; NULL: a copy of the snapshot goes in */

@@ -71,7 +71,18 @@ JS
 cat >"$remotes/acme/noder/post.js" <<'JS'
 console.log('noder post', process.env.STATE_from_main || 'none');
 JS
-for r in acme/tools acme/noder; do
+# remotes/acme/scripted: a composite action whose step runs a file of its own
+mkdir -p "$remotes/acme/scripted"
+cat >"$remotes/acme/scripted/action.yml" <<'YAML'
+name: scripted
+runs:
+  using: composite
+  steps:
+    - shell: sh
+      run: sh "$GITHUB_ACTION_PATH/say.sh"
+YAML
+printf 'echo "scripted says hello from $(uname -s)"\n' >"$remotes/acme/scripted/say.sh"
+for r in acme/tools acme/noder acme/scripted; do
 	(cd "$remotes/$r" && git init -q -b main && git add -A && commit v1 && git tag v1)
 done
 
@@ -97,6 +108,22 @@ YAML
 cd "$repo" || exit 1
 base="--action-base-url file://$remotes"
 run() { "$SLIPWAY" run --backend host --state "$state" --summary "$SCRATCH/summary.json" "$@" 2>&1; }
+
+# A remote action's files are where its steps look in a job container too
+# (the action cache is mounted there, read-only, at the same path).
+if docker_available; then
+	. "$SLIPWAY_TOP/tests/images.sh"
+	images_busybox
+	mkdir -p "$SCRATCH/incontainer/.github/workflows"
+	printf 'on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/scripted@v1\n' \
+		>"$SCRATCH/incontainer/.github/workflows/c.yml"
+	out=$(cd "$SCRATCH/incontainer" && "$SLIPWAY" run --backend docker -P ubuntu-latest=$IMAGE_BUSYBOX \
+		--state "$SCRATCH/cstate" $base 2>&1)
+	is "$?" 0 "a remote composite action runs in a job container"
+	like "$out" "scripted says hello from Linux" "its step runs the action's own file there"
+else
+	skip "remote actions in a job container" "no Docker engine answers"
+fi
 
 if [ $have_node = 1 ]; then
 	out=$(run $base)
