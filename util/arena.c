@@ -1,6 +1,7 @@
 /*
  * arena: chunked bump allocation. Chunks grow geometrically up to 1 MiB;
- * allocations larger than a chunk get a chunk of their own.
+ * allocations larger than a chunk get a chunk of their own. A reset keeps
+ * one dropped chunk for reuse, so reset-per-evaluation loops stay off malloc.
  */
 #include "util/arena.h"
 #include "util/xalloc.h"
@@ -27,6 +28,7 @@ void arena_init(struct arena *a)
 {
 	a->head = NULL;
 	a->total = 0;
+	a->spare = NULL;
 }
 
 void arena_release(struct arena *a)
@@ -38,6 +40,7 @@ void arena_release(struct arena *a)
 		free(c);
 		c = prev;
 	}
+	free(a->spare);
 	arena_init(a);
 }
 
@@ -59,8 +62,13 @@ void *arena_alloc(struct arena *a, size_t size)
 			want = ARENA_MAX_CHUNK;
 		if (want < size)
 			want = size;
-		c = xmalloc(sizeof(*c) + want);
-		c->size = want;
+		if (a->spare && a->spare->size >= size) {
+			c = a->spare;
+			a->spare = NULL;
+		} else {
+			c = xmalloc(sizeof(*c) + want);
+			c->size = want;
+		}
 		c->used = 0;
 		c->prev = a->head;
 		a->head = c;
@@ -146,7 +154,10 @@ void arena_reset(struct arena *a, struct arena_mark mark)
 {
 	while (a->head && a->head != mark.chunk) {
 		struct arena_chunk *prev = a->head->prev;
-		free(a->head);
+
+		/* The chunk nearest the mark is the one the next allocations need. */
+		free(a->spare);
+		a->spare = a->head;
 		a->head = prev;
 	}
 	if (a->head)

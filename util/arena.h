@@ -13,6 +13,12 @@ struct arena_chunk;
 struct arena {
 	struct arena_chunk *head;
 	size_t total;          /* bytes handed out, for memory caps */
+	/*
+	 * One chunk a reset dropped, kept for the next allocation that needs
+	 * a chunk: an arena reset after each evaluation mallocs nothing in
+	 * the steady state. At most one; released with the arena.
+	 */
+	struct arena_chunk *spare;
 };
 
 struct arena_mark {
@@ -21,7 +27,7 @@ struct arena_mark {
 	size_t total;
 };
 
-#define ARENA_INIT { NULL, 0 }
+#define ARENA_INIT { NULL, 0, NULL }
 
 void arena_init(struct arena *a);
 /* Free every chunk; a stays usable (empty). */
@@ -36,7 +42,10 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Remember the current position; arena_reset frees everything after it. */
+/*
+ * Remember the current position; arena_reset frees everything after it
+ * (keeping one dropped chunk as the spare).
+ */
 struct arena_mark arena_mark(const struct arena *a);
 void arena_reset(struct arena *a, struct arena_mark mark);
 
