@@ -219,35 +219,40 @@ static void val_shortest_digits(double n, char *digits, int *exp10)
 	}
 }
 
+/* An integer's digits (and sign) into buf, NUL-terminated; returns the length. */
+static size_t val_integer_to_buf(char *buf, long long i)
+{
+	char rev[24], *p = buf;
+	unsigned long long u = i < 0 ? 0 - (unsigned long long)i : (unsigned long long)i;
+	int nrev = 0;
+
+	if (i < 0)
+		*p++ = '-';
+	do
+		rev[nrev++] = (char)('0' + u % 10);
+	while (u /= 10);
+	while (nrev)
+		*p++ = rev[--nrev];
+	*p = '\0';
+	return (size_t)(p - buf);
+}
+
 size_t val_number_to_buf(char *buf, double n)
 {
 	char digits[40];
 	char *p = buf;
 	int e, k;
 
+	/* Exact integers (the common case, -0 too) print all their digits; no search for the shortest form. */
+	if (n > -9007199254740992.0 && n < 9007199254740992.0 && (double)(long long)n == n)
+		return val_integer_to_buf(buf, (long long)n);
 	if (isnan(n))
 		return (size_t)sprintf(buf, "NaN");
 	if (isinf(n))
 		return (size_t)sprintf(buf, "%s", n < 0 ? "-Infinity" : "Infinity");
-	if (n == 0)
-		return (size_t)sprintf(buf, "0");
 	if (n < 0) {
 		*p++ = '-';
 		n = -n;
-	}
-	if (n < 9007199254740992.0 && n == floor(n)) {
-		/* Exact integers print all their digits; no search for the shortest form. */
-		char rev[20];
-		unsigned long long u = (unsigned long long)n;
-		int nrev = 0;
-
-		do
-			rev[nrev++] = (char)('0' + u % 10);
-		while (u /= 10);
-		while (nrev)
-			*p++ = rev[--nrev];
-		*p = '\0';
-		return (size_t)(p - buf);
 	}
 	val_shortest_digits(n, digits, &e);
 	k = (int)strlen(digits);
