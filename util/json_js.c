@@ -23,6 +23,11 @@ struct jp_frame {
 	size_t key_len;
 };
 
+/* Scratch stacks start in the parser's own storage: small documents malloc nothing. */
+#define JP_INLINE_VALS 32
+#define JP_INLINE_MEMS 32
+#define JP_INLINE_FRAMES 16
+
 struct jp {
 	const char *begin, *p, *end;
 	struct arena *a;
@@ -34,7 +39,47 @@ struct jp {
 	struct jp_frame *frames;
 	size_t nframes, aframes;
 	struct strbuf tmp;
+	struct val vals_inline[JP_INLINE_VALS];
+	struct val_member mems_inline[JP_INLINE_MEMS];
+	struct jp_frame frames_inline[JP_INLINE_FRAMES];
 };
+
+/* Double a scratch stack of *alloc items, moving it to the heap when it leaves its inline storage. */
+static void *jp_stack_grow(void *items, const void *inline_items, size_t elsize, size_t *alloc)
+{
+	void *p;
+
+	if (items == inline_items) {
+		p = xmalloc(*alloc * 2 * elsize);
+		memcpy(p, items, *alloc * elsize);
+	} else {
+		p = xrealloc(items, *alloc * 2 * elsize);
+	}
+	*alloc *= 2;
+	return p;
+}
+
+static inline struct val *jp_push_val(struct jp *jp)
+{
+	if (jp->nvals == jp->avals)
+		jp->vals = jp_stack_grow(jp->vals, jp->vals_inline, sizeof(*jp->vals), &jp->avals);
+	return &jp->vals[jp->nvals++];
+}
+
+static inline struct val_member *jp_push_member(struct jp *jp)
+{
+	if (jp->nmems == jp->amems)
+		jp->mems = jp_stack_grow(jp->mems, jp->mems_inline, sizeof(*jp->mems), &jp->amems);
+	return &jp->mems[jp->nmems++];
+}
+
+static inline struct jp_frame *jp_push_frame(struct jp *jp)
+{
+	if (jp->nframes == jp->aframes)
+		jp->frames = jp_stack_grow(jp->frames, jp->frames_inline, sizeof(*jp->frames),
+					   &jp->aframes);
+	return &jp->frames[jp->nframes++];
+}
 
 static int jp_error(struct jp *jp, const char *what)
 {
@@ -336,33 +381,43 @@ static void jp_order_keys(struct val_member *m, size_t n)
 	free(idx);
 }
 
+/* The container and its items in one allocation. */
 static struct val jp_close_array(struct jp *jp, size_t base)
 {
-	struct val v = val_new_array(jp->a);
+	struct val v;
 	size_t n = jp->nvals - base;
+	struct val_array *arr = arena_alloc(jp->a, sizeof(*arr) + n * sizeof(struct val));
 
 	if (n) {
-		v.u.array->items = arena_alloc(jp->a, n * sizeof(struct val));
-		memcpy(v.u.array->items, jp->vals + base, n * sizeof(struct val));
-		v.u.array->nr = v.u.array->alloc = n;
+		arr->items = (struct val *)(arr + 1);
+		memcpy(arr->items, jp->vals + base, n * sizeof(struct val));
+		arr->nr = arr->alloc = n;
 	}
 	jp->nvals = base;
+	v.kind = VAL_ARRAY;
+	v.u.array = arr;
 	return v;
 }
 
 static struct val jp_close_object(struct jp *jp, size_t base)
 {
-	struct val v = val_new_object(jp->a);
+	struct val v;
 	size_t n = jp->nmems - base;
+	struct val_object *obj;
 
-	if (n) {
+	if (n > 1) {
 		n = jp_fold_duplicates(jp->mems + base, n);
 		jp_order_keys(jp->mems + base, n);
-		v.u.object->members = arena_alloc(jp->a, n * sizeof(struct val_member));
-		memcpy(v.u.object->members, jp->mems + base, n * sizeof(struct val_member));
-		v.u.object->nr = v.u.object->alloc = n;
+	}
+	obj = arena_alloc(jp->a, sizeof(*obj) + n * sizeof(struct val_member));
+	if (n) {
+		obj->members = (struct val_member *)(obj + 1);
+		memcpy(obj->members, jp->mems + base, n * sizeof(struct val_member));
+		obj->nr = obj->alloc = n;
 	}
 	jp->nmems = base;
+	v.kind = VAL_OBJECT;
+	v.u.object = obj;
 	return v;
 }
 
@@ -383,10 +438,9 @@ static int jp_member_key(struct jp *jp)
 	return 0;
 }
 
-static int jp_literal(struct jp *jp, const char *word, struct val v, struct val *out)
+static inline int jp_literal(struct jp *jp, const char *word, size_t n, struct val v,
+			     struct val *out)
 {
-	size_t n = strlen(word);
-
 	if ((size_t)(jp->end - jp->p) < n || memcmp(jp->p, word, n))
 		return jp_error(jp, "unexpected token");
 	jp->p += n;
@@ -408,8 +462,7 @@ static int jp_start_value(struct jp *jp, struct val *out, int *opened)
 	if (c == '{' || c == '[') {
 		if (jp->nframes >= JSON_JS_MAX_DEPTH)
 			return jp_error(jp, "nesting too deep");
-		ALLOC_GROW(jp->frames, jp->nframes + 1, jp->aframes);
-		f = &jp->frames[jp->nframes++];
+		f = jp_push_frame(jp);
 		f->is_object = c == '{';
 		f->base = f->is_object ? jp->nmems : jp->nvals;
 		jp->p++;
@@ -437,11 +490,11 @@ static int jp_start_value(struct jp *jp, struct val *out, int *opened)
 	if (c == '-' || (c >= '0' && c <= '9'))
 		return jp_number(jp, out);
 	if (c == 't')
-		return jp_literal(jp, "true", val_bool(1), out);
+		return jp_literal(jp, "true", 4, val_bool(1), out);
 	if (c == 'f')
-		return jp_literal(jp, "false", val_bool(0), out);
+		return jp_literal(jp, "false", 5, val_bool(0), out);
 	if (c == 'n')
-		return jp_literal(jp, "null", val_null(), out);
+		return jp_literal(jp, "null", 4, val_null(), out);
 	return jp_error(jp, "unexpected token");
 }
 
@@ -460,16 +513,13 @@ next_value:
 		struct jp_frame *f = &jp->frames[jp->nframes - 1];
 
 		if (f->is_object) {
-			struct val_member *m;
+			struct val_member *m = jp_push_member(jp);
 
-			ALLOC_GROW(jp->mems, jp->nmems + 1, jp->amems);
-			m = &jp->mems[jp->nmems++];
 			m->key = f->key;
 			m->key_len = f->key_len;
 			m->value = v;
 		} else {
-			ALLOC_GROW(jp->vals, jp->nvals + 1, jp->avals);
-			jp->vals[jp->nvals++] = v;
+			*jp_push_val(jp) = v;
 		}
 		jp_skip_space(jp);
 		if (jp->p < jp->end && *jp->p == ',') {
@@ -497,38 +547,76 @@ int json_js_parse(struct val *out, struct arena *a, const char *text, size_t len
 	struct jp jp;
 	int ret;
 
-	memset(&jp, 0, sizeof(jp));
 	jp.begin = jp.p = text;
 	jp.end = text + len;
 	jp.a = a;
 	jp.err = err;
+	jp.vals = jp.vals_inline;
+	jp.mems = jp.mems_inline;
+	jp.frames = jp.frames_inline;
+	jp.nvals = jp.nmems = jp.nframes = 0;
+	jp.avals = JP_INLINE_VALS;
+	jp.amems = JP_INLINE_MEMS;
+	jp.aframes = JP_INLINE_FRAMES;
 	strbuf_init(&jp.tmp, 0);
 	ret = jp_run(&jp, out);
-	free(jp.vals);
-	free(jp.mems);
-	free(jp.frames);
+	if (jp.vals != jp.vals_inline)
+		free(jp.vals);
+	if (jp.mems != jp.mems_inline)
+		free(jp.mems);
+	if (jp.frames != jp.frames_inline)
+		free(jp.frames);
 	strbuf_release(&jp.tmp);
 	return ret;
 }
 
 /*
- * Appending to the strbuf in place, with the capacity check inlined: the
- * writer appends a few bytes at a time and strbuf_add's call per piece
- * would dominate. The NUL terminator is restored once at the end.
+ * The writer appends to a plain buffer with the capacity check inlined
+ * (it appends a few bytes at a time; a call per piece would dominate).
+ * The buffer is a strbuf's or arena memory; only growing differs.
  */
-static inline void jw_put(struct strbuf *sb, const char *s, size_t n)
+struct jw {
+	char *buf;
+	size_t len, cap;        /* cap: bytes at buf, room for the NUL included */
+	struct strbuf *sb;      /* the strbuf written to, or NULL for the arena */
+	struct arena *a;
+	unsigned flags;
+	size_t max;             /* len beyond which writing stops; 0: no cap */
+};
+
+#define JW_ARENA_START 256
+
+static void jw_grow(struct jw *w, size_t n)
 {
-	if (sb->len + n + 1 > sb->alloc)
-		strbuf_grow(sb, n);
-	memcpy(sb->buf + sb->len, s, n);
-	sb->len += n;
+	size_t cap;
+
+	if (w->sb) {
+		w->sb->len = w->len;
+		strbuf_grow(w->sb, n);
+		w->buf = w->sb->buf;
+		w->cap = w->sb->alloc;
+		return;
+	}
+	cap = w->cap ? w->cap * 2 : JW_ARENA_START;
+	while (cap < w->len + n + 1)
+		cap *= 2;
+	w->buf = arena_realloc(w->a, w->buf, w->cap, cap);
+	w->cap = cap;
 }
 
-static inline void jw_ch(struct strbuf *sb, char c)
+static inline void jw_put(struct jw *w, const char *s, size_t n)
 {
-	if (sb->len + 2 > sb->alloc)
-		strbuf_grow(sb, 1);
-	sb->buf[sb->len++] = c;
+	if (w->len + n + 1 > w->cap)
+		jw_grow(w, n);
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static inline void jw_ch(struct jw *w, char c)
+{
+	if (w->len + 2 > w->cap)
+		jw_grow(w, 1);
+	w->buf[w->len++] = c;
 }
 
 /* Bytes that a JSON string cannot hold as they are (0xED may start a lone surrogate). */
@@ -540,98 +628,133 @@ static const unsigned char jw_special[256] = {
 	[0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1, ['"'] = 1, ['\\'] = 1, [0xED] = 1,
 };
 
-static void jw_string(struct strbuf *sb, const char *s, size_t len)
+/* Whether any of the eight bytes at p needs escaping (a control byte, '"', '\\' or 0xED). */
+static inline int jw_special8(const unsigned char *p)
+{
+	uint64_t v, lo = 0x0101010101010101u, hi = 0x8080808080808080u;
+
+	memcpy(&v, p, 8);
+	return !!(((v - lo * 0x20) & ~v & hi) |
+		  (((v ^ lo * '"') - lo) & ~(v ^ lo * '"') & hi) |
+		  (((v ^ lo * '\\') - lo) & ~(v ^ lo * '\\') & hi) |
+		  (((v ^ lo * 0xED) - lo) & ~(v ^ lo * 0xED) & hi));
+}
+
+/* The first byte of [p, end) that needs escaping, or end. */
+static inline const unsigned char *jw_scan(const unsigned char *p, const unsigned char *end)
+{
+	while (end - p >= 8 && !jw_special8(p))
+		p += 8;
+	while (p < end && !jw_special[*p])
+		p++;
+	return p;
+}
+
+/* Write the escape of the special byte at *p (advancing *p past what it covers). */
+static void jw_escape(struct jw *w, const unsigned char **p, const unsigned char *end)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
+	unsigned char c = **p;
+	char esc[8];
+	size_t n = 2;
 
-	jw_ch(sb, '"');
-	while (p < end) {
-		unsigned char c;
-		char esc[8];
-		size_t n = 2;
+	if (c == 0xED) {
+		/* An encoded lone surrogate: JavaScript writes it as \uDXXX. */
+		const unsigned char *q = *p;
 
-		/* Skip eight plain bytes at a time (no control, '"', '\\' or 0xED among them). */
-		while (end - p >= 8) {
-			uint64_t w, lo = 0x0101010101010101u, hi = 0x8080808080808080u;
-
-			memcpy(&w, p, 8);
-			if (((w - lo * 0x20) & ~w & hi) |
-			    (((w ^ lo * '"') - lo) & ~(w ^ lo * '"') & hi) |
-			    (((w ^ lo * '\\') - lo) & ~(w ^ lo * '\\') & hi) |
-			    (((w ^ lo * 0xED) - lo) & ~(w ^ lo * 0xED) & hi))
-				break;
-			p += 8;
+		if (end - q < 3 || q[1] < 0xA0 || q[1] > 0xBF || (q[2] & 0xC0) != 0x80) {
+			jw_ch(w, (char)c);
+			++*p;
+			return;
 		}
-		if (p >= end)
-			break;
-		c = *p;
-		if (!jw_special[c]) {
-			p++;
-			continue;
-		}
-		if (c == 0xED) {
-			/* An encoded lone surrogate: JavaScript writes it as \uDXXX. */
-			uint32_t sur;
-
-			if (end - p < 3 || p[1] < 0xA0 || p[1] > 0xBF || (p[2] & 0xC0) != 0x80) {
-				p++;
-				continue;
-			}
-			sur = 0xD000u | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3Fu);
-			jw_put(sb, (const char *)run, (size_t)(p - run));
-			n = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)sur);
-			jw_put(sb, esc, n);
-			p += 3;
-			run = p;
-			continue;
-		}
-		jw_put(sb, (const char *)run, (size_t)(p - run));
-		esc[0] = '\\';
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			n = 6;
-		}
-		jw_put(sb, esc, n);
-		run = ++p;
+		n = (size_t)snprintf(esc, sizeof(esc), "\\u%04x",
+				     0xD000u | (unsigned)(q[1] & 0x3F) << 6 | (q[2] & 0x3Fu));
+		jw_put(w, esc, n);
+		*p += 3;
+		return;
 	}
-	jw_put(sb, (const char *)run, (size_t)(p - run));
-	jw_ch(sb, '"');
+	esc[0] = '\\';
+	switch (c) {
+	case '"': esc[1] = '"'; break;
+	case '\\': esc[1] = '\\'; break;
+	case '\n': esc[1] = 'n'; break;
+	case '\r': esc[1] = 'r'; break;
+	case '\t': esc[1] = 't'; break;
+	case '\b': esc[1] = 'b'; break;
+	case '\f': esc[1] = 'f'; break;
+	default:
+		memcpy(esc + 1, "u00", 3);
+		esc[4] = hex[c >> 4];
+		esc[5] = hex[c & 15];
+		n = 6;
+	}
+	jw_put(w, esc, n);
+	++*p;
+}
+
+static void jw_string(struct jw *w, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run;
+
+	/* Room for the common case, a string without escapes, and both quotes. */
+	if (w->len + len + 3 > w->cap)
+		jw_grow(w, len + 2);
+	w->buf[w->len++] = '"';
+	for (;;) {
+		run = p;
+		p = jw_scan(p, end);
+		jw_put(w, (const char *)run, (size_t)(p - run));
+		if (p == end)
+			break;
+		jw_escape(w, &p, end);
+	}
+	jw_ch(w, '"');
+}
+
+/* Start writing at the end of sb. */
+static void jw_init_strbuf(struct jw *w, struct strbuf *sb, unsigned flags, size_t max)
+{
+	w->sb = sb;
+	w->a = NULL;
+	w->buf = sb->buf;
+	w->len = sb->len;
+	w->cap = sb->alloc;
+	w->flags = flags;
+	w->max = max ? sb->len + max : 0;
+}
+
+/* Hand the text back to the strbuf, NUL-terminated. */
+static void jw_finish_strbuf(struct jw *w)
+{
+	jw_grow(w, 0);
+	w->sb->len = w->len;
+	w->sb->buf[w->len] = '\0';
 }
 
 void json_js_write_string(struct strbuf *sb, const char *s, size_t len)
 {
-	jw_string(sb, s, len);
-	sb->buf[sb->len] = '\0';
+	struct jw w;
+
+	jw_init_strbuf(&w, sb, 0, 0);
+	jw_string(&w, s, len);
+	jw_finish_strbuf(&w);
 }
 
-struct jw {
-	struct strbuf *sb;
-	unsigned flags;
-	size_t max;
-};
-
+/* A newline and the indent of depth, written eight spaces at a time into room reserved for that. */
 static void jw_newline(struct jw *w, int depth)
 {
 	size_t n = (size_t)depth * 2;
+	char *to;
 
 	if (!(w->flags & JSON_JS_PRETTY))
 		return;
-	if (w->sb->len + n + 2 > w->sb->alloc)
-		strbuf_grow(w->sb, n + 1);
-	w->sb->buf[w->sb->len++] = '\n';
-	memset(w->sb->buf + w->sb->len, ' ', n);
-	w->sb->len += n;
+	if (w->len + n + 9 > w->cap)
+		jw_grow(w, n + 8);
+	to = w->buf + w->len;
+	*to++ = '\n';
+	for (size_t i = 0; i < n; i += 8)
+		memcpy(to + i, "        ", 8);
+	w->len += n + 1;
 }
 
 static int jw_value(struct jw *w, struct val v, int depth)
@@ -639,23 +762,23 @@ static int jw_value(struct jw *w, struct val v, int depth)
 	char num[VAL_NUMBER_MAX];
 	size_t n;
 
-	if (w->max && w->sb->len > w->max)
+	if (w->max && w->len > w->max)
 		return -1;
 	switch (v.kind) {
 	case VAL_NULL:
-		jw_put(w->sb, "null", 4);
+		jw_put(w, "null", 4);
 		return 0;
 	case VAL_BOOL:
-		jw_put(w->sb, v.u.boolean ? "true" : "false", v.u.boolean ? 4 : 5);
+		jw_put(w, v.u.boolean ? "true" : "false", v.u.boolean ? 4 : 5);
 		return 0;
 	case VAL_NUMBER:
 		if (isfinite(v.u.number))
-			jw_put(w->sb, num, val_number_to_buf(num, v.u.number));
+			jw_put(w, num, val_number_to_buf(num, v.u.number));
 		else
-			jw_put(w->sb, "null", 4);
+			jw_put(w, "null", 4);
 		return 0;
 	case VAL_STRING:
-		jw_string(w->sb, v.u.string.ptr, v.u.string.len);
+		jw_string(w, v.u.string.ptr, v.u.string.len);
 		return 0;
 	default:
 		break;
@@ -663,23 +786,23 @@ static int jw_value(struct jw *w, struct val v, int depth)
 	if (depth >= JSON_JS_MAX_DEPTH)
 		return -1;
 	n = v.kind == VAL_ARRAY ? v.u.array->nr : v.u.object->nr;
-	jw_ch(w->sb, v.kind == VAL_ARRAY ? '[' : '{');
+	jw_ch(w, v.kind == VAL_ARRAY ? '[' : '{');
 	for (size_t i = 0; i < n; i++) {
 		struct val item;
 
 		if (i)
-			jw_ch(w->sb, ',');
+			jw_ch(w, ',');
 		jw_newline(w, depth + 1);
 		if (v.kind == VAL_ARRAY) {
 			item = v.u.array->items[i];
 		} else {
 			struct val_member *m = &v.u.object->members[i];
 
-			jw_string(w->sb, m->key, m->key_len);
+			jw_string(w, m->key, m->key_len);
 			if (w->flags & JSON_JS_PRETTY)
-				jw_put(w->sb, ": ", 2);
+				jw_put(w, ": ", 2);
 			else
-				jw_ch(w->sb, ':');
+				jw_ch(w, ':');
 			item = m->value;
 		}
 		if (jw_value(w, item, depth + 1) < 0)
@@ -687,16 +810,29 @@ static int jw_value(struct jw *w, struct val v, int depth)
 	}
 	if (n)
 		jw_newline(w, depth);
-	jw_ch(w->sb, v.kind == VAL_ARRAY ? ']' : '}');
-	return w->max && w->sb->len > w->max ? -1 : 0;
+	jw_ch(w, v.kind == VAL_ARRAY ? ']' : '}');
+	return w->max && w->len > w->max ? -1 : 0;
 }
 
 int json_js_write(struct strbuf *sb, struct val v, unsigned flags, size_t max)
 {
-	struct jw w = { sb, flags, max ? sb->len + max : 0 };
+	struct jw w;
+	int ret;
+
+	jw_init_strbuf(&w, sb, flags, max);
+	ret = jw_value(&w, v, 0);
+	jw_finish_strbuf(&w);
+	return ret;
+}
+
+int json_js_write_arena(const char **out, size_t *len, struct arena *a, struct val v,
+			unsigned flags, size_t max)
+{
+	struct jw w = { NULL, 0, 0, NULL, a, flags, max };
 	int ret = jw_value(&w, v, 0);
 
-	strbuf_grow(sb, 0);
-	sb->buf[sb->len] = '\0';
+	jw_ch(&w, '\0');
+	*out = w.buf;
+	*len = w.len - 1;
 	return ret;
 }

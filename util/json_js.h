@@ -39,6 +39,14 @@ enum json_js_flags {
  */
 int json_js_write(struct strbuf *sb, struct val v, unsigned flags, size_t max);
 
+/*
+ * json_js_write into arena memory: *out (NUL-terminated, *len bytes)
+ * lives in a. Returns 0, or -1 as json_js_write does, *out then holding
+ * the partial text (*len > max tells a cap from too deep a value).
+ */
+int json_js_write_arena(const char **out, size_t *len, struct arena *a, struct val v,
+			unsigned flags, size_t max);
+
 /* Append s as a JSON string literal, escaped as JSON.stringify does. */
 void json_js_write_string(struct strbuf *sb, const char *s, size_t len);
 

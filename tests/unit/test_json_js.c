@@ -14,15 +14,23 @@
 #include "util/json_js.h"
 #include "util/strbuf.h"
 
-/* Parse in and write it back compactly; NULL when parsing fails. */
+/*
+ * Parse in and write it back compactly; NULL when parsing fails. Writing
+ * into the arena must give the same text as into a strbuf.
+ */
 static char *round_trip(struct arena *a, const char *in, unsigned flags)
 {
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	struct val v;
 	char *s = NULL;
+	const char *t;
+	size_t len;
 
 	if (json_js_parse(&v, a, in, strlen(in), &err) == 0) {
 		assert_int_equal(json_js_write(&out, v, flags, 0), 0);
+		assert_int_equal(json_js_write_arena(&t, &len, a, v, flags, 0), 0);
+		assert_int_equal(len, out.len);
+		assert_memory_equal(t, out.buf, len + 1);
 		s = arena_strdup(a, out.buf);
 	}
 	strbuf_release(&out);
@@ -111,6 +119,8 @@ static void test_write_pretty_and_capped(void **state)
 	struct arena a = ARENA_INIT;
 	struct strbuf out = STRBUF_INIT;
 	struct val v = val_new_object(&a), arr = val_new_array(&a);
+	const char *s;
+	size_t len;
 
 	(void)state;
 	val_array_push(&a, arr, val_number(1));
@@ -120,8 +130,12 @@ static void test_write_pretty_and_capped(void **state)
 	val_object_setstr(&a, v, "e", val_new_object(&a));
 	assert_int_equal(json_js_write(&out, v, JSON_JS_PRETTY, 0), 0);
 	assert_string_equal(out.buf, "{\n  \"k\": [\n    1,\n    null,\n    []\n  ],\n  \"e\": {}\n}");
+	assert_int_equal(json_js_write_arena(&s, &len, &a, v, JSON_JS_PRETTY, 0), 0);
+	assert_string_equal(s, out.buf);
 	strbuf_reset(&out);
 	assert_int_equal(json_js_write(&out, v, JSON_JS_PRETTY, 10), -1);
+	assert_int_equal(json_js_write_arena(&s, &len, &a, v, JSON_JS_PRETTY, 10), -1);
+	assert_true(len > 10);
 	strbuf_release(&out);
 	arena_release(&a);
 }
