@@ -8,6 +8,8 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "parser/expr.h"
 
@@ -69,45 +71,64 @@ enum expr_node_kind {
 };
 
 struct expr_func;
+struct expr_run;
+struct expr_node;
 
 /*
- * Where a fixed name was last found: a member index, tried first on the
- * next lookup. Contexts hold no keys that differ only in case (see
- * expr_env), so a member there whose key matches is the one a scan would
- * find, in any object: objects of one shape (the items of an array, the
- * same context in another run) hit. The only part of a parsed expression
- * that evaluation writes.
+ * A result: where its value is — in the contexts, in the parsed
+ * expression, in a constant or in a slot the caller lent — and whether
+ * it is a filtered array (made by '*'), which indexes element-wise.
+ * Results travel as pointers: values are not copied from node to node.
  */
-struct expr_lookup_cache {
-	size_t index;
+struct expr_ref {
+	const struct val *v;    /* NULL: the evaluation failed (the error is set) */
+	int filtered;
 };
 
-/* One name of a path, with its own lookup cache. */
-struct expr_path_step {
+/*
+ * How a node evaluates: chosen when the parse is compiled
+ * (expr_eval_compile), a function per shape instead of one switch. A
+ * value it computes goes to *slot, which the caller owns.
+ */
+typedef struct expr_ref expr_eval_fn(struct expr_run *r, const struct expr_node *n,
+				     struct val *slot);
+/* A function's implementation: its arguments come evaluated; a computed result goes to *slot. */
+typedef struct expr_ref expr_call_fn(struct expr_run *r, const struct expr_node *n,
+				     const struct expr_ref *args, unsigned nr, struct val *slot);
+
+/*
+ * A member name fixed in the text (context.name, ['name']) and where it
+ * was last found: a member index, tried first on the next lookup.
+ * Contexts hold no keys that differ only in case (see expr_env), so a
+ * member there whose key matches is the one a scan would find, in any
+ * object: objects of one shape (the items of an array, the same context
+ * in another run) hit. The only part of a parsed expression that
+ * evaluation writes.
+ */
+struct expr_key {
 	const char *name;       /* ASCII */
 	size_t len;
-	struct expr_lookup_cache cache;
+	size_t index;
 };
 
 struct expr_node {
 	enum expr_node_kind kind;
 	int col, width;         /* what a caret points at (operator, name, token) */
 	size_t off, len;        /* the node's source text, in bytes */
+	expr_eval_fn *eval;     /* set by expr_eval_compile */
 	union {
 		struct val literal;
 		struct {
-			const char *name;       /* an identifier: ASCII */
-			size_t len;
-			struct expr_lookup_cache *cache;
+			struct expr_key *key;
 		} context;
 		struct {
 			struct expr_node *obj, *index;
-			/* index is an ASCII string literal: the lookup cache for it, else NULL */
-			struct expr_lookup_cache *cache;
+			/* index is an ASCII string literal: its name and lookup cache, else NULL */
+			struct expr_key *key;
 		} index;
 		struct {
 			struct expr_node *context;      /* an EXPR_N_CONTEXT node */
-			struct expr_path_step *steps;
+			struct expr_key *steps;
 			unsigned nr;
 		} path;
 		struct expr_node *operand;
@@ -121,6 +142,9 @@ struct expr_node {
 			struct val fixed;
 			struct expr_node **args;
 			unsigned nr;
+			/* fn's implementation, or a faster one its prepare chose, with its data */
+			expr_call_fn *call;
+			const void *prepared;
 		} call;
 	} u;
 };
@@ -140,30 +164,31 @@ struct expr_run {
 	size_t mem;             /* bytes of live results, as GitHub counts them */
 };
 
-/* A value, and whether it is a filtered array (made by '*'), which indexes element-wise. */
-struct expr_ev {
-	struct val v;
-	int filtered;
-};
-
 struct expr_func {
 	const char *name;
 	unsigned min_args, max_args;
 	unsigned needs;         /* enum expr_fn_flags a location must allow; 0: always there */
-	int (*call)(struct expr_run *r, const struct expr_node *n, struct expr_ev *args,
-		    unsigned nr, struct expr_ev *out);
+	expr_call_fn *call;
 	int param;              /* for implementations shared by several entries */
+	/*
+	 * Optional, at compile time: work out what the call's literal
+	 * arguments allow ahead (n->u.call.prepared, allocated in a) and
+	 * possibly pick a faster n->u.call.call with the same results.
+	 */
+	void (*prepare)(struct arena *a, struct expr_node *n);
 };
 
 /* hashFiles() (expr_hashfiles.c), listed in the table of expr_funcs.c. */
-int expr_func_hashfiles(struct expr_run *r, const struct expr_node *n, struct expr_ev *args,
-			unsigned nr, struct expr_ev *out);
+expr_call_fn expr_func_hashfiles;
 
 /* The built-in function called name (case-insensitive) that flags allow, or NULL. */
 const struct expr_func *expr_func_find(const char *name, size_t len, unsigned flags);
 
-/* Evaluate n (expr_eval.c); the functions evaluate nothing themselves. */
-int expr_eval_node(struct expr_run *r, const struct expr_node *n, struct expr_ev *out);
+/*
+ * Choose how each node of the tree under n evaluates, and let calls
+ * prepare (expr_eval.c); the parser's last step. Allocates in a.
+ */
+void expr_eval_compile(struct arena *a, struct expr_node *n);
 
 /* Fail the evaluation at node n with a message; returns -1. */
 int expr_run_fail(struct expr_run *r, const struct expr_node *n, const char *fmt, ...)
@@ -183,50 +208,139 @@ struct expr_sbuf {
 void expr_sbuf_init(struct expr_sbuf *b, struct expr_run *r, const struct expr_node *n);
 /* Returns 0, or -1 (memory error raised) when the string would exceed the limit. */
 int expr_sbuf_add(struct expr_sbuf *b, const char *s, size_t len);
-struct val expr_sbuf_value(struct expr_sbuf *b);
+/* The string built so far, as *slot. */
+struct expr_ref expr_sbuf_finish(struct expr_sbuf *b, struct val *slot);
 /* 0, or -1 with the memory error when a string of len bytes would not fit. */
 int expr_run_check_size(struct expr_run *r, const struct expr_node *n, size_t len);
 
-/* Value constructors the evaluator inlines (util/value's are out of line). */
-static inline struct val expr_val_bool(int b)
-{
-	struct val v;
+/* The constant results (expr_eval.c). */
+extern const struct val expr_null_value;
+extern const struct val expr_bool_values[2];
 
-	v.kind = VAL_BOOL;
-	v.u.boolean = !!b;
-	return v;
+static inline struct expr_ref expr_ref_to(const struct val *v)
+{
+	struct expr_ref ref = { v, 0 };
+
+	return ref;
 }
 
-static inline struct val expr_val_null(void)
+static inline struct expr_ref expr_ref_bool(int b)
 {
-	struct val v;
+	return expr_ref_to(&expr_bool_values[!!b]);
+}
 
-	v.kind = VAL_NULL;
-	v.u.number = 0;
-	return v;
+static inline struct expr_ref expr_ref_null(void)
+{
+	return expr_ref_to(&expr_null_value);
+}
+
+static inline struct expr_ref expr_ref_failed(void)
+{
+	return expr_ref_to(NULL);
+}
+
+/* *slot set to the string s (not copied), as a result. */
+static inline struct expr_ref expr_ref_string(struct val *slot, const char *s, size_t len)
+{
+	slot->kind = VAL_STRING;
+	slot->u.string.ptr = s;
+	slot->u.string.len = len;
+	return expr_ref_to(slot);
+}
+
+/* GitHub's truthiness (expr_truthy), inline for the evaluator. */
+static inline int expr_is_truthy(const struct val *v)
+{
+	switch (v->kind) {
+	case VAL_NULL:
+		return 0;
+	case VAL_BOOL:
+		return v->u.boolean;
+	case VAL_NUMBER:
+		return v->u.number != 0 && v->u.number == v->u.number;
+	case VAL_STRING:
+		return v->u.string.len != 0;
+	default:
+		return 1;
+	}
+}
+
+static inline unsigned expr_ascii_upper(unsigned c)
+{
+	return c >= 'a' && c <= 'z' ? c - 32 : c;
 }
 
 /* Null, booleans, numbers and strings (GitHub's "primitive" values). */
-static inline int expr_is_primitive(struct val v)
+static inline int expr_is_primitive(const struct val *v)
 {
-	return v.kind != VAL_ARRAY && v.kind != VAL_OBJECT;
+	return v->kind != VAL_ARRAY && v->kind != VAL_OBJECT;
 }
 
 /* Coercions and comparisons (expr_coerce.c). */
 /* JavaScript's Number(s). */
 double expr_string_to_number(const char *s, size_t len);
-double expr_to_number(struct val v);
+double expr_to_number(const struct val *v);
 /* A number as GitHub prints it into strings; buf holds VAL_NUMBER_MAX bytes. */
 size_t expr_number_to_string(char *buf, double n);
 /* v as a string without allocating: points into v, a constant or buf (VAL_NUMBER_MAX). */
-const char *expr_coerce_chars(struct val v, char *buf, size_t *len);
-int expr_equals(struct val a, struct val b);
-int expr_greater(struct val a, struct val b);
-int expr_less(struct val a, struct val b);
+const char *expr_coerce_chars(const struct val *v, char *buf, size_t *len);
+int expr_equals(const struct val *a, const struct val *b);
+int expr_greater(const struct val *a, const struct val *b);
+int expr_less(const struct val *a, const struct val *b);
 /* Case-insensitive member lookup as GitHub's dictionaries do it (toLowerCase). */
-struct val *expr_object_get(struct val obj, const char *key, size_t len);
-/* The same for a key known to be ASCII, remembering where it was found in cache (may be NULL). */
-struct val *expr_object_get_ascii(struct val obj, const char *key, size_t len,
-				  struct expr_lookup_cache *cache);
+struct val *expr_object_get(const struct val_object *o, const char *key, size_t len);
+/* expr_key_get's search when the cached index misses; updates k->index. */
+struct val *expr_key_find(struct val_object *o, struct expr_key *k);
+
+/* len bytes of a and b are the same: a few word compares for the short keys of contexts. */
+static inline int expr_bytes_equal(const char *a, const char *b, size_t len)
+{
+	uint64_t x, y;
+	uint32_t u, w;
+	uint16_t h, g;
+
+	if (len >= 8) {
+		for (size_t i = 0; i + 8 < len; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return 0;
+		}
+		memcpy(&x, a + len - 8, 8);
+		memcpy(&y, b + len - 8, 8);
+		return x == y;
+	}
+	if (len >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&w, b, 4);
+		if (u != w)
+			return 0;
+		memcpy(&u, a + len - 4, 4);
+		memcpy(&w, b + len - 4, 4);
+		return u == w;
+	}
+	if (len >= 2) {
+		memcpy(&h, a, 2);
+		memcpy(&g, b, 2);
+		return h == g && a[len - 1] == b[len - 1];
+	}
+	return !len || a[0] == b[0];
+}
+
+/*
+ * The member of o that k names (case-insensitively), or NULL. A hit at
+ * the cached index with the same spelling, the common case, costs a
+ * length and a few word compares.
+ */
+static inline struct val *expr_key_get(struct val_object *o, struct expr_key *k)
+{
+	if (k->index < o->nr) {
+		struct val_member *m = &o->members[k->index];
+
+		if (m->key_len == k->len && expr_bytes_equal(m->key, k->name, k->len))
+			return &m->value;
+	}
+	return expr_key_find(o, k);
+}
 
 #endif

@@ -292,9 +292,9 @@ static struct expr_node *parse_call(struct parser *p, int *indexable)
 		if (!parse_is_context(p, p->text + ident->off, ident->len))
 			return parse_fail(p, PARSE_UNRECOGNIZED_NAMED_VALUE, ident);
 		n = parse_node(p, EXPR_N_CONTEXT, ident->off, ident);
-		n->u.context.name = p->text + ident->off;
-		n->u.context.len = ident->len;
-		n->u.context.cache = arena_alloc(p->a, sizeof(*n->u.context.cache));
+		n->u.context.key = arena_alloc(p->a, sizeof(*n->u.context.key));
+		n->u.context.key->name = p->text + ident->off;
+		n->u.context.key->len = ident->len;
 		return n;
 	}
 	while (!parse_match(p, EXPR_T_RPAREN)) {
@@ -323,7 +323,7 @@ static struct expr_node *parse_path(struct parser *p, struct expr_node *e)
 	struct expr_node *base = e, *n;
 	unsigned nr = 0;
 
-	while (base->kind == EXPR_N_INDEX && base->u.index.cache) {
+	while (base->kind == EXPR_N_INDEX && base->u.index.key) {
 		base = base->u.index.obj;
 		nr++;
 	}
@@ -335,12 +335,8 @@ static struct expr_node *parse_path(struct parser *p, struct expr_node *e)
 	n->u.path.context = base;
 	n->u.path.nr = nr;
 	n->u.path.steps = arena_alloc(p->a, nr * sizeof(*n->u.path.steps));
-	for (struct expr_node *i = e; i != base; i = i->u.index.obj) {
-		struct expr_path_step *step = &n->u.path.steps[--nr];
-
-		step->name = i->u.index.index->u.literal.u.string.ptr;
-		step->len = i->u.index.index->u.literal.u.string.len;
-	}
+	for (struct expr_node *i = e; i != base; i = i->u.index.obj)
+		n->u.path.steps[--nr] = *i->u.index.key;
 	return n;
 }
 
@@ -380,8 +376,11 @@ static struct expr_node *parse_index(struct parser *p)
 		n->u.index.obj = e;
 		n->u.index.index = idx;
 		if (idx && idx->kind == EXPR_N_LITERAL && idx->u.literal.kind == VAL_STRING &&
-		    utf8_is_ascii(idx->u.literal.u.string.ptr, idx->u.literal.u.string.len))
-			n->u.index.cache = arena_alloc(p->a, sizeof(*n->u.index.cache));
+		    utf8_is_ascii(idx->u.literal.u.string.ptr, idx->u.literal.u.string.len)) {
+			n->u.index.key = arena_alloc(p->a, sizeof(*n->u.index.key));
+			n->u.index.key->name = idx->u.literal.u.string.ptr;
+			n->u.index.key->len = idx->u.literal.u.string.len;
+		}
 		e = n;
 	}
 	p->depth -= increased;
@@ -539,6 +538,8 @@ int expr_parse(struct expr **out, struct arena *a, const char *text, size_t len,
 	free(toks);
 	if (p.failed)
 		return -1;
+	if (e->root)
+		expr_eval_compile(a, e->root);
 	e->calls_status = p.calls_status;
 	*out = e;
 	return 0;

@@ -164,15 +164,30 @@ static void test_coercion(void **state)
 		{ "contains(matrix.list, 'TWO')", "true" },
 		{ "contains(matrix.list, '1')", "true" },          /* loose equality */
 		{ "contains(matrix, 'os')", "false" },
+		/* NULs are characters like others: no C string compare may stop at them */
+		{ "contains(fromJSON('\"a\\u0000b\"'), fromJSON('\"a\\u0000c\"'))", "false" },
+		{ "contains(fromJSON('\"a\\u0000B\"'), fromJSON('\"A\\u0000b\"'))", "true" },
+		{ "endsWith(fromJSON('\"xa\\u0000b\"'), fromJSON('\"a\\u0000c\"'))", "false" },
+		/* an ASCII needle: found among ASCII bytes of any haystack, or through the mapping */
+		{ "contains('\u00e9t\u00e9 AND more', 'and M')", "true" },
+		{ "contains('\xe2\x84\xaa', 'k')", "true" },      /* the Kelvin sign lowers to k */
+		{ "contains('\u00e9t\u00e9', 'x')", "false" },
 		{ "startsWith('Straße', 'STRAS')", "true" },
 		{ "endsWith('Ümlaut', 'LAUT')", "true" },
 		{ "join(matrix.list, '+')", "\"1+two+\"" },
 		{ "join(matrix.list)", "\"1,two,\"" },
 		{ "join('abc')", "\"abc\"" },
 		{ "join(matrix)", "\"\"" },
+		{ "join(fromJSON('[1, 2.5, true, null]'), 0.5)", "\"10.52.50.5true0.5\"" },
+		{ "join(fromJSON('[]'), '-')", "\"\"" },
 		{ "format('{0}|{1}|{2}|{3}', null, true, matrix, matrix.list)", "\"|true|Object|Array\"" },
 		{ "format('{{{0}}}', 1)", "\"{1}\"" },
 		{ "format('{0:D3} {1}', 1, 2)", "\"1 2\"" },        /* what follows the index is ignored */
+		{ "format(matrix.os, 1)", "\"linux\"" },             /* a format string that is no literal */
+		{ "format(format('{0}{1}', '{', '0}}}'), 'x')", "\"x}\"" },
+		{ "format('')", "\"\"" },
+		{ "format('{0}{1}{2}{3}{4}{5}{6}{7}{8}{9}{10}{11}{12}{13}{14}{15}{16}', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)",
+		  "\"012345678910111213141516\"" },
 		{ "format('{1}', 1)", "evaluation: The following format string references more arguments than were supplied: {1}. Located within expression: format('{1}', 1)" },
 		{ "format('{', 1)", "evaluation: The following format string is invalid: {. Located within expression: format('{', 1)" },
 		{ "toJSON(matrix.list)", "\"[\\n  1,\\n  \\\"two\\\",\\n  null\\n]\"" },
@@ -277,6 +292,19 @@ static void test_limits(void **state)
 		strbuf_addstr(&text, "{0}");
 	strbuf_addstr(&text, "', format('{0}{0}{0}{0}{0}{0}{0}{0}', '0123456789012345678901234567890123456789'))");
 	assert_non_null(strstr(eval(f, text.buf), "evaluation: The maximum allowed memory size was exceeded"));
+	/* The same through a format string that is no literal (built as it goes, not sized first). */
+	strbuf_reset(&text);
+	strbuf_addstr(&text, "format(format('{0}', '");
+	for (int i = 0; i < 2000; i++)
+		strbuf_addstr(&text, "{0}");
+	strbuf_addstr(&text, "'), format('{0}{0}{0}{0}{0}{0}{0}{0}', '0123456789012345678901234567890123456789'))");
+	assert_non_null(strstr(eval(f, text.buf), "evaluation: The maximum allowed memory size was exceeded"));
+	/* join() sizes its result first and is held to it too. */
+	assert_non_null(strstr(eval(f, "join(fromJSON(format('[{0}1]', format('{0}{0}{0}{0}{0}{0}{0}{0}{0}{0}', "
+				  "format('{0}{0}{0}{0}{0}{0}{0}{0}{0}{0}', format('{0}{0}{0}{0}{0}{0}{0}{0}{0}{0}', "
+				  "format('{0}{0}{0}{0}{0}{0}{0}{0}{0}{0}', '11111111111111111111,')))))), "
+				  "'0123456789012345678901234567890123456789')"),
+			       "evaluation: The maximum allowed memory size was exceeded"));
 	strbuf_release(&text);
 }
 
