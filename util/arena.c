@@ -49,7 +49,8 @@ static size_t arena_round(size_t n)
 	return (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
 }
 
-void *arena_alloc(struct arena *a, size_t size)
+/* size bytes (rounded up), not zeroed. */
+static void *arena_alloc_raw(struct arena *a, size_t size)
 {
 	struct arena_chunk *c = a->head;
 	void *p;
@@ -76,7 +77,14 @@ void *arena_alloc(struct arena *a, size_t size)
 	p = c->data + c->used;
 	c->used += size;
 	a->total += size;
-	memset(p, 0, size);
+	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	void *p = arena_alloc_raw(a, size);
+
+	memset(p, 0, arena_round(size ? size : 1));
 	return p;
 }
 
@@ -110,9 +118,22 @@ void *arena_realloc(struct arena *a, void *ptr, size_t old_size, size_t new_size
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	/* Every byte is written: no zeroing first. */
+	char *p = arena_alloc_raw(a, n + 1);
 
-	memcpy(p, s, n);
+	/* Short strings (keys, names) in two overlapping moves instead of a call. */
+	if (n >= 8 && n <= 16) {
+		memcpy(p, s, 8);
+		memcpy(p + n - 8, s + n - 8, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(p, s, 4);
+		memcpy(p + n - 4, s + n - 4, 4);
+	} else if (n < 4) {
+		for (size_t i = 0; i < n; i++)
+			p[i] = s[i];
+	} else {
+		memcpy(p, s, n);
+	}
 	p[n] = '\0';
 	return p;
 }
