@@ -91,9 +91,10 @@ static int jp_error(struct jp *jp, const char *what)
 	return -1;
 }
 
-static void jp_skip_space(struct jp *jp)
+static inline void jp_skip_space(struct jp *jp)
 {
-	while (jp->p < jp->end &&
+	/* Anything above ' ' ends the space at once: the common case. */
+	while (jp->p < jp->end && (unsigned char)*jp->p <= ' ' &&
 	       (*jp->p == ' ' || *jp->p == '\n' || *jp->p == '\r' || *jp->p == '\t'))
 		jp->p++;
 }
@@ -143,6 +144,19 @@ static int jp_string(struct jp *jp, const char **out, size_t *out_len)
 	const char *start = ++jp->p;
 	struct strbuf *sb = &jp->tmp;
 
+	/* Keys and short strings end within a few bytes: look at those one by one first. */
+	for (int i = 0; i < 8 && jp->p < jp->end; i++, jp->p++) {
+		unsigned char c = (unsigned char)*jp->p;
+
+		if (c == '"') {
+			*out = arena_strndup(jp->a, start, (size_t)(jp->p - start));
+			*out_len = (size_t)(jp->p - start);
+			jp->p++;
+			return 0;
+		}
+		if (c == '\\' || c < 0x20)
+			break;
+	}
 	while (jp->p < jp->end) {
 		unsigned char c;
 
@@ -584,7 +598,7 @@ struct jw {
 	size_t max;             /* len beyond which writing stops; 0: no cap */
 };
 
-#define JW_ARENA_START 256
+#define JW_ARENA_START 512
 
 static void jw_grow(struct jw *w, size_t n)
 {
@@ -640,6 +654,19 @@ static inline int jw_special8(const unsigned char *p)
 		  (((v ^ lo * 0xED) - lo) & ~(v ^ lo * 0xED) & hi));
 }
 
+/*
+ * Whether the eight bytes in v are printable ASCII other than '"' and
+ * '\\' (they can be written as they are); 0 may also mean a byte that
+ * merely is not ASCII. Cheaper than jw_special8, for the common case.
+ */
+static inline int jw_plain8(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+
+	return !(((v - ones * 0x20) | ((v ^ ones * '"') - ones) | ((v ^ ones * '\\') - ones) | v) &
+		 high);
+}
+
 /* The first byte of [p, end) that needs escaping, or end. */
 static inline const unsigned char *jw_scan(const unsigned char *p, const unsigned char *end)
 {
@@ -692,14 +719,56 @@ static void jw_escape(struct jw *w, const unsigned char **p, const unsigned char
 	++*p;
 }
 
+/*
+ * A string literal. Room for the common case, a string without escapes,
+ * is reserved at once, so that it is checked and copied a word at a time
+ * (the last word, or the two halves of a short string, overlapping).
+ */
 static void jw_string(struct jw *w, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run;
+	uint64_t v;
+	uint32_t x, y;
+	char *to;
 
-	/* Room for the common case, a string without escapes, and both quotes. */
 	if (w->len + len + 3 > w->cap)
 		jw_grow(w, len + 2);
+	to = w->buf + w->len;
+	*to++ = '"';
+	if (len >= 8) {
+		for (; end - p > 8; p += 8, to += 8) {
+			memcpy(&v, p, 8);
+			if (!jw_plain8(v))
+				goto scan;
+			memcpy(to, &v, 8);
+		}
+		memcpy(&v, end - 8, 8);
+		if (!jw_plain8(v))
+			goto scan;
+		memcpy(to + (end - p) - 8, &v, 8);
+	} else if (len >= 4) {
+		memcpy(&x, p, 4);
+		memcpy(&y, end - 4, 4);
+		if (!jw_plain8(x | (uint64_t)y << 32))
+			goto scan;
+		memcpy(to, &x, 4);
+		memcpy(to + len - 4, &y, 4);
+	} else {
+		for (; p < end; p++) {
+			if (jw_special[*p])
+				goto scan;
+			*to++ = (char)*p;
+		}
+		w->len = (size_t)(to - w->buf);
+		w->buf[w->len++] = '"';
+		return;
+	}
+	w->len = (size_t)(to - w->buf) + (size_t)(end - p);
 	w->buf[w->len++] = '"';
+	return;
+scan:
+	/* Non-ASCII text or escapes: from here on, runs between the bytes to escape. */
+	w->len = (size_t)(to - w->buf);
 	for (;;) {
 		run = p;
 		p = jw_scan(p, end);
@@ -740,77 +809,96 @@ void json_js_write_string(struct strbuf *sb, const char *s, size_t len)
 	jw_finish_strbuf(&w);
 }
 
-/* A newline and the indent of depth, written eight spaces at a time into room reserved for that. */
-static void jw_newline(struct jw *w, int depth)
-{
-	size_t n = (size_t)depth * 2;
-	char *to;
+/* What goes before an item: a comma (not before the first), and in the pretty layout a newline and indent. */
+static const char jw_pretty_sep[] = ",\n"
+	"                                                                ";
+#define JW_SEP_FAST 16          /* depths whose separator is copied in one piece */
 
-	if (!(w->flags & JSON_JS_PRETTY))
+static inline void jw_separator(struct jw *w, size_t i, int depth)
+{
+	const char *sep = jw_pretty_sep + !i;
+
+	if (!(w->flags & JSON_JS_PRETTY)) {
+		if (i)
+			jw_ch(w, ',');
 		return;
-	if (w->len + n + 9 > w->cap)
-		jw_grow(w, n + 8);
-	to = w->buf + w->len;
-	*to++ = '\n';
-	for (size_t i = 0; i < n; i += 8)
-		memcpy(to + i, "        ", 8);
-	w->len += n + 1;
+	}
+	if (depth > JW_SEP_FAST) {
+		jw_put(w, sep, 1 + !!i);
+		for (int d = 0; d < depth; d++)
+			jw_put(w, "  ", 2);
+		return;
+	}
+	if (w->len + sizeof(jw_pretty_sep) > w->cap)
+		jw_grow(w, sizeof(jw_pretty_sep));
+	if (depth < 8)
+		memcpy(w->buf + w->len, sep, 16);
+	else
+		memcpy(w->buf + w->len, sep, 2 * JW_SEP_FAST + 2);
+	w->len += (size_t)depth * 2 + 1 + !!i;
 }
 
-static int jw_value(struct jw *w, struct val v, int depth)
-{
-	char num[VAL_NUMBER_MAX];
-	size_t n;
+static int jw_container(struct jw *w, const struct val *v, int depth);
 
+/* One value; containers recurse. */
+static inline int jw_value(struct jw *w, const struct val *v, int depth)
+{
 	if (w->max && w->len > w->max)
 		return -1;
-	switch (v.kind) {
+	switch (v->kind) {
+	case VAL_STRING:
+		jw_string(w, v->u.string.ptr, v->u.string.len);
+		return 0;
+	case VAL_NUMBER:
+		if (!isfinite(v->u.number)) {
+			jw_put(w, "null", 4);
+			return 0;
+		}
+		if (w->len + VAL_NUMBER_MAX + 1 > w->cap)
+			jw_grow(w, VAL_NUMBER_MAX);
+		w->len += val_number_to_buf(w->buf + w->len, v->u.number);
+		return 0;
+	case VAL_BOOL:
+		jw_put(w, v->u.boolean ? "true" : "false", v->u.boolean ? 4 : 5);
+		return 0;
 	case VAL_NULL:
 		jw_put(w, "null", 4);
 		return 0;
-	case VAL_BOOL:
-		jw_put(w, v.u.boolean ? "true" : "false", v.u.boolean ? 4 : 5);
-		return 0;
-	case VAL_NUMBER:
-		if (isfinite(v.u.number))
-			jw_put(w, num, val_number_to_buf(num, v.u.number));
-		else
-			jw_put(w, "null", 4);
-		return 0;
-	case VAL_STRING:
-		jw_string(w, v.u.string.ptr, v.u.string.len);
-		return 0;
 	default:
-		break;
+		return jw_container(w, v, depth);
 	}
+}
+
+static int jw_container(struct jw *w, const struct val *v, int depth)
+{
+	int is_array = v->kind == VAL_ARRAY;
+	size_t n = is_array ? v->u.array->nr : v->u.object->nr;
+
 	if (depth >= JSON_JS_MAX_DEPTH)
 		return -1;
-	n = v.kind == VAL_ARRAY ? v.u.array->nr : v.u.object->nr;
-	jw_ch(w, v.kind == VAL_ARRAY ? '[' : '{');
+	jw_ch(w, is_array ? '[' : '{');
 	for (size_t i = 0; i < n; i++) {
-		struct val item;
+		const struct val *item;
 
-		if (i)
-			jw_ch(w, ',');
-		jw_newline(w, depth + 1);
-		if (v.kind == VAL_ARRAY) {
-			item = v.u.array->items[i];
+		jw_separator(w, i, depth + 1);
+		if (is_array) {
+			item = &v->u.array->items[i];
 		} else {
-			struct val_member *m = &v.u.object->members[i];
+			const struct val_member *m = &v->u.object->members[i];
 
 			jw_string(w, m->key, m->key_len);
 			if (w->flags & JSON_JS_PRETTY)
 				jw_put(w, ": ", 2);
 			else
 				jw_ch(w, ':');
-			item = m->value;
+			item = &m->value;
 		}
 		if (jw_value(w, item, depth + 1) < 0)
 			return -1;
 	}
 	if (n)
-		jw_newline(w, depth);
-	jw_ch(w, v.kind == VAL_ARRAY ? ']' : '}');
+		jw_separator(w, 0, depth);
+	jw_ch(w, is_array ? ']' : '}');
 	return w->max && w->len > w->max ? -1 : 0;
 }
 
@@ -820,7 +908,7 @@ int json_js_write(struct strbuf *sb, struct val v, unsigned flags, size_t max)
 	int ret;
 
 	jw_init_strbuf(&w, sb, flags, max);
-	ret = jw_value(&w, v, 0);
+	ret = jw_value(&w, &v, 0);
 	jw_finish_strbuf(&w);
 	return ret;
 }
@@ -829,7 +917,7 @@ int json_js_write_arena(const char **out, size_t *len, struct arena *a, struct v
 			unsigned flags, size_t max)
 {
 	struct jw w = { NULL, 0, 0, NULL, a, flags, max };
-	int ret = jw_value(&w, v, 0);
+	int ret = jw_value(&w, &v, 0);
 
 	jw_ch(&w, '\0');
 	*out = w.buf;
