@@ -371,6 +371,7 @@ struct val *expr_key_find(struct val_object *o, struct expr_key *k)
 	if (i == o->nr)
 		return NULL;
 	k->index = i;
+	k->members = o->members;
 	return &o->members[i].value;
 }
 
@@ -403,6 +404,9 @@ static uint64_t fold_hash(const char *s, size_t len, struct strbuf *tmp)
 static void fold_object(struct val_object *o)
 {
 	size_t kept = 0;
+
+	if (o->nr < 2)
+		return;
 
 	if (o->nr <= 32) {
 		/* Keys that are all ASCII and differ in length cannot agree: most pairs stop there. */
@@ -457,10 +461,12 @@ void expr_fold_keys(struct val v)
 {
 	if (v.kind == VAL_ARRAY) {
 		for (size_t i = 0; i < v.u.array->nr; i++)
-			expr_fold_keys(v.u.array->items[i]);
+			if (!expr_is_primitive(&v.u.array->items[i]))
+				expr_fold_keys(v.u.array->items[i]);
 	} else if (v.kind == VAL_OBJECT) {
 		fold_object(v.u.object);
 		for (size_t i = 0; i < v.u.object->nr; i++)
-			expr_fold_keys(v.u.object->members[i].value);
+			if (!expr_is_primitive(&v.u.object->members[i].value))
+				expr_fold_keys(v.u.object->members[i].value);
 	}
 }

@@ -278,14 +278,15 @@ static const struct val *eval_member(const struct val *obj, struct eval_index *i
 static struct val_array *eval_filtered_access(struct expr_run *r, const struct val_array *fa,
 					      struct eval_index *ix, struct expr_key *key)
 {
-	size_t cap = 0;
+	size_t cap = ix->idx ? fa->nr : 0;
 	struct val_array *out;
 
-	for (size_t i = 0; i < fa->nr; i++) {
+	/* An index finds one value per item at most; '*' takes all of each container's. */
+	for (size_t i = 0; !ix->idx && i < fa->nr; i++) {
 		const struct val *item = &fa->items[i];
 
 		if (item->kind == VAL_OBJECT || item->kind == VAL_ARRAY)
-			cap += ix->idx ? 1 : eval_count(item);
+			cap += eval_count(item);
 	}
 	out = eval_array(r, cap);
 	for (size_t i = 0; i < fa->nr; i++) {
@@ -370,6 +371,70 @@ static struct expr_ref ev_property(struct expr_run *r, const struct expr_node *n
 	return eval_access(r, obj, &ix, key, slot);
 }
 
+/* item's member key (an object) or the item at the index's position (an array) goes to out. */
+static void eval_collect(struct val_array *out, const struct val *item, struct eval_index *ix,
+			 struct expr_key *key)
+{
+	const struct val *found;
+
+	if (item->kind == VAL_OBJECT)
+		found = expr_key_get(item->u.object, key);
+	else if (item->kind == VAL_ARRAY)
+		found = eval_index_item(ix, item->u.array);
+	else
+		return;
+	if (found)
+		out->items[out->nr++] = *found;
+}
+
+/*
+ * x.*.name: what '*' then .name would give, without the array of x's
+ * values in between (the '*' node has nothing else to do: its result is
+ * an array, which memory does not count). A filtered x goes the long way.
+ */
+static struct expr_ref ev_star_property(struct expr_run *r, const struct expr_node *n,
+					struct val *slot)
+{
+	const struct expr_node *star = n->u.index.obj;
+	struct expr_key *key = n->u.index.key;
+	struct eval_index ix;
+	struct val_array *out;
+	struct expr_ref x;
+	size_t mem;
+
+	if (expr_run_check_size(r, n->u.index.index, key->len) < 0)
+		return expr_ref_failed();
+	mem = r->mem;
+	x = eval_node(r, star->u.index.obj, slot);
+	if (!x.v)
+		return x;
+	r->mem = mem;
+	eval_index_init(&ix, &n->u.index.index->u.literal);
+	if (x.filtered) {
+		struct eval_index all;
+
+		eval_index_init(&all, NULL);
+		x = eval_access(r, x, &all, NULL, slot);
+		return eval_access(r, x, &ix, key, slot);
+	}
+	if (x.v->kind == VAL_ARRAY) {
+		const struct val_array *arr = x.v->u.array;
+
+		out = eval_array(r, arr->nr);
+		for (size_t i = 0; i < arr->nr; i++)
+			eval_collect(out, &arr->items[i], &ix, key);
+	} else if (x.v->kind == VAL_OBJECT) {
+		const struct val_object *obj = x.v->u.object;
+
+		out = eval_array(r, obj->nr);
+		for (size_t i = 0; i < obj->nr; i++)
+			eval_collect(out, &obj->members[i].value, &ix, key);
+	} else {
+		out = eval_array(r, 0);
+	}
+	return eval_filtered(slot, out);
+}
+
 /*
  * The rest of a path walk from step i on, where cur is no object, or is
  * the context itself and no object: what strings and arrays on the way
@@ -436,17 +501,14 @@ static struct expr_ref ev_path(struct expr_run *r, const struct expr_node *n, st
 	return eval_path(r, n);
 }
 
-/* eval_node for an operand: literals and paths, the commonest, without the call through n->eval. */
+/* eval_node for an operand: a literal, the commonest, without the call through n->eval. */
 static inline struct expr_ref eval_operand(struct expr_run *r, const struct expr_node *n,
 					   struct val *slot)
 {
 	size_t mem = r->mem;
 
-	if (n->kind == EXPR_N_LITERAL)
-		return eval_done(r, n, mem, expr_ref_to(&n->u.literal));
-	if (n->kind == EXPR_N_PATH)
-		return eval_done(r, n, mem, eval_path(r, n));
-	return eval_node(r, n, slot);
+	return eval_done(r, n, mem, n->kind == EXPR_N_LITERAL ? expr_ref_to(&n->u.literal) :
+							       n->eval(r, n, slot));
 }
 
 /* obj[expr] and obj.*: GitHub evaluates the index first and wraps its errors. */
@@ -476,24 +538,41 @@ static struct expr_ref ev_index(struct expr_run *r, const struct expr_node *n, s
 	return eval_access(r, obj, &ix, NULL, slot);
 }
 
-/* expr_equals with the common string cases inline: the same spelling, or differing first letters. */
+/*
+ * expr_equals with the common cases inline: values of one primitive kind,
+ * strings spelled the same, or told apart by their first letters or by
+ * one being empty (the mapping keeps an empty string empty and any other
+ * not).
+ */
 static inline int eval_equals(const struct val *a, const struct val *b)
 {
-	if (a->kind == VAL_STRING && b->kind == VAL_STRING) {
+	if (a->kind != b->kind)
+		return expr_equals(a, b);
+	switch (a->kind) {
+	case VAL_STRING: {
 		size_t len = a->u.string.len;
+		unsigned ca, cb;
 
 		if (len == b->u.string.len && expr_bytes_equal(a->u.string.ptr, b->u.string.ptr, len))
 			return 1;
-		if (len && b->u.string.len) {
-			unsigned ca = (unsigned char)a->u.string.ptr[0];
-			unsigned cb = (unsigned char)b->u.string.ptr[0];
-
-			/* An ASCII character's mapping is one ASCII character, whatever follows. */
-			if ((ca | cb) < 0x80 && expr_ascii_upper(ca) != expr_ascii_upper(cb))
-				return 0;
-		}
+		if (!len || !b->u.string.len)
+			return 0;
+		ca = (unsigned char)a->u.string.ptr[0];
+		cb = (unsigned char)b->u.string.ptr[0];
+		/* An ASCII character's mapping is one ASCII character, whatever follows. */
+		if ((ca | cb) < 0x80 && expr_ascii_upper(ca) != expr_ascii_upper(cb))
+			return 0;
+		return expr_equals(a, b);
 	}
-	return expr_equals(a, b);
+	case VAL_BOOL:
+		return a->u.boolean == b->u.boolean;
+	case VAL_NUMBER:
+		return a->u.number == b->u.number;
+	case VAL_NULL:
+		return 1;
+	default:
+		return expr_equals(a, b);
+	}
 }
 
 static int eval_compare_op(enum expr_tok op, const struct val *a, const struct val *b)
@@ -630,7 +709,12 @@ void expr_eval_compile(struct arena *a, struct expr_node *n)
 		expr_eval_compile(a, n->u.index.obj);
 		if (n->u.index.index)
 			expr_eval_compile(a, n->u.index.index);
-		n->eval = n->u.index.key ? ev_property : ev_index;
+		if (!n->u.index.key)
+			n->eval = ev_index;
+		else if (n->u.index.obj->kind == EXPR_N_INDEX && !n->u.index.obj->u.index.index)
+			n->eval = ev_star_property;
+		else
+			n->eval = ev_property;
 		return;
 	case EXPR_N_PATH:
 		expr_eval_compile(a, n->u.path.context);

@@ -136,7 +136,15 @@ static struct expr_ref func_affix(struct expr_run *r, const struct expr_node *n,
 		return expr_ref_bool(0);
 	a = expr_coerce_chars(args[0].v, abuf, &al);
 	b = expr_coerce_chars(args[1].v, bbuf, &bl);
-	if (!n->u.call.fn->param)
+	ends = n->u.call.fn->param;
+	/*
+	 * The same spelling, the common case: an ASCII affix found as it is
+	 * is found after the mapping (ASCII maps to ASCII, and no other byte
+	 * sequence takes an ASCII byte into its character).
+	 */
+	if (bl <= al && expr_bytes_equal(ends ? a + al - bl : a, b, bl) && utf8_is_ascii(b, bl))
+		return expr_ref_bool(1);
+	if (!ends)
 		return expr_ref_bool(unicase_starts_with(a, al, b, bl, UNICASE_UPPER_KEEP_I));
 	if (utf8_is_ascii(a, al) && utf8_is_ascii(b, bl))
 		return expr_ref_bool(bl <= al && func_ascii_equal_ci(a + al - bl, b, bl));
@@ -406,7 +414,9 @@ static struct expr_ref func_from_json(struct expr_run *r, const struct expr_node
 
 	(void)nr;
 	tlen = len;
-	utf8_js_trim(&t, &tlen);
+	/* Text that starts with a printable ASCII character is not blank. */
+	if (!len || (unsigned char)s[0] <= ' ' || (unsigned char)s[0] >= 0x80)
+		utf8_js_trim(&t, &tlen);
 	if (!tlen) {
 		expr_run_fail(r, n, "empty input");
 		return expr_ref_failed();

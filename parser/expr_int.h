@@ -109,6 +109,13 @@ struct expr_key {
 	const char *name;       /* ASCII */
 	size_t len;
 	size_t index;
+	/*
+	 * The members array the index was last found in. When the object
+	 * looked in still has it, the member's address comes from here, not
+	 * from the object: the steps of a path then do not wait on each
+	 * other's loads (the object's array is still compared, and the key).
+	 */
+	const struct val_member *members;
 };
 
 struct expr_node {
@@ -334,12 +341,22 @@ static inline int expr_bytes_equal(const char *a, const char *b, size_t len)
  */
 static inline struct val *expr_key_get(struct val_object *o, struct expr_key *k)
 {
-	if (k->index < o->nr) {
-		struct val_member *m = &o->members[k->index];
+	const struct val_member *m;
 
-		if (m->key_len == k->len && expr_bytes_equal(m->key, k->name, k->len))
-			return &m->value;
+	if (k->index >= o->nr)
+		return expr_key_find(o, k);
+	/*
+	 * The address from the cache, taken before knowing it is good (as an
+	 * integer: k->members may be NULL): only this keeps it independent
+	 * of the object's own loads. It is read only if it is the object's.
+	 */
+	m = (const struct val_member *)((uintptr_t)k->members + k->index * sizeof(*m));
+	if (o->members != k->members) {
+		m = o->members + k->index;
+		k->members = o->members;
 	}
+	if (m->key_len == k->len && expr_bytes_equal(m->key, k->name, k->len))
+		return (struct val *)&m->value;
 	return expr_key_find(o, k);
 }
 

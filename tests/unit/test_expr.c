@@ -128,6 +128,18 @@ static void test_precedence_and_logic(void **state)
 		{ "matrix.list[-1]", "null" },
 		{ "matrix.list[null]", "1" },                    /* null indexes as 0 */
 		{ "matrix.*", "[\"linux\",20,[1,\"two\",null]]" },
+		/* x.*.name in one go: the same as '*' then .name, for every kind of x */
+		{ "matrix.*.x", "[]" },
+		{ "matrix.*.length", "[]" },
+		{ "matrix.list.*.x", "[]" },
+		{ "matrix.os.*.x", "[]" },
+		{ "matrix.nosuch.*.x", "[]" },
+		{ "github.event.*.author", "[]" },
+		{ "github.event.commits.*.author", "[{\"name\":\"a\"},{\"name\":\"b\"}]" },
+		{ "(github.event.commits.*).*.name", "[\"a\",\"b\"]" },
+		{ "case(true, github.event.commits.*, 1).id", "[1,2]" },
+		{ "(null || github.event.commits.*).*.NAME", "[\"a\",\"b\"]" },
+		{ "fromJSON('[[10, 11], {\"0\": 1}, 3]').*['0']", "[10,1]" },
 		{ "(matrix.list.*)[0]", "[]" },                   /* a filtered array indexes its items */
 		{ "matrix == matrix", "true" },                  /* containers compare by reference */
 		{ "fromJSON('{}') == fromJSON('{}')", "false" },
@@ -433,6 +445,74 @@ static void test_coerce_string_and_truthy(void **state)
 	assert_true(expr_truthy(val_new_array(&f->a)));
 }
 
+/*
+ * Parsed once, evaluated over contexts that change: what the lookup
+ * caches remember must never show through. Each context is parsed into
+ * its own arena, released before the next (so addresses come back).
+ */
+static void test_caches_follow_the_data(void **state)
+{
+	static const char *const exprs[] = {
+		"github.event.name", "github['event'].NAME", "(github.event).name", "github.event.*.name",
+	};
+	static const struct {
+		const char *contexts, *want[4];
+	} cases[] = {
+		{ "{\"github\": {\"event\": {\"a\": 1, \"name\": \"first\"}}}",
+		  { "\"first\"", "\"first\"", "\"first\"", "[]" } },
+		{ "{\"x\": 0, \"github\": {\"z\": 1, \"event\": {\"name\": \"second\", \"a\": 1}}}",
+		  { "\"second\"", "\"second\"", "\"second\"", "[]" } },
+		{ "{\"GITHUB\": {\"EVENT\": {\"Name\": \"third\", \"b\": {\"name\": 1}}}}",
+		  { "\"third\"", "\"third\"", "\"third\"", "[1]" } },
+		{ "{\"github\": {\"event\": {\"nam\": 0, \"name_\": 0, \"c\": {\"NAME\": 2}}}}",
+		  { "null", "null", "null", "[2]" } },
+		{ "{\"github\": {\"event\": [{\"name\": \"in an array\"}, [5]]}}",
+		  { "null", "null", "null", "[\"in an array\"]" } },
+		{ "{\"github\": {\"event\": \"a string\"}}", { "null", "null", "null", "[]" } },
+		{ "{\"github\": {\"event\": {\"name\": \"last\"}}}",
+		  { "\"last\"", "\"last\"", "\"last\"", "[]" } },
+	};
+	struct fixture *f = *state;
+	struct expr_names names = { NULL, 0, NULL, 0 };
+	struct expr *e[4];
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(expr_parse(&e[i], &f->a, exprs[i], strlen(exprs[i]), &names, &f->err), 0);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct arena data = ARENA_INIT;
+		struct expr_env env = { val_null(), EXPR_STATUS_SUCCESS, NULL, &data };
+
+		assert_int_equal(json_js_parse(&env.contexts, &data, cases[c].contexts,
+					       strlen(cases[c].contexts), &err), 0);
+		expr_fold_keys(env.contexts);
+		for (size_t i = 0; i < 4; i++) {
+			struct val v;
+
+			assert_int_equal(expr_eval(&v, e[i], &env, &f->err), 0);
+			strbuf_reset(&out);
+			json_js_write(&out, v, 0, 0);
+			if (strcmp(out.buf, cases[c].want[i]))
+				fail_msg("%s over %s\n  got:  %s\n  want: %s", exprs[i],
+					 cases[c].contexts, out.buf, cases[c].want[i]);
+		}
+		/* The same objects changed in place: a member added (the array moves), a value replaced. */
+		if (c == 0) {
+			struct val *ev = val_object_getstr(*val_object_getstr(env.contexts, "github"), "event");
+			struct val v;
+
+			for (int k = 0; k < 40; k++)
+				val_object_setstr(&data, *ev, arena_printf(&data, "k%d", k), val_null());
+			val_object_setstr(&data, *ev, "name", val_cstring(&data, "changed"));
+			assert_int_equal(expr_eval(&v, e[0], &env, &f->err), 0);
+			assert_string_equal(v.u.string.ptr, "changed");
+		}
+		arena_release(&data);
+	}
+	strbuf_release(&err);
+	strbuf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +526,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_calls_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hashfiles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_coerce_string_and_truthy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_caches_follow_the_data, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
