@@ -436,34 +436,49 @@ static struct expr_ref ev_star_property(struct expr_run *r, const struct expr_no
 }
 
 /*
+ * A chain of accesses checks each name (a string it holds for a moment)
+ * before it evaluates what it indexes, the outermost first: the path's
+ * longest name fits whenever any does, and otherwise this finds which.
+ */
+static struct expr_ref eval_path_names(struct expr_run *r, const struct expr_node *n)
+{
+	for (unsigned i = n->u.path.nr; i-- > 0;) {
+		const struct expr_path_step *step = &n->u.path.steps[i];
+
+		if (expr_run_check_size(r, step->at->u.index.index, step->key.len) < 0)
+			return expr_ref_failed();
+	}
+	return expr_ref_null();
+}
+
+/*
  * The rest of a path walk from step i on, where cur is no object, or is
  * the context itself and no object: what strings and arrays on the way
- * do. Out of line: paths through objects end in eval_path.
+ * do. Out of line: paths through objects end in ev_path.
  */
 static struct expr_ref eval_path_rest(struct expr_run *r, const struct expr_node *n,
 				      const struct val *cur, unsigned i)
 {
-	/* The context's value is held while the names are walked. */
-	if (!i && cur->kind == VAL_STRING &&
-	    eval_hold(r, n->u.path.context, cur->u.string.len) < 0)
-		return expr_ref_failed();
+	/* A string on the way was the result of the access before, which held it. */
+	if (cur->kind == VAL_STRING) {
+		const struct expr_node *at = i ? n->u.path.steps[i - 1].at : n->u.path.context;
+
+		return expr_run_check_size(r, at, cur->u.string.len) < 0 ? expr_ref_failed() :
+									   expr_ref_null();
+	}
 	for (; cur && i < n->u.path.nr; i++) {
-		struct expr_key *step = &n->u.path.steps[i];
+		struct expr_path_step *step = &n->u.path.steps[i];
 		struct eval_index ix;
 		struct val name;
 
 		switch (cur->kind) {
 		case VAL_OBJECT:
-			cur = expr_key_get(cur->u.object, step);
+			cur = expr_key_get(cur->u.object, &step->key);
 			break;
 		case VAL_STRING:
-			/* A string on the way is a result GitHub holds for a moment. */
-			if (expr_run_check_size(r, n, cur->u.string.len) < 0)
-				return expr_ref_failed();
-			cur = NULL;
-			break;
+			return eval_path_rest(r, n, cur, i);
 		case VAL_ARRAY:
-			name = val_string_ref(step->name, step->len);
+			name = val_string_ref(step->key.name, step->key.len);
 			eval_index_init(&ix, &name);
 			cur = eval_index_item(&ix, cur->u.array);
 			break;
@@ -475,30 +490,24 @@ static struct expr_ref eval_path_rest(struct expr_run *r, const struct expr_node
 	return eval_found(cur);
 }
 
-/*
- * context.a.b...: each name looked up in turn, as the chain of accesses
- * would, on pointers into the contexts. May hold the context's value in
- * r->mem: the caller restores it.
- */
-static inline struct expr_ref eval_path(struct expr_run *r, const struct expr_node *n)
+/* context.a.b...: each name looked up in turn, on pointers into the contexts. */
+static struct expr_ref ev_path(struct expr_run *r, const struct expr_node *n, struct val *slot)
 {
-	const struct val *cur = eval_context(r, n->u.path.context->u.context.key);
+	const struct val *cur;
 	unsigned i = 0;
 
+	(void)slot;
+	if (!eval_fits(r, n->u.path.max_name_len))
+		return eval_path_names(r, n);
+	cur = eval_context(r, n->u.path.context->u.context.key);
 	if (cur && cur->kind == VAL_OBJECT) {
 		do
-			cur = expr_key_get(cur->u.object, &n->u.path.steps[i++]);
+			cur = expr_key_get(cur->u.object, &n->u.path.steps[i++].key);
 		while (cur && cur->kind == VAL_OBJECT && i < n->u.path.nr);
 	}
 	if (cur && i < n->u.path.nr)
 		return eval_path_rest(r, n, cur, i);
 	return eval_found(cur);
-}
-
-static struct expr_ref ev_path(struct expr_run *r, const struct expr_node *n, struct val *slot)
-{
-	(void)slot;
-	return eval_path(r, n);
 }
 
 /* eval_node for an operand: a literal, the commonest, without the call through n->eval. */

@@ -118,6 +118,16 @@ struct expr_key {
 	const struct val_member *members;
 };
 
+/*
+ * One name of a context path: its lookup, and the obj.name node it
+ * stands for, where errors of that access point (the node's index is the
+ * name's literal).
+ */
+struct expr_path_step {
+	struct expr_key key;
+	const struct expr_node *at;
+};
+
 struct expr_node {
 	enum expr_node_kind kind;
 	int col, width;         /* what a caret points at (operator, name, token) */
@@ -135,8 +145,9 @@ struct expr_node {
 		} index;
 		struct {
 			struct expr_node *context;      /* an EXPR_N_CONTEXT node */
-			struct expr_key *steps;
+			struct expr_path_step *steps;
 			unsigned nr;
+			size_t max_name_len;            /* of the steps' names */
 		} path;
 		struct expr_node *operand;
 		struct {

@@ -315,8 +315,9 @@ static struct expr_node *parse_call(struct parser *p, int *indexable)
 
 /*
  * A chain of property accesses with literal names on a context (the most
- * common expression) becomes one path node that evaluation walks in a
- * loop. Its meaning is that of the chain.
+ * common expression, alone or under other accesses) becomes one path
+ * node that evaluation walks in a loop. Its meaning is that of the chain,
+ * memory checks and where errors point included.
  */
 static struct expr_node *parse_path(struct parser *p, struct expr_node *e)
 {
@@ -334,9 +335,16 @@ static struct expr_node *parse_path(struct parser *p, struct expr_node *e)
 	n->kind = EXPR_N_PATH;
 	n->u.path.context = base;
 	n->u.path.nr = nr;
+	n->u.path.max_name_len = 0;
 	n->u.path.steps = arena_alloc(p->a, nr * sizeof(*n->u.path.steps));
-	for (struct expr_node *i = e; i != base; i = i->u.index.obj)
-		n->u.path.steps[--nr] = *i->u.index.key;
+	for (struct expr_node *i = e; i != base; i = i->u.index.obj) {
+		struct expr_path_step *step = &n->u.path.steps[--nr];
+
+		step->key = *i->u.index.key;
+		step->at = i;
+		if (step->key.len > n->u.path.max_name_len)
+			n->u.path.max_name_len = step->key.len;
+	}
 	return n;
 }
 
@@ -373,14 +381,17 @@ static struct expr_node *parse_index(struct parser *p)
 		}
 		increased++;
 		n = parse_node(p, EXPR_N_INDEX, e->off, at);
-		n->u.index.obj = e;
 		n->u.index.index = idx;
 		if (idx && idx->kind == EXPR_N_LITERAL && idx->u.literal.kind == VAL_STRING &&
 		    utf8_is_ascii(idx->u.literal.u.string.ptr, idx->u.literal.u.string.len)) {
 			n->u.index.key = arena_alloc(p->a, sizeof(*n->u.index.key));
 			n->u.index.key->name = idx->u.literal.u.string.ptr;
 			n->u.index.key->len = idx->u.literal.u.string.len;
+		} else {
+			/* The names so far make a path under this access. */
+			e = parse_path(p, e);
 		}
+		n->u.index.obj = e;
 		e = n;
 	}
 	p->depth -= increased;

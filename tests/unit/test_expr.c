@@ -445,6 +445,83 @@ static void test_coerce_string_and_truthy(void **state)
 	assert_true(expr_truthy(val_new_array(&f->a)));
 }
 
+/* Evaluate text over contexts (any context name allowed); the result as eval() gives it. */
+static const char *eval_over(struct fixture *f, struct val contexts, const char *text)
+{
+	struct expr_names names = { NULL, 0, NULL, 0 };
+	struct expr_env env = { contexts, EXPR_STATUS_SUCCESS, NULL, &f->a };
+	struct strbuf out = STRBUF_INIT;
+	struct expr *e;
+	struct val v;
+	const char *s;
+
+	if (expr_parse(&e, &f->a, text, strlen(text), &names, &f->err) < 0 ||
+	    expr_eval(&v, e, &env, &f->err) < 0)
+		expr_error_format(&out, &f->err, text, strlen(text));
+	else
+		json_js_write(&out, v, 0, 0);
+	s = arena_strdup(&f->a, out.buf);
+	strbuf_release(&out);
+	return s;
+}
+
+/* A context "big" holding a string that leaves room bytes of memory (as GitHub counts) when held. */
+static struct val contexts_with_big(struct fixture *f, size_t room)
+{
+	struct val c = val_new_object(&f->a), gh = val_new_object(&f->a);
+	size_t len = (EXPR_MAX_MEMORY - room - 26) / 2;
+	char *big = arena_alloc(&f->a, len + 1);
+
+	memset(big, 'x', len);
+	val_object_setstr(&f->a, c, "big", val_string_ref(big, len));
+	val_object_setstr(&f->a, gh, "event_name", val_cstring(&f->a, "push"));
+	val_object_setstr(&f->a, gh, "ref", val_cstring(&f->a, "refs/heads/main"));
+	val_object_setstr(&f->a, c, "github", gh);
+	return c;
+}
+
+/*
+ * A path is walked in one go but means its chain of accesses, memory
+ * included: each name is checked (the outermost first) before what it
+ * indexes, and a string met on the way is held by the access that made it.
+ */
+static void test_path_memory_is_the_chain(void **state)
+{
+	static const char exceeded[] =
+		"The maximum allowed memory size was exceeded while evaluating the following expression: ";
+	struct fixture *f = *state;
+	struct strbuf want = STRBUF_INIT;
+	struct val c;
+
+	/* No room at all: the name 'ref' fails before anything is looked up. */
+	c = contexts_with_big(f, 0);
+	strbuf_addf(&want, "%sref. Located within expression: contains(big, github.ref)", exceeded);
+	assert_string_equal(eval_over(f, c, "contains(big, github.ref)"), want.buf);
+	strbuf_reset(&want);
+	strbuf_addf(&want, "%sref. Located within expression: contains(big, github.event_name.ref)",
+		    exceeded);
+	assert_string_equal(eval_over(f, c, "contains(big, github.event_name.ref)"), want.buf);
+	/* Room for the names (26 + 2 * 3 bytes) but not for 'refs/heads/main' held by github.ref. */
+	c = contexts_with_big(f, 40);
+	strbuf_reset(&want);
+	strbuf_addf(&want, "%sgithub.ref. Located within expression: contains(big, github.ref.x)",
+		    exceeded);
+	assert_string_equal(eval_over(f, c, "contains(big, github.ref.x)"), want.buf);
+	strbuf_reset(&want);
+	strbuf_addf(&want, "%sgithub.ref. Located within expression: contains(big, github.ref)",
+		    exceeded);
+	assert_string_equal(eval_over(f, c, "contains(big, github.ref)"), want.buf);
+	/* The outermost name that does not fit: 'x' does, 'event_name' (26 + 2 * 10) does not. */
+	strbuf_reset(&want);
+	strbuf_addf(&want, "%sevent_name. Located within expression: contains(big, github.event_name.x)",
+		    exceeded);
+	assert_string_equal(eval_over(f, c, "contains(big, github.event_name.x)"), want.buf);
+	/* Room for the names and for 'push': the path through it ends in null (and "" is in any text). */
+	c = contexts_with_big(f, 50);
+	assert_string_equal(eval_over(f, c, "contains(big, github.event_name.x)"), "true");
+	strbuf_release(&want);
+}
+
 /*
  * Parsed once, evaluated over contexts that change: what the lookup
  * caches remember must never show through. Each context is parsed into
@@ -527,6 +604,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hashfiles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_coerce_string_and_truthy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caches_follow_the_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_path_memory_is_the_chain, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
