@@ -201,7 +201,7 @@ static const char *eval_index_key(struct eval_index *ix, size_t *len)
 {
 	if (!ix->str_known) {
 		ix->str = expr_is_primitive(ix->idx) ?
-			  expr_coerce_chars(ix->idx, ix->buf, &ix->str_len) : NULL;
+			  expr_chars(ix->idx, ix->buf, &ix->str_len) : NULL;
 		ix->str_known = 1;
 	}
 	*len = ix->str_len;

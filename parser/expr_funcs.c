@@ -100,8 +100,8 @@ static struct expr_ref func_contains(struct expr_run *r, const struct expr_node 
 	}
 	if (!expr_is_primitive(hay) || !expr_is_primitive(needle))
 		return expr_ref_bool(0);
-	hs = expr_coerce_chars(hay, hbuf, &hl);
-	ns = expr_coerce_chars(needle, nbuf, &nl);
+	hs = expr_chars(hay, hbuf, &hl);
+	ns = expr_chars(needle, nbuf, &nl);
 	/*
 	 * An ASCII needle found among ASCII bytes is found under
 	 * toLowerCase() whatever surrounds it (no ASCII letter's case
@@ -134,8 +134,8 @@ static struct expr_ref func_affix(struct expr_run *r, const struct expr_node *n,
 	(void)slot;
 	if (!expr_is_primitive(args[0].v) || !expr_is_primitive(args[1].v))
 		return expr_ref_bool(0);
-	a = expr_coerce_chars(args[0].v, abuf, &al);
-	b = expr_coerce_chars(args[1].v, bbuf, &bl);
+	a = expr_chars(args[0].v, abuf, &al);
+	b = expr_chars(args[1].v, bbuf, &bl);
 	ends = n->u.call.fn->param;
 	/*
 	 * The same spelling, the common case: an ASCII affix found as it is
@@ -228,7 +228,7 @@ static struct expr_ref func_format(struct expr_run *r, const struct expr_node *n
 {
 	char fbuf[VAL_NUMBER_MAX], abuf[VAL_NUMBER_MAX];
 	size_t len, i = 0;
-	const char *fs = expr_coerce_chars(args[0].v, fbuf, &len);
+	const char *fs = expr_chars(args[0].v, fbuf, &len);
 	struct expr_sbuf sb;
 	struct fmt_piece p;
 	enum fmt_step step;
@@ -242,7 +242,7 @@ static struct expr_ref func_format(struct expr_run *r, const struct expr_node *n
 			return expr_ref_failed();
 		if (!p.arg)
 			continue;
-		arg = expr_coerce_chars(args[p.arg].v, abuf, &alen);
+		arg = expr_chars(args[p.arg].v, abuf, &alen);
 		if (expr_sbuf_add(&sb, arg, alen) < 0)
 			return expr_ref_failed();
 	}
@@ -283,7 +283,7 @@ static struct expr_ref func_format_prepared(struct expr_run *r, const struct exp
 	size_t alen[FMT_PREPARED_MAX_ARGS], total = 0;
 
 	for (unsigned i = 1; i < nr; i++)
-		arg[i] = expr_coerce_chars(args[i].v, bufs[i], &alen[i]);
+		arg[i] = expr_chars(args[i].v, bufs[i], &alen[i]);
 	for (size_t i = 0; i < fp->nr; i++)
 		total += fp->pieces[i].len + (fp->pieces[i].arg ? alen[fp->pieces[i].arg] : 0);
 	if (!total)
@@ -338,7 +338,7 @@ static size_t func_join_size(const struct val_array *arr, size_t seplen)
 	size_t total = arr->nr ? seplen * (arr->nr - 1) : 0, len;
 
 	for (size_t i = 0; i < arr->nr; i++) {
-		expr_coerce_chars(&arr->items[i], buf, &len);
+		expr_chars(&arr->items[i], buf, &len);
 		total += len;
 	}
 	return total;
@@ -360,14 +360,14 @@ static struct expr_ref func_join(struct expr_run *r, const struct expr_node *n,
 		return expr_ref_string(slot, arr->u.string.ptr, arr->u.string.len);
 	}
 	if (expr_is_primitive(arr)) {
-		s = expr_coerce_chars(arr, buf, &len);
+		s = expr_chars(arr, buf, &len);
 		return func_string(r, n, slot, s, len);
 	}
 	if (arr->kind != VAL_ARRAY)
 		return expr_ref_string(slot, "", 0);
 	items = arr->u.array;
 	if (nr > 1 && expr_is_primitive(args[1].v))
-		sep = expr_coerce_chars(args[1].v, sepbuf, &seplen);
+		sep = expr_chars(args[1].v, sepbuf, &seplen);
 	total = func_join_size(items, seplen);
 	if (!total)
 		return expr_ref_string(slot, "", 0);
@@ -379,7 +379,7 @@ static struct expr_ref func_join(struct expr_run *r, const struct expr_node *n,
 			memcpy(to, sep, seplen);
 			to += seplen;
 		}
-		s = expr_coerce_chars(&items->items[i], buf, &len);
+		s = expr_chars(&items->items[i], buf, &len);
 		memcpy(to, s, len);
 		to += len;
 	}
@@ -408,7 +408,7 @@ static struct expr_ref func_from_json(struct expr_run *r, const struct expr_node
 {
 	char buf[VAL_NUMBER_MAX];
 	size_t len, tlen;
-	const char *s = expr_coerce_chars(args[0].v, buf, &len), *t = s;
+	const char *s = expr_chars(args[0].v, buf, &len), *t = s;
 	struct strbuf err = STRBUF_INIT;
 	int ret;
 

@@ -302,6 +302,16 @@ double expr_to_number(const struct val *v);
 size_t expr_number_to_string(char *buf, double n);
 /* v as a string without allocating: points into v, a constant or buf (VAL_NUMBER_MAX). */
 const char *expr_coerce_chars(const struct val *v, char *buf, size_t *len);
+
+/* expr_coerce_chars with strings, the common case, inline. */
+static inline const char *expr_chars(const struct val *v, char *buf, size_t *len)
+{
+	if (v->kind == VAL_STRING) {
+		*len = v->u.string.len;
+		return v->u.string.ptr;
+	}
+	return expr_coerce_chars(v, buf, len);
+}
 int expr_equals(const struct val *a, const struct val *b);
 int expr_greater(const struct val *a, const struct val *b);
 int expr_less(const struct val *a, const struct val *b);

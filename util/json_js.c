@@ -585,52 +585,67 @@ int json_js_parse(struct val *out, struct arena *a, const char *text, size_t len
 }
 
 /*
- * The writer appends to a plain buffer with the capacity check inlined
- * (it appends a few bytes at a time; a call per piece would dominate).
- * The buffer is a strbuf's or arena memory; only growing differs.
+ * The writer appends at a pointer kept in registers (to), checking room
+ * once per piece; only growing calls out. The buffer is a strbuf's or
+ * arena memory; only how it grows differs. Functions return where they
+ * stopped writing, NULL (with the place in stopped) when the value nests
+ * too deep or the text grew past max.
  */
 struct jw {
 	char *buf;
-	size_t len, cap;        /* cap: bytes at buf, room for the NUL included */
+	size_t cap;             /* bytes at buf */
 	struct strbuf *sb;      /* the strbuf written to, or NULL for the arena */
 	struct arena *a;
 	unsigned flags;
-	size_t max;             /* len beyond which writing stops; 0: no cap */
+	size_t max;             /* length beyond which writing stops; 0: no cap */
+	char *stopped;
 };
 
 #define JW_ARENA_START 512
 
-static void jw_grow(struct jw *w, size_t n)
+/* Room for n more bytes (and a NUL) at to, which may move. */
+static char *jw_grow(struct jw *w, char *to, size_t n)
 {
-	size_t cap;
+	size_t len = (size_t)(to - w->buf), cap;
 
 	if (w->sb) {
-		w->sb->len = w->len;
+		w->sb->len = len;
 		strbuf_grow(w->sb, n);
 		w->buf = w->sb->buf;
 		w->cap = w->sb->alloc;
-		return;
+		return w->buf + len;
 	}
-	cap = w->cap ? w->cap * 2 : JW_ARENA_START;
-	while (cap < w->len + n + 1)
+	cap = w->cap * 2;
+	while (cap < len + n + 1)
 		cap *= 2;
 	w->buf = arena_realloc(w->a, w->buf, w->cap, cap);
 	w->cap = cap;
+	return w->buf + len;
 }
 
-static inline void jw_put(struct jw *w, const char *s, size_t n)
+static inline char *jw_room(struct jw *w, char *to, size_t n)
 {
-	if (w->len + n + 1 > w->cap)
-		jw_grow(w, n);
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
+	if ((size_t)(w->buf + w->cap - to) < n + 1)
+		to = jw_grow(w, to, n);
+	return to;
 }
 
-static inline void jw_ch(struct jw *w, char c)
+static inline char *jw_put(struct jw *w, char *to, const char *s, size_t n)
 {
-	if (w->len + 2 > w->cap)
-		jw_grow(w, 1);
-	w->buf[w->len++] = c;
+	to = jw_room(w, to, n);
+	memcpy(to, s, n);
+	return to + n;
+}
+
+static inline int jw_over(const struct jw *w, const char *to)
+{
+	return w->max && (size_t)(to - w->buf) > w->max;
+}
+
+static char *jw_stop(struct jw *w, char *to)
+{
+	w->stopped = to;
+	return NULL;
 }
 
 /* Bytes that a JSON string cannot hold as they are (0xED may start a lone surrogate). */
@@ -677,8 +692,8 @@ static inline const unsigned char *jw_scan(const unsigned char *p, const unsigne
 	return p;
 }
 
-/* Write the escape of the special byte at *p (advancing *p past what it covers). */
-static void jw_escape(struct jw *w, const unsigned char **p, const unsigned char *end)
+/* The escape of the special byte at *p (advancing *p past what it covers), at to. */
+static char *jw_escape(struct jw *w, char *to, const unsigned char **p, const unsigned char *end)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char c = **p;
@@ -690,15 +705,13 @@ static void jw_escape(struct jw *w, const unsigned char **p, const unsigned char
 		const unsigned char *q = *p;
 
 		if (end - q < 3 || q[1] < 0xA0 || q[1] > 0xBF || (q[2] & 0xC0) != 0x80) {
-			jw_ch(w, (char)c);
 			++*p;
-			return;
+			return jw_put(w, to, (const char *)q, 1);
 		}
 		n = (size_t)snprintf(esc, sizeof(esc), "\\u%04x",
 				     0xD000u | (unsigned)(q[1] & 0x3F) << 6 | (q[2] & 0x3Fu));
-		jw_put(w, esc, n);
 		*p += 3;
-		return;
+		return jw_put(w, to, esc, n);
 	}
 	esc[0] = '\\';
 	switch (c) {
@@ -715,8 +728,26 @@ static void jw_escape(struct jw *w, const unsigned char **p, const unsigned char
 		esc[5] = hex[c & 15];
 		n = 6;
 	}
-	jw_put(w, esc, n);
 	++*p;
+	return jw_put(w, to, esc, n);
+}
+
+/* Non-ASCII text or escapes, from p on: runs between the bytes to escape. */
+static char *jw_string_rest(struct jw *w, char *to, const unsigned char *p,
+			    const unsigned char *end)
+{
+	for (;;) {
+		const unsigned char *run = p;
+
+		p = jw_scan(p, end);
+		to = jw_put(w, to, (const char *)run, (size_t)(p - run));
+		if (p == end)
+			break;
+		to = jw_escape(w, to, &p, end);
+	}
+	to = jw_room(w, to, 1);
+	*to++ = '"';
+	return to;
 }
 
 /*
@@ -724,89 +755,71 @@ static void jw_escape(struct jw *w, const unsigned char **p, const unsigned char
  * is reserved at once, so that it is checked and copied a word at a time
  * (the last word, or the two halves of a short string, overlapping).
  */
-static void jw_string(struct jw *w, const char *s, size_t len)
+static char *jw_string(struct jw *w, char *to, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run;
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	uint64_t v;
 	uint32_t x, y;
-	char *to;
 
-	if (w->len + len + 3 > w->cap)
-		jw_grow(w, len + 2);
-	to = w->buf + w->len;
+	to = jw_room(w, to, len + 2);
 	*to++ = '"';
 	if (len >= 8) {
 		for (; end - p > 8; p += 8, to += 8) {
 			memcpy(&v, p, 8);
 			if (!jw_plain8(v))
-				goto scan;
+				return jw_string_rest(w, to, p, end);
 			memcpy(to, &v, 8);
 		}
 		memcpy(&v, end - 8, 8);
 		if (!jw_plain8(v))
-			goto scan;
+			return jw_string_rest(w, to, p, end);
 		memcpy(to + (end - p) - 8, &v, 8);
+		to += end - p;
 	} else if (len >= 4) {
 		memcpy(&x, p, 4);
 		memcpy(&y, end - 4, 4);
 		if (!jw_plain8(x | (uint64_t)y << 32))
-			goto scan;
+			return jw_string_rest(w, to, p, end);
 		memcpy(to, &x, 4);
 		memcpy(to + len - 4, &y, 4);
+		to += len;
 	} else {
 		for (; p < end; p++) {
 			if (jw_special[*p])
-				goto scan;
+				return jw_string_rest(w, to, p, end);
 			*to++ = (char)*p;
 		}
-		w->len = (size_t)(to - w->buf);
-		w->buf[w->len++] = '"';
-		return;
 	}
-	w->len = (size_t)(to - w->buf) + (size_t)(end - p);
-	w->buf[w->len++] = '"';
-	return;
-scan:
-	/* Non-ASCII text or escapes: from here on, runs between the bytes to escape. */
-	w->len = (size_t)(to - w->buf);
-	for (;;) {
-		run = p;
-		p = jw_scan(p, end);
-		jw_put(w, (const char *)run, (size_t)(p - run));
-		if (p == end)
-			break;
-		jw_escape(w, &p, end);
-	}
-	jw_ch(w, '"');
+	*to++ = '"';
+	return to;
 }
 
 /* Start writing at the end of sb. */
-static void jw_init_strbuf(struct jw *w, struct strbuf *sb, unsigned flags, size_t max)
+static char *jw_init_strbuf(struct jw *w, struct strbuf *sb, unsigned flags, size_t max)
 {
 	w->sb = sb;
 	w->a = NULL;
 	w->buf = sb->buf;
-	w->len = sb->len;
 	w->cap = sb->alloc;
 	w->flags = flags;
 	w->max = max ? sb->len + max : 0;
+	return sb->buf + sb->len;
 }
 
-/* Hand the text back to the strbuf, NUL-terminated. */
-static void jw_finish_strbuf(struct jw *w)
+/* Hand the text up to to back to the strbuf, NUL-terminated. */
+static void jw_finish_strbuf(struct jw *w, char *to)
 {
-	jw_grow(w, 0);
-	w->sb->len = w->len;
-	w->sb->buf[w->len] = '\0';
+	to = jw_room(w, to, 0);
+	w->sb->len = (size_t)(to - w->buf);
+	*to = '\0';
 }
 
 void json_js_write_string(struct strbuf *sb, const char *s, size_t len)
 {
 	struct jw w;
+	char *to = jw_init_strbuf(&w, sb, 0, 0);
 
-	jw_init_strbuf(&w, sb, 0, 0);
-	jw_string(&w, s, len);
-	jw_finish_strbuf(&w);
+	jw_finish_strbuf(&w, jw_string(&w, to, s, len));
 }
 
 /* What goes before an item: a comma (not before the first), and in the pretty layout a newline and indent. */
@@ -814,113 +827,111 @@ static const char jw_pretty_sep[] = ",\n"
 	"                                                                ";
 #define JW_SEP_FAST 16          /* depths whose separator is copied in one piece */
 
-static inline void jw_separator(struct jw *w, size_t i, int depth)
+static inline char *jw_separator(struct jw *w, char *to, size_t i, int depth)
 {
 	const char *sep = jw_pretty_sep + !i;
 
 	if (!(w->flags & JSON_JS_PRETTY)) {
-		if (i)
-			jw_ch(w, ',');
-		return;
+		if (i) {
+			to = jw_room(w, to, 1);
+			*to++ = ',';
+		}
+		return to;
 	}
 	if (depth > JW_SEP_FAST) {
-		jw_put(w, sep, 1 + !!i);
+		to = jw_put(w, to, sep, 1 + !!i);
 		for (int d = 0; d < depth; d++)
-			jw_put(w, "  ", 2);
-		return;
+			to = jw_put(w, to, "  ", 2);
+		return to;
 	}
-	if (w->len + sizeof(jw_pretty_sep) > w->cap)
-		jw_grow(w, sizeof(jw_pretty_sep));
+	to = jw_room(w, to, sizeof(jw_pretty_sep));
 	if (depth < 8)
-		memcpy(w->buf + w->len, sep, 16);
+		memcpy(to, sep, 16);
 	else
-		memcpy(w->buf + w->len, sep, 2 * JW_SEP_FAST + 2);
-	w->len += (size_t)depth * 2 + 1 + !!i;
+		memcpy(to, sep, 2 * JW_SEP_FAST + 2);
+	return to + (size_t)depth * 2 + 1 + !!i;
 }
 
-static int jw_container(struct jw *w, const struct val *v, int depth);
+static char *jw_container(struct jw *w, char *to, const struct val *v, int depth);
 
 /* One value; containers recurse. */
-static inline int jw_value(struct jw *w, const struct val *v, int depth)
+static inline char *jw_value(struct jw *w, char *to, const struct val *v, int depth)
 {
-	if (w->max && w->len > w->max)
-		return -1;
+	if (jw_over(w, to))
+		return jw_stop(w, to);
 	switch (v->kind) {
 	case VAL_STRING:
-		jw_string(w, v->u.string.ptr, v->u.string.len);
-		return 0;
+		return jw_string(w, to, v->u.string.ptr, v->u.string.len);
 	case VAL_NUMBER:
-		if (!isfinite(v->u.number)) {
-			jw_put(w, "null", 4);
-			return 0;
-		}
-		if (w->len + VAL_NUMBER_MAX + 1 > w->cap)
-			jw_grow(w, VAL_NUMBER_MAX);
-		w->len += val_number_to_buf(w->buf + w->len, v->u.number);
-		return 0;
+		if (!isfinite(v->u.number))
+			return jw_put(w, to, "null", 4);
+		to = jw_room(w, to, VAL_NUMBER_MAX);
+		return to + val_number_to_buf(to, v->u.number);
 	case VAL_BOOL:
-		jw_put(w, v->u.boolean ? "true" : "false", v->u.boolean ? 4 : 5);
-		return 0;
+		return jw_put(w, to, v->u.boolean ? "true" : "false", v->u.boolean ? 4 : 5);
 	case VAL_NULL:
-		jw_put(w, "null", 4);
-		return 0;
+		return jw_put(w, to, "null", 4);
 	default:
-		return jw_container(w, v, depth);
+		return jw_container(w, to, v, depth);
 	}
 }
 
-static int jw_container(struct jw *w, const struct val *v, int depth)
+static char *jw_container(struct jw *w, char *to, const struct val *v, int depth)
 {
 	int is_array = v->kind == VAL_ARRAY;
 	size_t n = is_array ? v->u.array->nr : v->u.object->nr;
 
 	if (depth >= JSON_JS_MAX_DEPTH)
-		return -1;
-	jw_ch(w, is_array ? '[' : '{');
+		return jw_stop(w, to);
+	to = jw_room(w, to, 1);
+	*to++ = is_array ? '[' : '{';
 	for (size_t i = 0; i < n; i++) {
 		const struct val *item;
 
-		jw_separator(w, i, depth + 1);
+		to = jw_separator(w, to, i, depth + 1);
 		if (is_array) {
 			item = &v->u.array->items[i];
 		} else {
 			const struct val_member *m = &v->u.object->members[i];
 
-			jw_string(w, m->key, m->key_len);
-			if (w->flags & JSON_JS_PRETTY)
-				jw_put(w, ": ", 2);
-			else
-				jw_ch(w, ':');
+			to = jw_string(w, to, m->key, m->key_len);
+			if (w->flags & JSON_JS_PRETTY) {
+				to = jw_put(w, to, ": ", 2);
+			} else {
+				to = jw_room(w, to, 1);
+				*to++ = ':';
+			}
 			item = &m->value;
 		}
-		if (jw_value(w, item, depth + 1) < 0)
-			return -1;
+		to = jw_value(w, to, item, depth + 1);
+		if (!to)
+			return NULL;
 	}
 	if (n)
-		jw_separator(w, 0, depth);
-	jw_ch(w, is_array ? ']' : '}');
-	return w->max && w->len > w->max ? -1 : 0;
+		to = jw_separator(w, to, 0, depth);
+	to = jw_room(w, to, 1);
+	*to++ = is_array ? ']' : '}';
+	return jw_over(w, to) ? jw_stop(w, to) : to;
 }
 
 int json_js_write(struct strbuf *sb, struct val v, unsigned flags, size_t max)
 {
 	struct jw w;
-	int ret;
+	char *to = jw_value(&w, jw_init_strbuf(&w, sb, flags, max), &v, 0);
 
-	jw_init_strbuf(&w, sb, flags, max);
-	ret = jw_value(&w, &v, 0);
-	jw_finish_strbuf(&w);
-	return ret;
+	jw_finish_strbuf(&w, to ? to : w.stopped);
+	return to ? 0 : -1;
 }
 
 int json_js_write_arena(const char **out, size_t *len, struct arena *a, struct val v,
 			unsigned flags, size_t max)
 {
-	struct jw w = { NULL, 0, 0, NULL, a, flags, max };
-	int ret = jw_value(&w, &v, 0);
+	struct jw w = { arena_alloc(a, JW_ARENA_START), JW_ARENA_START, NULL, a, flags, max, NULL };
+	char *to = jw_value(&w, w.buf, &v, 0), *end = to ? to : w.stopped;
 
-	jw_ch(&w, '\0');
+	end = jw_room(&w, end, 0);
+	*end = '\0';
 	*out = w.buf;
-	*len = w.len - 1;
-	return ret;
+	*len = (size_t)(end - w.buf);
+	return to ? 0 : -1;
 }
