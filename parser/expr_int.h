@@ -106,7 +106,7 @@ typedef struct expr_ref expr_call_fn(struct expr_run *r, const struct expr_node 
  * evaluation writes.
  */
 struct expr_key {
-	const char *name;       /* ASCII */
+	const char *name;       /* ASCII; interned when it could be (util/intern.h) */
 	size_t len;
 	size_t index;
 	/*
@@ -357,8 +357,9 @@ static inline int expr_bytes_equal(const char *a, const char *b, size_t len)
 
 /*
  * The member of o that k names (case-insensitively), or NULL. A hit at
- * the cached index with the same spelling, the common case, costs a
- * length and a few word compares.
+ * the cached index with the same spelling, the common case, costs one
+ * pointer compare when the data's keys are interned too, else a length
+ * and a few word compares.
  */
 static inline struct val *expr_key_get(struct val_object *o, struct expr_key *k)
 {
@@ -376,7 +377,8 @@ static inline struct val *expr_key_get(struct val_object *o, struct expr_key *k)
 		m = o->members + k->index;
 		k->members = o->members;
 	}
-	if (m->key_len == k->len && expr_bytes_equal(m->key, k->name, k->len))
+	if (m->key == k->name ||
+	    (m->key_len == k->len && expr_bytes_equal(m->key, k->name, k->len)))
 		return (struct val *)&m->value;
 	return expr_key_find(o, k);
 }

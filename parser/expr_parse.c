@@ -7,6 +7,7 @@
  * expr_eval.c.
  */
 #include "parser/expr_int.h"
+#include "util/intern.h"
 #include "util/unicase.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
@@ -224,6 +225,18 @@ static struct expr_node *parse_primary(struct parser *p, int *indexable)
 	}
 }
 
+/* A member name to look up, interned when it can be: keys interned too are then one pointer compare away. */
+static struct expr_key *parse_key(struct parser *p, const char *name, size_t len)
+{
+	struct expr_key *k = arena_alloc(p->a, sizeof(*k));
+
+	k->name = intern(name, len);
+	if (!k->name)
+		k->name = name;
+	k->len = len;
+	return k;
+}
+
 static int parse_is_context(const struct parser *p, const char *name, size_t len)
 {
 	const char *const *c = p->names ? p->names->contexts : NULL;
@@ -292,9 +305,7 @@ static struct expr_node *parse_call(struct parser *p, int *indexable)
 		if (!parse_is_context(p, p->text + ident->off, ident->len))
 			return parse_fail(p, PARSE_UNRECOGNIZED_NAMED_VALUE, ident);
 		n = parse_node(p, EXPR_N_CONTEXT, ident->off, ident);
-		n->u.context.key = arena_alloc(p->a, sizeof(*n->u.context.key));
-		n->u.context.key->name = p->text + ident->off;
-		n->u.context.key->len = ident->len;
+		n->u.context.key = parse_key(p, p->text + ident->off, ident->len);
 		return n;
 	}
 	while (!parse_match(p, EXPR_T_RPAREN)) {
@@ -384,9 +395,8 @@ static struct expr_node *parse_index(struct parser *p)
 		n->u.index.index = idx;
 		if (idx && idx->kind == EXPR_N_LITERAL && idx->u.literal.kind == VAL_STRING &&
 		    utf8_is_ascii(idx->u.literal.u.string.ptr, idx->u.literal.u.string.len)) {
-			n->u.index.key = arena_alloc(p->a, sizeof(*n->u.index.key));
-			n->u.index.key->name = idx->u.literal.u.string.ptr;
-			n->u.index.key->len = idx->u.literal.u.string.len;
+			n->u.index.key = parse_key(p, idx->u.literal.u.string.ptr,
+						   idx->u.literal.u.string.len);
 		} else {
 			/* The names so far make a path under this access. */
 			e = parse_path(p, e);

@@ -6,6 +6,7 @@
  * the caller's business.
  */
 #include "util/json_js.h"
+#include "util/intern.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
@@ -138,8 +139,20 @@ static int jp_unicode_escape(struct jp *jp, struct strbuf *sb)
 	return 0;
 }
 
-/* Parse the string literal at jp->p (at its opening quote) into arena memory. */
-static int jp_string(struct jp *jp, const char **out, size_t *out_len)
+/* The len bytes at s as a key (interned, so that equal keys share one pointer) or a string. */
+static const char *jp_copy(struct jp *jp, const char *s, size_t len, int key)
+{
+	const char *c = key ? intern(s, len) : NULL;
+
+	return c ? c : arena_strndup(jp->a, s, len);
+}
+
+/*
+ * Parse the string literal at jp->p (at its opening quote) into arena
+ * memory, or for an object key (key) into the interned strings when it
+ * is short.
+ */
+static int jp_string(struct jp *jp, const char **out, size_t *out_len, int key)
 {
 	const char *start = ++jp->p;
 	struct strbuf *sb = &jp->tmp;
@@ -149,7 +162,7 @@ static int jp_string(struct jp *jp, const char **out, size_t *out_len)
 		unsigned char c = (unsigned char)*jp->p;
 
 		if (c == '"') {
-			*out = arena_strndup(jp->a, start, (size_t)(jp->p - start));
+			*out = jp_copy(jp, start, (size_t)(jp->p - start), key);
 			*out_len = (size_t)(jp->p - start);
 			jp->p++;
 			return 0;
@@ -175,7 +188,7 @@ static int jp_string(struct jp *jp, const char **out, size_t *out_len)
 			break;
 		c = (unsigned char)*jp->p;
 		if (c == '"') {
-			*out = arena_strndup(jp->a, start, (size_t)(jp->p - start));
+			*out = jp_copy(jp, start, (size_t)(jp->p - start), key);
 			*out_len = (size_t)(jp->p - start);
 			jp->p++;
 			return 0;
@@ -193,7 +206,7 @@ static int jp_string(struct jp *jp, const char **out, size_t *out_len)
 
 		if (c == '"') {
 			jp->p++;
-			*out = arena_strndup(jp->a, sb->buf, sb->len);
+			*out = jp_copy(jp, sb->buf, sb->len, key);
 			*out_len = sb->len;
 			return 0;
 		}
@@ -443,7 +456,7 @@ static int jp_member_key(struct jp *jp)
 	jp_skip_space(jp);
 	if (jp->p >= jp->end || *jp->p != '"')
 		return jp_error(jp, "expected a property name");
-	if (jp_string(jp, &f->key, &f->key_len) < 0)
+	if (jp_string(jp, &f->key, &f->key_len, 1) < 0)
 		return -1;
 	jp_skip_space(jp);
 	if (jp->p >= jp->end || *jp->p != ':')
@@ -494,7 +507,7 @@ static int jp_start_value(struct jp *jp, struct val *out, int *opened)
 		const char *s;
 		size_t n;
 
-		if (jp_string(jp, &s, &n) < 0)
+		if (jp_string(jp, &s, &n, 0) < 0)
 			return -1;
 		out->kind = VAL_STRING;
 		out->u.string.ptr = s;

@@ -4,6 +4,7 @@
  * this file's.
  */
 #include "util/value.h"
+#include "util/intern.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -144,7 +145,9 @@ void val_object_set(struct arena *a, struct val obj, const char *key, size_t key
 	}
 	o->members = val_grow(a, o->members, sizeof(*o->members), o->nr + 1, &o->alloc);
 	m = &o->members[o->nr++];
-	m->key = arena_strndup(a, key, key_len);
+	m->key = intern(key, key_len);
+	if (!m->key)
+		m->key = arena_strndup(a, key, key_len);
 	m->key_len = key_len;
 	m->value = v;
 }
