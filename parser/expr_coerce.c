@@ -409,7 +409,10 @@ static void fold_object(struct val_object *o)
 		return;
 
 	if (o->nr <= 32) {
-		/* Keys that are all ASCII and differ in length cannot agree: most pairs stop there. */
+		/*
+		 * Keys that are all ASCII and differ in length, or in their first
+		 * letter, cannot agree: most pairs stop there.
+		 */
 		unsigned char ascii[32];
 
 		for (size_t i = 0; i < o->nr; i++)
@@ -422,7 +425,10 @@ static void fold_object(struct val_object *o)
 				struct val_member *k = &o->members[j];
 
 				if (ascii[i] && ascii[j] ?
-				    k->key_len == m->key_len && !strncasecmp(k->key, m->key, m->key_len) :
+				    k->key_len == m->key_len &&
+				    (!m->key_len || ascii_lower((unsigned char)k->key[0]) ==
+						    ascii_lower((unsigned char)m->key[0])) &&
+				    expr_ascii_equal_ci(k->key, m->key, m->key_len) :
 				    !unicase_compare(k->key, k->key_len, m->key, m->key_len, UNICASE_LOWER))
 					break;
 			}

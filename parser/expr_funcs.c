@@ -37,16 +37,6 @@ static void func_lower(struct expr_run *r, const char *s, size_t len, const char
 	strbuf_release(&sb);
 }
 
-/* n bytes of a and b agree but for the case of ASCII letters (NULs are bytes like others). */
-static int func_ascii_equal_ci(const char *a, const char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i] && expr_ascii_upper((unsigned char)a[i]) !=
-				    expr_ascii_upper((unsigned char)b[i]))
-			return 0;
-	return 1;
-}
-
 /*
  * Whether hay contains needle, ASCII case-insensitively, compared in
  * place: candidates are found by memchr on the needle's first letter in
@@ -74,7 +64,7 @@ static int func_ascii_contains(struct expr_run *r, const char *hay, size_t hl,
 
 		if (!c)
 			return 0;
-		if (func_ascii_equal_ci(c + 1, needle + 1, nl - 1))
+		if (expr_ascii_equal_ci(c + 1, needle + 1, nl - 1))
 			return 1;
 		p = c + 1;
 	}
@@ -147,7 +137,7 @@ static struct expr_ref func_affix(struct expr_run *r, const struct expr_node *n,
 	if (!ends)
 		return expr_ref_bool(unicase_starts_with(a, al, b, bl, UNICASE_UPPER_KEEP_I));
 	if (utf8_is_ascii(a, al) && utf8_is_ascii(b, bl))
-		return expr_ref_bool(bl <= al && func_ascii_equal_ci(a + al - bl, b, bl));
+		return expr_ref_bool(bl <= al && expr_ascii_equal_ci(a + al - bl, b, bl));
 	unicase_apply(&ua, a, al, UNICASE_UPPER_KEEP_I);
 	unicase_apply(&ub, b, bl, UNICASE_UPPER_KEEP_I);
 	ends = ub.len <= ua.len && !memcmp(ua.buf + ua.len - ub.len, ub.buf, ub.len);

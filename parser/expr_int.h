@@ -288,6 +288,16 @@ static inline unsigned expr_ascii_upper(unsigned c)
 	return c >= 'a' && c <= 'z' ? c - 32 : c;
 }
 
+/* n bytes of a and b agree but for the case of ASCII letters (NULs are bytes like others). */
+static inline int expr_ascii_equal_ci(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i] && expr_ascii_upper((unsigned char)a[i]) !=
+				    expr_ascii_upper((unsigned char)b[i]))
+			return 0;
+	return 1;
+}
+
 /* Null, booleans, numbers and strings (GitHub's "primitive" values). */
 static inline int expr_is_primitive(const struct val *v)
 {

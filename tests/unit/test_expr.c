@@ -205,6 +205,7 @@ static void test_coercion(void **state)
 		{ "toJSON(matrix.list)", "\"[\\n  1,\\n  \\\"two\\\",\\n  null\\n]\"" },
 		{ "toJSON('a\"b')", "\"\\\"a\\\\\\\"b\\\"\"" },
 		{ "fromJSON('[1, {\"A\": 1, \"a\": 2}]')[1].a", "1" }, /* keys fold case-insensitively, first wins */
+		{ "fromJSON('{\"a\\u0000b\": 1, \"A\\u0000c\": 2}')", "{\"a\\u0000b\":1,\"A\\u0000c\":2}" },
 		{ "fromJSON(' ')", "evaluation: empty input. Located within expression: fromJSON(' ')" },
 		{ "fromJSON('{')", "evaluation: Error parsing JSON when evaluating fromJson. Located within expression: fromJSON('{')" },
 		{ "matrix[fromJSON('x')]", "evaluation: could not evaluate index for index access: Error parsing JSON when evaluating fromJson. Located within expression: matrix[fromJSON('x')]" },
