@@ -44,6 +44,15 @@ static uint64_t intern_hash(const char *s, size_t len)
 	return h ^ h >> 29;
 }
 
+/* len bytes of a and b agree; a byte loop, for the short strings interned. */
+static int intern_equal(const char *a, const char *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
 static void intern_grow(struct intern_table *t)
 {
 	size_t cap = t->cap ? t->cap * 2 : INTERN_MIN_SLOTS;
@@ -78,7 +87,7 @@ const char *intern(const char *s, size_t len)
 	for (i = (size_t)hash & (t->cap - 1); t->slots[i].s; i = (i + 1) & (t->cap - 1)) {
 		struct intern_entry *e = &t->slots[i];
 
-		if (e->hash == hash && e->len == len && !memcmp(e->s, s, len))
+		if (e->hash == hash && e->len == len && intern_equal(e->s, s, len))
 			return e->s;
 	}
 	if (t->text + len + 1 > INTERN_MAX_TEXT)

@@ -92,14 +92,6 @@ static int jp_error(struct jp *jp, const char *what)
 	return -1;
 }
 
-static inline void jp_skip_space(struct jp *jp)
-{
-	/* Anything above ' ' ends the space at once: the common case. */
-	while (jp->p < jp->end && (unsigned char)*jp->p <= ' ' &&
-	       (*jp->p == ' ' || *jp->p == '\n' || *jp->p == '\r' || *jp->p == '\t'))
-		jp->p++;
-}
-
 static int jp_hex4(const char *p, uint32_t *out)
 {
 	uint32_t v = 0;
@@ -152,10 +144,12 @@ static const char *jp_copy(struct jp *jp, const char *s, size_t len, int key)
  * memory, or for an object key (key) into the interned strings when it
  * is short.
  */
-static int jp_string(struct jp *jp, const char **out, size_t *out_len, int key)
+static int jp_string_long(struct jp *jp, const char *start, const char **out, size_t *out_len,
+			  int key);
+
+static inline int jp_string(struct jp *jp, const char **out, size_t *out_len, int key)
 {
 	const char *start = ++jp->p;
-	struct strbuf *sb = &jp->tmp;
 
 	/* Keys and short strings end within a few bytes: look at those one by one first. */
 	for (int i = 0; i < 8 && jp->p < jp->end; i++, jp->p++) {
@@ -170,6 +164,15 @@ static int jp_string(struct jp *jp, const char **out, size_t *out_len, int key)
 		if (c == '\\' || c < 0x20)
 			break;
 	}
+	return jp_string_long(jp, start, out, out_len, key);
+}
+
+/* The rest of a string that did not end in its first bytes (from jp->p). */
+static int jp_string_long(struct jp *jp, const char *start, const char **out, size_t *out_len,
+			  int key)
+{
+	struct strbuf *sb = &jp->tmp;
+
 	while (jp->p < jp->end) {
 		unsigned char c;
 
@@ -332,9 +335,12 @@ static size_t jp_fold_duplicates(struct val_member *m, size_t n)
 		for (size_t i = 0; i < n; i++) {
 			size_t j;
 
+			/* Interned keys that agree are one pointer; others differ in length or first byte. */
 			for (j = 0; j < kept; j++)
-				if (m[j].key_len == m[i].key_len &&
-				    !memcmp(m[j].key, m[i].key, m[i].key_len))
+				if (m[j].key == m[i].key ||
+				    (m[j].key_len == m[i].key_len && m[i].key_len &&
+				     m[j].key[0] == m[i].key[0] &&
+				     !memcmp(m[j].key, m[i].key, m[i].key_len)))
 					break;
 			if (j < kept)
 				m[j].value = m[i].value;
@@ -387,10 +393,14 @@ static int jp_indexed_cmp(const void *a, const void *b)
 static void jp_order_keys(struct val_member *m, size_t n)
 {
 	struct jp_indexed *idx = NULL;
-	size_t nidx = 0, alloc = 0, rest = 0;
+	size_t nidx = 0, alloc = 0, rest = 0, first = 0;
 	uint32_t v;
 
-	for (size_t i = 0; i < n; i++) {
+	/* Index keys start with a digit; most objects have none and stay as they are. */
+	while (first < n && !(m[first].key_len && m[first].key[0] >= '0' && m[first].key[0] <= '9'))
+		first++;
+	rest = first;
+	for (size_t i = first; i < n; i++) {
 		if (!jp_index_key(m[i].key, m[i].key_len, &v)) {
 			m[rest++] = m[i];
 			continue;
@@ -448,97 +458,108 @@ static struct val jp_close_object(struct jp *jp, size_t base)
 	return v;
 }
 
-/* Read `"key" :` of an object member into the top frame. */
-static int jp_member_key(struct jp *jp)
+/* The first byte at or after p that is not JSON white space. */
+static inline const char *jp_space(const char *p, const char *end)
+{
+	/* Anything above ' ' ends the space at once: the common case. */
+	while (p < end && (unsigned char)*p <= ' ' &&
+	       (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* Fail at p. */
+static int jp_fail(struct jp *jp, const char *p, const char *what)
+{
+	jp->p = p;
+	return jp_error(jp, what);
+}
+
+/* Read `"key" :` of an object member, from *p, into the top frame. */
+static int jp_member_key(struct jp *jp, const char **p)
 {
 	struct jp_frame *f = &jp->frames[jp->nframes - 1];
+	const char *q = jp_space(*p, jp->end);
 
-	jp_skip_space(jp);
-	if (jp->p >= jp->end || *jp->p != '"')
-		return jp_error(jp, "expected a property name");
+	if (q >= jp->end || *q != '"')
+		return jp_fail(jp, q, "expected a property name");
+	jp->p = q;
 	if (jp_string(jp, &f->key, &f->key_len, 1) < 0)
 		return -1;
-	jp_skip_space(jp);
-	if (jp->p >= jp->end || *jp->p != ':')
-		return jp_error(jp, "expected ':' after property name");
-	jp->p++;
+	q = jp_space(jp->p, jp->end);
+	if (q >= jp->end || *q != ':')
+		return jp_fail(jp, q, "expected ':' after property name");
+	*p = q + 1;
 	return 0;
 }
 
-static inline int jp_literal(struct jp *jp, const char *word, size_t n, struct val v,
-			     struct val *out)
-{
-	if ((size_t)(jp->end - jp->p) < n || memcmp(jp->p, word, n))
-		return jp_error(jp, "unexpected token");
-	jp->p += n;
-	*out = v;
-	return 0;
-}
-
-/* Parse one scalar, or open a container (*opened = 1, possibly closing it at once). */
-static int jp_start_value(struct jp *jp, struct val *out, int *opened)
-{
-	struct jp_frame *f;
-	char c;
-
-	*opened = 0;
-	jp_skip_space(jp);
-	if (jp->p >= jp->end)
-		return jp_error(jp, "unexpected end");
-	c = *jp->p;
-	if (c == '{' || c == '[') {
-		if (jp->nframes >= JSON_JS_MAX_DEPTH)
-			return jp_error(jp, "nesting too deep");
-		f = jp_push_frame(jp);
-		f->is_object = c == '{';
-		f->base = f->is_object ? jp->nmems : jp->nvals;
-		jp->p++;
-		jp_skip_space(jp);
-		if (jp->p < jp->end && *jp->p == (f->is_object ? '}' : ']')) {
-			jp->p++;
-			*out = f->is_object ? jp_close_object(jp, f->base) : jp_close_array(jp, f->base);
-			jp->nframes--;
-			return 0;
-		}
-		*opened = 1;
-		return f->is_object ? jp_member_key(jp) : 0;
-	}
-	if (c == '"') {
-		const char *s;
-		size_t n;
-
-		if (jp_string(jp, &s, &n, 0) < 0)
-			return -1;
-		out->kind = VAL_STRING;
-		out->u.string.ptr = s;
-		out->u.string.len = n;
-		return 0;
-	}
-	if (c == '-' || (c >= '0' && c <= '9'))
-		return jp_number(jp, out);
-	if (c == 't')
-		return jp_literal(jp, "true", 4, val_bool(1), out);
-	if (c == 'f')
-		return jp_literal(jp, "false", 5, val_bool(0), out);
-	if (c == 'n')
-		return jp_literal(jp, "null", 4, val_null(), out);
-	return jp_error(jp, "unexpected token");
-}
-
+/*
+ * The parse: values are read at p, kept in a register; containers open
+ * onto the frame stack and collect their items on the scratch stacks
+ * until they close. Helpers that read strings and numbers work on jp->p.
+ */
 static int jp_run(struct jp *jp, struct val *out)
 {
+	const char *p = jp->begin, *end = jp->end;
+	struct jp_frame *f;
 	struct val v;
-	int opened;
 
-next_value:
-	if (jp_start_value(jp, &v, &opened) < 0)
-		return -1;
-	if (opened)
-		goto next_value;
+value:
+	p = jp_space(p, end);
+	if (p >= end)
+		return jp_fail(jp, p, "unexpected end");
+	switch (*p) {
+	case '{':
+	case '[':
+		if (jp->nframes >= JSON_JS_MAX_DEPTH)
+			return jp_fail(jp, p, "nesting too deep");
+		f = jp_push_frame(jp);
+		f->is_object = *p == '{';
+		f->base = f->is_object ? jp->nmems : jp->nvals;
+		p = jp_space(p + 1, end);
+		if (p < end && *p == (f->is_object ? '}' : ']')) {
+			p++;
+			v = f->is_object ? jp_close_object(jp, f->base) : jp_close_array(jp, f->base);
+			jp->nframes--;
+			break;
+		}
+		if (f->is_object && jp_member_key(jp, &p) < 0)
+			return -1;
+		goto value;
+	case '"':
+		jp->p = p;
+		if (jp_string(jp, &v.u.string.ptr, &v.u.string.len, 0) < 0)
+			return -1;
+		v.kind = VAL_STRING;
+		p = jp->p;
+		break;
+	case 't':
+	case 'f':
+	case 'n': {
+		static const char *const words[] = { "true", "false", "null" };
+		int w = *p == 't' ? 0 : *p == 'f' ? 1 : 2;
+		size_t n = w == 1 ? 5 : 4;
+
+		if ((size_t)(end - p) < n || memcmp(p, words[w], n))
+			return jp_fail(jp, p, "unexpected token");
+		p += n;
+		v.kind = w == 2 ? VAL_NULL : VAL_BOOL;
+		v.u.number = 0;
+		v.u.boolean = !w;
+		break;
+	}
+	default:
+		if (*p != '-' && (*p < '0' || *p > '9'))
+			return jp_fail(jp, p, "unexpected token");
+		jp->p = p;
+		if (jp_number(jp, &v) < 0)
+			return -1;
+		p = jp->p;
+		break;
+	}
 	/* Hand v to the enclosing containers, closing those that end here. */
 	while (jp->nframes) {
-		struct jp_frame *f = &jp->frames[jp->nframes - 1];
-
+		f = &jp->frames[jp->nframes - 1];
 		if (f->is_object) {
 			struct val_member *m = jp_push_member(jp);
 
@@ -548,22 +569,22 @@ next_value:
 		} else {
 			*jp_push_val(jp) = v;
 		}
-		jp_skip_space(jp);
-		if (jp->p < jp->end && *jp->p == ',') {
-			jp->p++;
-			if (f->is_object && jp_member_key(jp) < 0)
+		p = jp_space(p, end);
+		if (p < end && *p == ',') {
+			p++;
+			if (f->is_object && jp_member_key(jp, &p) < 0)
 				return -1;
-			goto next_value;
+			goto value;
 		}
-		if (jp->p >= jp->end || *jp->p != (f->is_object ? '}' : ']'))
-			return jp_error(jp, f->is_object ? "expected ',' or '}'" : "expected ',' or ']'");
-		jp->p++;
+		if (p >= end || *p != (f->is_object ? '}' : ']'))
+			return jp_fail(jp, p, f->is_object ? "expected ',' or '}'" : "expected ',' or ']'");
+		p++;
 		v = f->is_object ? jp_close_object(jp, f->base) : jp_close_array(jp, f->base);
 		jp->nframes--;
 	}
-	jp_skip_space(jp);
-	if (jp->p < jp->end)
-		return jp_error(jp, "unexpected non-whitespace character after JSON");
+	p = jp_space(p, end);
+	if (p < end)
+		return jp_fail(jp, p, "unexpected non-whitespace character after JSON");
 	*out = v;
 	return 0;
 }
