@@ -199,6 +199,8 @@ size_t expr_number_to_string(char *buf, double n)
 	 * without trailing zeros. Integers and huge or non-finite values
 	 * print as JavaScript prints them.
 	 */
+	if (n > -9007199254740992.0 && n < 9007199254740992.0 && (double)(long long)n == n)
+		return val_number_to_buf(buf, n);
 	if (!isfinite(n) || ax >= 1e21 || ax == floor(ax))
 		return val_number_to_buf(buf, n);
 	number_to_fixed15(fixed, sizeof(fixed), ax);

@@ -225,9 +225,10 @@ static const struct val *eval_index_item(struct eval_index *ix, const struct val
 /* An array with room for cap items, filled by eval_append. */
 static struct val_array *eval_array(struct expr_run *r, size_t cap)
 {
-	struct val_array *a = arena_alloc(r->env->arena, sizeof(*a) + cap * sizeof(*a->items));
+	struct val_array *a = arena_alloc_uninit(r->env->arena, sizeof(*a) + cap * sizeof(*a->items));
 
 	a->items = (struct val *)(a + 1);
+	a->nr = 0;
 	a->alloc = cap;
 	return a;
 }
@@ -510,14 +511,24 @@ static struct expr_ref ev_path(struct expr_run *r, const struct expr_node *n, st
 	return eval_found(cur);
 }
 
-/* eval_node for an operand: a literal, the commonest, without the call through n->eval. */
+/*
+ * eval_node for an operand: literals and paths, the commonest, without
+ * the call through n->eval (a direct call is predicted; one through a
+ * pointer that changes from node to node often is not).
+ */
 static inline struct expr_ref eval_operand(struct expr_run *r, const struct expr_node *n,
 					   struct val *slot)
 {
 	size_t mem = r->mem;
+	struct expr_ref ref;
 
-	return eval_done(r, n, mem, n->kind == EXPR_N_LITERAL ? expr_ref_to(&n->u.literal) :
-							       n->eval(r, n, slot));
+	if (n->kind == EXPR_N_LITERAL)
+		ref = expr_ref_to(&n->u.literal);
+	else if (n->kind == EXPR_N_PATH)
+		ref = ev_path(r, n, slot);
+	else
+		ref = n->eval(r, n, slot);
+	return eval_done(r, n, mem, ref);
 }
 
 /* obj[expr] and obj.*: GitHub evaluates the index first and wraps its errors. */

@@ -280,7 +280,8 @@ static struct expr_ref func_format_prepared(struct expr_run *r, const struct exp
 		return expr_ref_string(slot, "", 0);
 	if (expr_run_check_size(r, n, total) < 0)
 		return expr_ref_failed();
-	to = arena_alloc(r->env->arena, total + 1);
+	to = arena_alloc_uninit(r->env->arena, total + 1);
+	to[total] = '\0';
 	expr_ref_string(slot, to, total);
 	for (size_t i = 0; i < fp->nr; i++) {
 		const struct fmt_piece *p = &fp->pieces[i];
@@ -363,7 +364,8 @@ static struct expr_ref func_join(struct expr_run *r, const struct expr_node *n,
 		return expr_ref_string(slot, "", 0);
 	if (expr_run_check_size(r, n, total) < 0)
 		return expr_ref_failed();
-	to = arena_alloc(r->env->arena, total + 1);
+	to = arena_alloc_uninit(r->env->arena, total + 1);
+	to[total] = '\0';
 	for (size_t i = 0; i < items->nr; i++) {
 		if (i) {
 			memcpy(to, sep, seplen);

@@ -49,8 +49,7 @@ static size_t arena_round(size_t n)
 	return (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
 }
 
-/* size bytes (rounded up), not zeroed. */
-static void *arena_alloc_raw(struct arena *a, size_t size)
+void *arena_alloc_uninit(struct arena *a, size_t size)
 {
 	struct arena_chunk *c = a->head;
 	void *p;
@@ -82,7 +81,7 @@ static void *arena_alloc_raw(struct arena *a, size_t size)
 
 void *arena_alloc(struct arena *a, size_t size)
 {
-	void *p = arena_alloc_raw(a, size);
+	void *p = arena_alloc_uninit(a, size);
 
 	memset(p, 0, arena_round(size ? size : 1));
 	return p;
@@ -119,7 +118,7 @@ void *arena_realloc(struct arena *a, void *ptr, size_t old_size, size_t new_size
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
 	/* Every byte is written: no zeroing first. */
-	char *p = arena_alloc_raw(a, n + 1);
+	char *p = arena_alloc_uninit(a, n + 1);
 
 	/* Short strings (keys, names) in two overlapping moves instead of a call. */
 	if (n >= 8 && n <= 16) {

@@ -35,6 +35,8 @@ void arena_release(struct arena *a);
 
 /* Zeroed, max_align_t-aligned memory valid until the arena is released. */
 void *arena_alloc(struct arena *a, size_t size);
+/* The same, not zeroed: for memory the caller fills at once. */
+void *arena_alloc_uninit(struct arena *a, size_t size);
 /* Grow the block ptr (of old_size bytes) to new_size, copying if needed. */
 void *arena_realloc(struct arena *a, void *ptr, size_t old_size, size_t new_size);
 char *arena_strdup(struct arena *a, const char *s);

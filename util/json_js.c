@@ -423,13 +423,12 @@ static struct val jp_close_array(struct jp *jp, size_t base)
 {
 	struct val v;
 	size_t n = jp->nvals - base;
-	struct val_array *arr = arena_alloc(jp->a, sizeof(*arr) + n * sizeof(struct val));
+	struct val_array *arr = arena_alloc_uninit(jp->a, sizeof(*arr) + n * sizeof(struct val));
 
-	if (n) {
-		arr->items = (struct val *)(arr + 1);
+	arr->items = n ? (struct val *)(arr + 1) : NULL;
+	if (n)
 		memcpy(arr->items, jp->vals + base, n * sizeof(struct val));
-		arr->nr = arr->alloc = n;
-	}
+	arr->nr = arr->alloc = n;
 	jp->nvals = base;
 	v.kind = VAL_ARRAY;
 	v.u.array = arr;
@@ -446,12 +445,11 @@ static struct val jp_close_object(struct jp *jp, size_t base)
 		n = jp_fold_duplicates(jp->mems + base, n);
 		jp_order_keys(jp->mems + base, n);
 	}
-	obj = arena_alloc(jp->a, sizeof(*obj) + n * sizeof(struct val_member));
-	if (n) {
-		obj->members = (struct val_member *)(obj + 1);
+	obj = arena_alloc_uninit(jp->a, sizeof(*obj) + n * sizeof(struct val_member));
+	obj->members = n ? (struct val_member *)(obj + 1) : NULL;
+	if (n)
 		memcpy(obj->members, jp->mems + base, n * sizeof(struct val_member));
-		obj->nr = obj->alloc = n;
-	}
+	obj->nr = obj->alloc = n;
 	jp->nmems = base;
 	v.kind = VAL_OBJECT;
 	v.u.object = obj;
@@ -960,7 +958,8 @@ int json_js_write(struct strbuf *sb, struct val v, unsigned flags, size_t max)
 int json_js_write_arena(const char **out, size_t *len, struct arena *a, struct val v,
 			unsigned flags, size_t max)
 {
-	struct jw w = { arena_alloc(a, JW_ARENA_START), JW_ARENA_START, NULL, a, flags, max, NULL };
+	struct jw w = { arena_alloc_uninit(a, JW_ARENA_START), JW_ARENA_START, NULL, a, flags, max,
+			NULL };
 	char *to = jw_value(&w, w.buf, &v, 0), *end = to ? to : w.stopped;
 
 	end = jw_room(&w, end, 0);
