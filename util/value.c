@@ -240,15 +240,17 @@ static size_t val_integer_to_buf(char *buf, long long i)
 	return (size_t)(p - buf);
 }
 
-size_t val_number_to_buf(char *buf, double n)
+/*
+ * Numbers that are not exact integers: the shortest digits that read
+ * back, laid out as JavaScript does. Kept out of line so that the
+ * integer path does not pay for this one's frame.
+ */
+static __attribute__((noinline)) size_t val_fraction_to_buf(char *buf, double n)
 {
 	char digits[40];
 	char *p = buf;
 	int e, k;
 
-	/* Exact integers (the common case, -0 too) print all their digits; no search for the shortest form. */
-	if (n > -9007199254740992.0 && n < 9007199254740992.0 && (double)(long long)n == n)
-		return val_integer_to_buf(buf, (long long)n);
 	if (isnan(n))
 		return (size_t)sprintf(buf, "NaN");
 	if (isinf(n))
@@ -278,6 +280,14 @@ size_t val_number_to_buf(char *buf, double n)
 	}
 	*p = '\0';
 	return (size_t)(p - buf);
+}
+
+size_t val_number_to_buf(char *buf, double n)
+{
+	/* Exact integers (the common case, -0 too) print all their digits; no search for the shortest form. */
+	if (n > -9007199254740992.0 && n < 9007199254740992.0 && (double)(long long)n == n)
+		return val_integer_to_buf(buf, (long long)n);
+	return val_fraction_to_buf(buf, n);
 }
 
 void val_format_number(struct strbuf *sb, double n)

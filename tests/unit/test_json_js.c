@@ -114,6 +114,38 @@ static void test_depth_is_bounded(void **state)
 	arena_release(&a);
 }
 
+/* The pretty layout as Node.js prints JSON.stringify(v, null, 2): escapes, other text, deep levels. */
+static void test_write_pretty_like_javascript(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "[\"a\\\"b\",\"\xc3\xa9\",\"plain string longer than 8\",\"tab\\there\",[[\"x\"]],\"\",\"1234567\",\"12345678\",\"123456789\",\"\\u0001\x7f\"]",
+		  "[\n  \"a\\\"b\",\n  \"\xc3\xa9\",\n  \"plain string longer than 8\",\n  \"tab\\there\",\n  [\n    [\n      \"x\"\n    ]\n  ],\n  \"\",\n  \"1234567\",\n  \"12345678\",\n  \"123456789\",\n  \"\\u0001\x7f\"\n]" },
+		{ "[[[[[[[[[\"deep \\\"q\\\"\",\"plain\"]]]]]]]]]",
+		  "[\n  [\n    [\n      [\n        [\n          [\n            [\n              [\n                [\n                  \"deep \\\"q\\\"\",\n                  \"plain\"\n                ]\n              ]\n            ]\n          ]\n        ]\n      ]\n    ]\n  ]\n]" },
+	};
+	struct arena a = ARENA_INIT;
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct val v;
+		const char *t;
+		size_t len;
+
+		assert_int_equal(json_js_parse(&v, &a, cases[i].in, strlen(cases[i].in), &err), 0);
+		strbuf_reset(&out);
+		assert_int_equal(json_js_write(&out, v, JSON_JS_PRETTY, 0), 0);
+		assert_string_equal(out.buf, cases[i].want);
+		assert_int_equal(json_js_write_arena(&t, &len, &a, v, JSON_JS_PRETTY, 0), 0);
+		assert_string_equal(t, cases[i].want);
+	}
+	strbuf_release(&out);
+	strbuf_release(&err);
+	arena_release(&a);
+}
+
 static void test_write_pretty_and_capped(void **state)
 {
 	struct arena a = ARENA_INIT;
@@ -146,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_parse_like_javascript),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_depth_is_bounded),
+		cmocka_unit_test(test_write_pretty_like_javascript),
 		cmocka_unit_test(test_write_pretty_and_capped),
 	};
 
