@@ -558,58 +558,42 @@ static struct expr_ref ev_index(struct expr_run *r, const struct expr_node *n, s
 	return eval_access(r, obj, &ix, NULL, slot);
 }
 
-/*
- * expr_equals with the common cases inline: values of one primitive kind,
- * strings spelled the same, or told apart by their first letters or by
- * one being empty (the mapping keeps an empty string empty and any other
- * not).
- */
-static inline int eval_equals(const struct val *a, const struct val *b)
-{
-	if (a->kind != b->kind)
-		return expr_equals(a, b);
-	switch (a->kind) {
-	case VAL_STRING: {
-		size_t len = a->u.string.len;
-		unsigned ca, cb;
-
-		if (len == b->u.string.len && expr_bytes_equal(a->u.string.ptr, b->u.string.ptr, len))
-			return 1;
-		if (!len || !b->u.string.len)
-			return 0;
-		ca = (unsigned char)a->u.string.ptr[0];
-		cb = (unsigned char)b->u.string.ptr[0];
-		/* An ASCII character's mapping is one ASCII character, whatever follows. */
-		if ((ca | cb) < 0x80 && expr_ascii_upper(ca) != expr_ascii_upper(cb))
-			return 0;
-		return expr_equals(a, b);
-	}
-	case VAL_BOOL:
-		return a->u.boolean == b->u.boolean;
-	case VAL_NUMBER:
-		return a->u.number == b->u.number;
-	case VAL_NULL:
-		return 1;
-	default:
-		return expr_equals(a, b);
-	}
-}
-
 static int eval_compare_op(enum expr_tok op, const struct val *a, const struct val *b)
 {
+	/* Two numbers, neither NaN: no coercion, no order classes. */
+	if (a->kind == VAL_NUMBER && b->kind == VAL_NUMBER && a->u.number == a->u.number &&
+	    b->u.number == b->u.number) {
+		double x = a->u.number, y = b->u.number;
+		int lt = x < y, gt = x > y;
+
+		switch (op) {
+		case EXPR_T_EQ:
+			return x == y;
+		case EXPR_T_NE:
+			return x != y;
+		case EXPR_T_GT:
+			return gt;
+		case EXPR_T_GE:
+			return !lt;
+		case EXPR_T_LT:
+			return lt;
+		default:
+			return !gt;
+		}
+	}
 	switch (op) {
 	case EXPR_T_EQ:
-		return eval_equals(a, b);
+		return expr_equals_inline(a, b);
 	case EXPR_T_NE:
-		return !eval_equals(a, b);
+		return !expr_equals_inline(a, b);
 	case EXPR_T_GT:
 		return expr_greater(a, b);
 	case EXPR_T_GE:
-		return eval_equals(a, b) || expr_greater(a, b);
+		return expr_equals_inline(a, b) || expr_greater(a, b);
 	case EXPR_T_LT:
 		return expr_less(a, b);
 	default:
-		return eval_equals(a, b) || expr_less(a, b);
+		return expr_equals_inline(a, b) || expr_less(a, b);
 	}
 }
 

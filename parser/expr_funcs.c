@@ -84,7 +84,7 @@ static struct expr_ref func_contains(struct expr_run *r, const struct expr_node 
 	(void)slot;
 	if (hay->kind == VAL_ARRAY) {
 		for (size_t i = 0; i < hay->u.array->nr; i++)
-			if (expr_equals(needle, &hay->u.array->items[i]))
+			if (expr_equals_inline(needle, &hay->u.array->items[i]))
 				return expr_ref_bool(1);
 		return expr_ref_bool(0);
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "parser/expr.h"
+#include "util/utf8.h"
 
 #define EXPR_MAX_ARGS 255
 
@@ -363,6 +364,40 @@ static inline int expr_bytes_equal(const char *a, const char *b, size_t len)
 		return h == g && a[len - 1] == b[len - 1];
 	}
 	return !len || a[0] == b[0];
+}
+
+/*
+ * expr_equals with the common cases inline: values of one primitive kind,
+ * strings spelled the same, ASCII strings (the mapping is per letter and
+ * keeps lengths), or strings told apart by being empty (an empty string
+ * maps to an empty one and any other string does not).
+ */
+static inline int expr_equals_inline(const struct val *a, const struct val *b)
+{
+	if (a->kind != b->kind)
+		return expr_equals(a, b);
+	switch (a->kind) {
+	case VAL_STRING: {
+		const char *x = a->u.string.ptr, *y = b->u.string.ptr;
+		size_t len = a->u.string.len;
+
+		if (len == b->u.string.len && expr_bytes_equal(x, y, len))
+			return 1;
+		if (!len || !b->u.string.len)
+			return 0;
+		if (utf8_is_ascii(x, len) && utf8_is_ascii(y, b->u.string.len))
+			return len == b->u.string.len && expr_ascii_equal_ci(x, y, len);
+		return expr_equals(a, b);
+	}
+	case VAL_BOOL:
+		return a->u.boolean == b->u.boolean;
+	case VAL_NUMBER:
+		return a->u.number == b->u.number;
+	case VAL_NULL:
+		return 1;
+	default:
+		return expr_equals(a, b);
+	}
 }
 
 /*
