@@ -360,9 +360,18 @@ static size_t object_scan_ascii(const struct val_object *o, const char *key, siz
 	return o->nr;
 }
 
-struct val *expr_key_find(struct val_object *o, struct expr_key *k)
+struct val *expr_key_miss(struct val_object *o, struct expr_key *k)
 {
 	size_t i;
+
+	if (k->index < o->nr) {
+		const struct val_member *m = &o->members[k->index];
+
+		k->members = o->members;
+		if (m->key == k->name ||
+		    (m->key_len == k->len && expr_bytes_equal(m->key, k->name, k->len)))
+			return (struct val *)&m->value;
+	}
 
 	/* Another spelling of the same name at the cached index (the data says "Event_Name"). */
 	if (k->index < o->nr &&

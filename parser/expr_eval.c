@@ -267,7 +267,7 @@ static const struct val *eval_member(const struct val *obj, struct eval_index *i
 	size_t len;
 
 	if (key)
-		return expr_key_get(obj->u.object, key);
+		return expr_key_get_item(obj->u.object, key);
 	s = eval_index_key(ix, &len);
 	return s ? expr_object_get(obj->u.object, s, len) : NULL;
 }
@@ -379,7 +379,7 @@ static void eval_collect(struct val_array *out, const struct val *item, struct e
 	const struct val *found;
 
 	if (item->kind == VAL_OBJECT)
-		found = expr_key_get(item->u.object, key);
+		found = expr_key_get_item(item->u.object, key);
 	else if (item->kind == VAL_ARRAY)
 		found = eval_index_item(ix, item->u.array);
 	else

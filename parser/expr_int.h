@@ -328,8 +328,11 @@ int expr_greater(const struct val *a, const struct val *b);
 int expr_less(const struct val *a, const struct val *b);
 /* Case-insensitive member lookup as GitHub's dictionaries do it (toLowerCase). */
 struct val *expr_object_get(const struct val_object *o, const char *key, size_t len);
-/* expr_key_get's search when the cached index misses; updates k->index. */
-struct val *expr_key_find(struct val_object *o, struct expr_key *k);
+/*
+ * expr_key_get past its one-compare hit: another object of the same
+ * shape, keys not interned, another spelling, or a search. Updates k.
+ */
+struct val *expr_key_miss(struct val_object *o, struct expr_key *k);
 
 /* len bytes of a and b are the same: a few word compares for the short keys of contexts. */
 static inline int expr_bytes_equal(const char *a, const char *b, size_t len)
@@ -408,24 +411,28 @@ static inline int expr_equals_inline(const struct val *a, const struct val *b)
  */
 static inline struct val *expr_key_get(struct val_object *o, struct expr_key *k)
 {
-	const struct val_member *m;
-
-	if (k->index >= o->nr)
-		return expr_key_find(o, k);
 	/*
 	 * The address from the cache, taken before knowing it is good (as an
 	 * integer: k->members may be NULL): only this keeps it independent
 	 * of the object's own loads. It is read only if it is the object's.
 	 */
-	m = (const struct val_member *)((uintptr_t)k->members + k->index * sizeof(*m));
-	if (o->members != k->members) {
-		m = o->members + k->index;
-		k->members = o->members;
-	}
-	if (m->key == k->name ||
-	    (m->key_len == k->len && expr_bytes_equal(m->key, k->name, k->len)))
+	const struct val_member *m =
+		(const struct val_member *)((uintptr_t)k->members + k->index * sizeof(*m));
+
+	if (o->members == k->members && k->index < o->nr && m->key == k->name)
 		return (struct val *)&m->value;
-	return expr_key_find(o, k);
+	return expr_key_miss(o, k);
+}
+
+/*
+ * expr_key_get for the items of an array, objects of one shape but each
+ * with its own members: the cached index, without the array's identity.
+ */
+static inline struct val *expr_key_get_item(struct val_object *o, struct expr_key *k)
+{
+	if (k->index < o->nr && o->members[k->index].key == k->name)
+		return &o->members[k->index].value;
+	return expr_key_miss(o, k);
 }
 
 #endif
