@@ -558,7 +558,7 @@ static struct expr_ref ev_index(struct expr_run *r, const struct expr_node *n, s
 	return eval_access(r, obj, &ix, NULL, slot);
 }
 
-static int eval_compare_op(enum expr_tok op, const struct val *a, const struct val *b)
+static inline int eval_compare_op(enum expr_tok op, const struct val *a, const struct val *b)
 {
 	/* Two numbers, neither NaN: no coercion, no order classes. */
 	if (a->kind == VAL_NUMBER && b->kind == VAL_NUMBER && a->u.number == a->u.number &&
@@ -683,6 +683,29 @@ static struct expr_ref ev_call(struct expr_run *r, const struct expr_node *n, st
 	return n->u.call.call(r, n, args, nr, slot);
 }
 
+/* Calls of one or two arguments, the commonest, with their values in the frame and no loop. */
+static struct expr_ref ev_call1(struct expr_run *r, const struct expr_node *n, struct val *slot)
+{
+	struct val arg_slot;
+	struct expr_ref arg = eval_operand(r, n->u.call.args[0], &arg_slot);
+
+	return arg.v ? n->u.call.call(r, n, &arg, 1, slot) : arg;
+}
+
+static struct expr_ref ev_call2(struct expr_run *r, const struct expr_node *n, struct val *slot)
+{
+	struct val arg_slots[2];
+	struct expr_ref args[2];
+
+	args[0] = eval_operand(r, n->u.call.args[0], &arg_slots[0]);
+	if (!args[0].v)
+		return args[0];
+	args[1] = eval_operand(r, n->u.call.args[1], &arg_slots[1]);
+	if (!args[1].v)
+		return args[1];
+	return n->u.call.call(r, n, args, 2, slot);
+}
+
 /* A fixed function: its arguments are evaluated (and may fail), its value is set. */
 static struct expr_ref func_fixed(struct expr_run *r, const struct expr_node *n,
 				  const struct expr_ref *args, unsigned nr, struct val *slot)
@@ -742,7 +765,7 @@ void expr_eval_compile(struct arena *a, struct expr_node *n)
 		n->u.call.call = n->u.call.fn ? n->u.call.fn->call : func_fixed;
 		if (n->u.call.fn && n->u.call.fn->prepare)
 			n->u.call.fn->prepare(a, n);
-		n->eval = ev_call;
+		n->eval = n->u.call.nr == 1 ? ev_call1 : n->u.call.nr == 2 ? ev_call2 : ev_call;
 		return;
 	}
 }

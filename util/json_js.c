@@ -989,6 +989,42 @@ static char *jw_pretty_array(struct jw *w, char *to, const struct val_array *arr
 	return jw_over(w, to) ? jw_stop(w, to) : to;
 }
 
+/* An object in the pretty layout at a depth whose separators fit one 16-byte copy. */
+static char *jw_pretty_object(struct jw *w, char *to, const struct val_object *obj, int depth)
+{
+	size_t seplen = (size_t)(depth + 1) * 2 + 1;
+
+	to = jw_room(w, to, 1);
+	*to++ = '{';
+	for (size_t i = 0; i < obj->nr; i++) {
+		const struct val_member *m = &obj->members[i];
+		char *end;
+
+		if (jw_over(w, to))
+			return jw_stop(w, to);
+		/* The separator, the key and ": " in one reservation when the key is plain. */
+		to = jw_room(w, to, JW_ITEM_ROOM(m->key_len) + 2);
+		end = jw_pretty_string_item(to, jw_pretty_sep + !i, seplen + !!i, m->key, m->key_len);
+		if (end) {
+			to = end;
+		} else {
+			to = jw_separator(w, to, i, depth + 1);
+			to = jw_string(w, to, m->key, m->key_len);
+			to = jw_room(w, to, 2);
+		}
+		*to++ = ':';
+		*to++ = ' ';
+		to = jw_value(w, to, &m->value, depth + 1);
+		if (!to)
+			return NULL;
+	}
+	if (obj->nr)
+		to = jw_separator(w, to, 0, depth);
+	to = jw_room(w, to, 1);
+	*to++ = '}';
+	return jw_over(w, to) ? jw_stop(w, to) : to;
+}
+
 static char *jw_container(struct jw *w, char *to, const struct val *v, int depth)
 {
 	int is_array = v->kind == VAL_ARRAY;
@@ -996,8 +1032,9 @@ static char *jw_container(struct jw *w, char *to, const struct val *v, int depth
 
 	if (depth >= JSON_JS_MAX_DEPTH)
 		return jw_stop(w, to);
-	if (is_array && (w->flags & JSON_JS_PRETTY) && depth < 7)
-		return jw_pretty_array(w, to, v->u.array, depth);
+	if ((w->flags & JSON_JS_PRETTY) && depth < 7)
+		return is_array ? jw_pretty_array(w, to, v->u.array, depth) :
+				  jw_pretty_object(w, to, v->u.object, depth);
 	to = jw_room(w, to, 1);
 	*to++ = is_array ? '[' : '{';
 	for (size_t i = 0; i < n; i++) {

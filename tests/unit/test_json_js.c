@@ -124,6 +124,10 @@ static void test_write_pretty_like_javascript(void **state)
 		  "[\n  \"a\\\"b\",\n  \"\xc3\xa9\",\n  \"plain string longer than 8\",\n  \"tab\\there\",\n  [\n    [\n      \"x\"\n    ]\n  ],\n  \"\",\n  \"1234567\",\n  \"12345678\",\n  \"123456789\",\n  \"\\u0001\x7f\"\n]" },
 		{ "[[[[[[[[[\"deep \\\"q\\\"\",\"plain\"]]]]]]]]]",
 		  "[\n  [\n    [\n      [\n        [\n          [\n            [\n              [\n                [\n                  \"deep \\\"q\\\"\",\n                  \"plain\"\n                ]\n              ]\n            ]\n          ]\n        ]\n      ]\n    ]\n  ]\n]" },
+		{ "{\"a\\\"b\":1,\"\xc3\xa9\":{\"x y\":[true,null,{\"\":\"v\"}]},\"k\\tz\":{},\"plainkey\":\"with \\\"quote\\\"\"}",
+		  "{\n  \"a\\\"b\": 1,\n  \"\xc3\xa9\": {\n    \"x y\": [\n      true,\n      null,\n      {\n        \"\": \"v\"\n      }\n    ]\n  },\n  \"k\\tz\": {},\n  \"plainkey\": \"with \\\"quote\\\"\"\n}" },
+		{ "{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":{\"h\\\"\":{\"i\":1}}}}}}}}}",
+		  "{\n  \"a\": {\n    \"b\": {\n      \"c\": {\n        \"d\": {\n          \"e\": {\n            \"f\": {\n              \"g\": {\n                \"h\\\"\": {\n                  \"i\": 1\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n}" },
 	};
 	struct arena a = ARENA_INIT;
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
