@@ -129,6 +129,28 @@ static inline struct expr_ref eval_node(struct expr_run *r, const struct expr_no
 	return eval_done(r, n, mem, n->eval(r, n, slot));
 }
 
+static struct expr_ref ev_path(struct expr_run *r, const struct expr_node *n, struct val *slot);
+
+/*
+ * eval_node for an operand: literals and paths, the commonest, without
+ * the call through n->eval (a direct call is predicted; one through a
+ * pointer that changes from node to node often is not).
+ */
+static inline struct expr_ref eval_operand(struct expr_run *r, const struct expr_node *n,
+					   struct val *slot)
+{
+	size_t mem = r->mem;
+	struct expr_ref ref;
+
+	if (n->kind == EXPR_N_LITERAL)
+		ref = expr_ref_to(&n->u.literal);
+	else if (n->kind == EXPR_N_PATH)
+		ref = ev_path(r, n, slot);
+	else
+		ref = n->eval(r, n, slot);
+	return eval_done(r, n, mem, ref);
+}
+
 void expr_sbuf_init(struct expr_sbuf *b, struct expr_run *r, const struct expr_node *n)
 {
 	b->r = r;
@@ -272,6 +294,22 @@ static const struct val *eval_member(const struct val *obj, struct eval_index *i
 	return s ? expr_object_get(obj->u.object, s, len) : NULL;
 }
 
+/* item's member key (an object) or the item at the index's position (an array) goes to out. */
+static void eval_collect(struct val_array *out, const struct val *item, struct eval_index *ix,
+			 struct expr_key *key)
+{
+	const struct val *found;
+
+	if (item->kind == VAL_OBJECT)
+		found = expr_key_get_item(item->u.object, key);
+	else if (item->kind == VAL_ARRAY)
+		found = eval_index_item(ix, item->u.array);
+	else
+		return;
+	if (found)
+		out->items[out->nr++] = *found;
+}
+
 /*
  * Index each element of a filtered array; what is found is collected
  * flat. key: the index is that ASCII name, looked up through its cache.
@@ -282,6 +320,12 @@ static struct val_array *eval_filtered_access(struct expr_run *r, const struct v
 	size_t cap = ix->idx ? fa->nr : 0;
 	struct val_array *out;
 
+	if (key) {
+		out = eval_array(r, cap);
+		for (size_t i = 0; i < fa->nr; i++)
+			eval_collect(out, &fa->items[i], ix, key);
+		return out;
+	}
 	/* An index finds one value per item at most; '*' takes all of each container's. */
 	for (size_t i = 0; !ix->idx && i < fa->nr; i++) {
 		const struct val *item = &fa->items[i];
@@ -361,7 +405,7 @@ static struct expr_ref ev_property(struct expr_run *r, const struct expr_node *n
 
 	if (expr_run_check_size(r, n->u.index.index, key->len) < 0)
 		return expr_ref_failed();
-	obj = eval_node(r, n->u.index.obj, slot);
+	obj = eval_operand(r, n->u.index.obj, slot);
 	if (!obj.v)
 		return obj;
 	if (obj.v->kind == VAL_OBJECT)
@@ -372,21 +416,6 @@ static struct expr_ref ev_property(struct expr_run *r, const struct expr_node *n
 	return eval_access(r, obj, &ix, key, slot);
 }
 
-/* item's member key (an object) or the item at the index's position (an array) goes to out. */
-static void eval_collect(struct val_array *out, const struct val *item, struct eval_index *ix,
-			 struct expr_key *key)
-{
-	const struct val *found;
-
-	if (item->kind == VAL_OBJECT)
-		found = expr_key_get_item(item->u.object, key);
-	else if (item->kind == VAL_ARRAY)
-		found = eval_index_item(ix, item->u.array);
-	else
-		return;
-	if (found)
-		out->items[out->nr++] = *found;
-}
 
 /*
  * x.*.name: what '*' then .name would give, without the array of x's
@@ -406,7 +435,7 @@ static struct expr_ref ev_star_property(struct expr_run *r, const struct expr_no
 	if (expr_run_check_size(r, n->u.index.index, key->len) < 0)
 		return expr_ref_failed();
 	mem = r->mem;
-	x = eval_node(r, star->u.index.obj, slot);
+	x = eval_operand(r, star->u.index.obj, slot);
 	if (!x.v)
 		return x;
 	r->mem = mem;
@@ -511,25 +540,6 @@ static struct expr_ref ev_path(struct expr_run *r, const struct expr_node *n, st
 	return eval_found(cur);
 }
 
-/*
- * eval_node for an operand: literals and paths, the commonest, without
- * the call through n->eval (a direct call is predicted; one through a
- * pointer that changes from node to node often is not).
- */
-static inline struct expr_ref eval_operand(struct expr_run *r, const struct expr_node *n,
-					   struct val *slot)
-{
-	size_t mem = r->mem;
-	struct expr_ref ref;
-
-	if (n->kind == EXPR_N_LITERAL)
-		ref = expr_ref_to(&n->u.literal);
-	else if (n->kind == EXPR_N_PATH)
-		ref = ev_path(r, n, slot);
-	else
-		ref = n->eval(r, n, slot);
-	return eval_done(r, n, mem, ref);
-}
 
 /* obj[expr] and obj.*: GitHub evaluates the index first and wraps its errors. */
 static struct expr_ref ev_index(struct expr_run *r, const struct expr_node *n, struct val *slot)
@@ -539,7 +549,7 @@ static struct expr_ref ev_index(struct expr_run *r, const struct expr_node *n, s
 	struct eval_index ix;
 
 	if (n->u.index.index) {
-		idx = eval_node(r, n->u.index.index, &idx_slot);
+		idx = eval_operand(r, n->u.index.index, &idx_slot);
 		if (!idx.v) {
 			struct strbuf *msg = &r->err->message;
 			size_t plen = strlen(INDEX_ERROR_PREFIX);
@@ -552,7 +562,7 @@ static struct expr_ref ev_index(struct expr_run *r, const struct expr_node *n, s
 		}
 	}
 	eval_index_init(&ix, idx.v);
-	obj = eval_node(r, n->u.index.obj, slot);
+	obj = eval_operand(r, n->u.index.obj, slot);
 	if (!obj.v)
 		return obj;
 	return eval_access(r, obj, &ix, NULL, slot);

@@ -237,52 +237,64 @@ static int jp_string_long(struct jp *jp, const char *start, const char **out, si
 	return jp_error(jp, "unterminated string");
 }
 
-static int jp_digits(struct jp *jp)
+/* The end of the run of digits at p. */
+static inline const char *jp_digits(const char *p, const char *end)
 {
-	const char *s = jp->p;
-
-	while (jp->p < jp->end && *jp->p >= '0' && *jp->p <= '9')
-		jp->p++;
-	return jp->p > s;
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	return p;
 }
 
 static int jp_number(struct jp *jp, struct val *out)
 {
-	const char *s = jp->p;
+	const char *s = jp->p, *p = s, *end = jp->end, *q;
 	int simple = 1;
 	char small[64], *buf;
 	size_t n;
 	double d;
 
-	if (*jp->p == '-')
-		jp->p++;
-	if (jp->p < jp->end && *jp->p == '0')
-		jp->p++;
-	else if (!jp_digits(jp))
+	if (*p == '-')
+		p++;
+	if (p < end && *p == '0') {
+		p++;
+	} else if ((q = jp_digits(p, end)) == p) {
+		jp->p = p;
 		return jp_error(jp, "no number after minus sign");
-	if (jp->p < jp->end && *jp->p == '.') {
-		jp->p++;
+	} else {
+		p = q;
+	}
+	if (p < end && *p == '.') {
 		simple = 0;
-		if (!jp_digits(jp))
+		p++;
+		if ((q = jp_digits(p, end)) == p) {
+			jp->p = p;
 			return jp_error(jp, "unterminated fractional number");
+		}
+		p = q;
 	}
-	if (jp->p < jp->end && (*jp->p == 'e' || *jp->p == 'E')) {
-		jp->p++;
+	if (p < end && (*p == 'e' || *p == 'E')) {
 		simple = 0;
-		if (jp->p < jp->end && (*jp->p == '+' || *jp->p == '-'))
-			jp->p++;
-		if (!jp_digits(jp))
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		if ((q = jp_digits(p, end)) == p) {
+			jp->p = p;
 			return jp_error(jp, "exponent part is missing a number");
+		}
+		p = q;
 	}
-	n = (size_t)(jp->p - s);
+	jp->p = p;
+	out->kind = VAL_NUMBER;
+	n = (size_t)(p - s);
 	if (simple && n <= 15) {
-		/* Integers below 10^15 are exact in a double. */
+		/* Integers below 10^15 are exact in a double, and in an integer on the way. */
 		int neg = *s == '-';
-		double v = 0;
+		long long v = 0;
 
-		for (const char *q = s + neg; q < jp->p; q++)
+		for (q = s + neg; q < p; q++)
 			v = v * 10 + (*q - '0');
-		*out = val_number(neg ? -v : v);
+		out->u.number = (double)(neg ? -v : v);
+		if (neg && !v)
+			out->u.number = -0.0;
 		return 0;
 	}
 	buf = n < sizeof(small) ? small : xmalloc(n + 1);
@@ -291,7 +303,7 @@ static int jp_number(struct jp *jp, struct val *out)
 	d = strtod(buf, NULL);
 	if (buf != small)
 		free(buf);
-	*out = val_number(d);
+	out->u.number = d;
 	return 0;
 }
 
