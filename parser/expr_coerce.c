@@ -474,16 +474,23 @@ static void fold_object(struct val_object *o)
 	o->nr = kept;
 }
 
+/* The containers under v, which is one. */
+static void fold_container(const struct val *v)
+{
+	if (v->kind == VAL_ARRAY) {
+		for (size_t i = 0; i < v->u.array->nr; i++)
+			if (!expr_is_primitive(&v->u.array->items[i]))
+				fold_container(&v->u.array->items[i]);
+		return;
+	}
+	fold_object(v->u.object);
+	for (size_t i = 0; i < v->u.object->nr; i++)
+		if (!expr_is_primitive(&v->u.object->members[i].value))
+			fold_container(&v->u.object->members[i].value);
+}
+
 void expr_fold_keys(struct val v)
 {
-	if (v.kind == VAL_ARRAY) {
-		for (size_t i = 0; i < v.u.array->nr; i++)
-			if (!expr_is_primitive(&v.u.array->items[i]))
-				expr_fold_keys(v.u.array->items[i]);
-	} else if (v.kind == VAL_OBJECT) {
-		fold_object(v.u.object);
-		for (size_t i = 0; i < v.u.object->nr; i++)
-			if (!expr_is_primitive(&v.u.object->members[i].value))
-				expr_fold_keys(v.u.object->members[i].value);
-	}
+	if (!expr_is_primitive(&v))
+		fold_container(&v);
 }

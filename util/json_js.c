@@ -902,6 +902,8 @@ JW_INLINE char *jw_separator(struct jw *w, char *to, size_t i, int depth)
 }
 
 static char *jw_container(struct jw *w, char *to, const struct val *v, int depth);
+static char *jw_pretty_array(struct jw *w, char *to, const struct val_array *arr, int depth);
+static char *jw_pretty_object(struct jw *w, char *to, const struct val_object *obj, int depth);
 
 /* One value; containers recurse. */
 JW_INLINE char *jw_value(struct jw *w, char *to, const struct val *v, int depth)
@@ -921,6 +923,10 @@ JW_INLINE char *jw_value(struct jw *w, char *to, const struct val *v, int depth)
 	case VAL_NULL:
 		return jw_put(w, to, "null", 4);
 	default:
+		/* The pretty layout at shallow depths, the common case, straight to its writers. */
+		if ((w->flags & JSON_JS_PRETTY) && depth < 7)
+			return v->kind == VAL_ARRAY ? jw_pretty_array(w, to, v->u.array, depth) :
+						      jw_pretty_object(w, to, v->u.object, depth);
 		return jw_container(w, to, v, depth);
 	}
 }
@@ -1044,9 +1050,6 @@ static char *jw_container(struct jw *w, char *to, const struct val *v, int depth
 
 	if (depth >= JSON_JS_MAX_DEPTH)
 		return jw_stop(w, to);
-	if ((w->flags & JSON_JS_PRETTY) && depth < 7)
-		return is_array ? jw_pretty_array(w, to, v->u.array, depth) :
-				  jw_pretty_object(w, to, v->u.object, depth);
 	to = jw_room(w, to, 1);
 	*to++ = is_array ? '[' : '{';
 	for (size_t i = 0; i < n; i++) {
