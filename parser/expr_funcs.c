@@ -413,7 +413,8 @@ static struct expr_ref func_from_json(struct expr_run *r, const struct expr_node
 		expr_run_fail(r, n, "empty input");
 		return expr_ref_failed();
 	}
-	ret = json_js_parse(slot, r->env->arena, s, len, &err);
+	/* Data seen once: its keys are copied, not interned (that table is for context keys). */
+	ret = json_js_parse_flags(slot, r->env->arena, s, len, 0, &err);
 	strbuf_release(&err);
 	if (ret < 0) {
 		expr_run_fail(r, n, "Error parsing JSON when evaluating fromJson");

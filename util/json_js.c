@@ -31,6 +31,7 @@ struct jp_frame {
 
 struct jp {
 	const char *begin, *p, *end;
+	unsigned flags;         /* enum json_js_parse_flags */
 	struct arena *a;
 	struct strbuf *err;
 	struct val *vals;
@@ -134,15 +135,15 @@ static int jp_unicode_escape(struct jp *jp, struct strbuf *sb)
 /* The len bytes at s as a key (interned, so that equal keys share one pointer) or a string. */
 static const char *jp_copy(struct jp *jp, const char *s, size_t len, int key)
 {
-	const char *c = key ? intern(s, len) : NULL;
+	const char *c = key && (jp->flags & JSON_JS_INTERN_KEYS) ? intern(s, len) : NULL;
 
 	return c ? c : arena_strndup(jp->a, s, len);
 }
 
 /*
  * Parse the string literal at jp->p (at its opening quote) into arena
- * memory, or for an object key (key) into the interned strings when it
- * is short.
+ * memory, or for an object key (key) into the interned strings when the
+ * parse interns keys and it is short.
  */
 static int jp_string_long(struct jp *jp, const char *start, const char **out, size_t *out_len,
 			  int key);
@@ -602,9 +603,16 @@ value:
 int json_js_parse(struct val *out, struct arena *a, const char *text, size_t len,
 		  struct strbuf *err)
 {
+	return json_js_parse_flags(out, a, text, len, JSON_JS_INTERN_KEYS, err);
+}
+
+int json_js_parse_flags(struct val *out, struct arena *a, const char *text, size_t len,
+			unsigned flags, struct strbuf *err)
+{
 	struct jp jp;
 	int ret;
 
+	jp.flags = flags;
 	jp.begin = jp.p = text;
 	jp.end = text + len;
 	jp.a = a;

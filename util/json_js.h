@@ -22,11 +22,20 @@
 
 /*
  * Parse len bytes as JSON.parse would (JSON white space only: space, tab,
- * CR, LF) into *out, allocated in a. Returns 0, or -1 with
+ * CR, LF) into *out, allocated in a; object keys are interned (util/intern.h),
+ * which suits data looked up often, such as contexts. Returns 0, or -1 with
  * "<reason> at position N" (0-based byte offset) appended to err.
  */
 int json_js_parse(struct val *out, struct arena *a, const char *text, size_t len,
 		  struct strbuf *err);
+
+enum json_js_parse_flags {
+	JSON_JS_INTERN_KEYS = 1 << 0,   /* short object keys are interned, not copied */
+};
+
+/* json_js_parse with its choices spelled out: flags 0 copies every key into a. */
+int json_js_parse_flags(struct val *out, struct arena *a, const char *text, size_t len,
+			unsigned flags, struct strbuf *err);
 
 enum json_js_flags {
 	JSON_JS_PRETTY = 1 << 0,        /* JSON.stringify(v, null, 2) layout */

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "util/intern.h"
 #include "util/json_js.h"
 #include "util/strbuf.h"
 
@@ -150,6 +151,25 @@ static void test_write_pretty_like_javascript(void **state)
 	arena_release(&a);
 }
 
+/* Keys are interned by default (contexts), copied when asked (data seen once). */
+static void test_parse_interns_keys(void **state)
+{
+	static const char text[] = "{\"event_name\": 1, \"a-long-key-that-is-still-short\": 2}";
+	struct arena a = ARENA_INIT;
+	struct strbuf err = STRBUF_INIT;
+	struct val v;
+
+	(void)state;
+	assert_int_equal(json_js_parse(&v, &a, text, strlen(text), &err), 0);
+	assert_ptr_equal(v.u.object->members[0].key, intern("event_name", 10));
+	assert_ptr_equal(v.u.object->members[1].key, intern("a-long-key-that-is-still-short", 30));
+	assert_int_equal(json_js_parse_flags(&v, &a, text, strlen(text), 0, &err), 0);
+	assert_string_equal(v.u.object->members[0].key, "event_name");
+	assert_ptr_not_equal(v.u.object->members[0].key, intern("event_name", 10));
+	strbuf_release(&err);
+	arena_release(&a);
+}
+
 static void test_write_pretty_and_capped(void **state)
 {
 	struct arena a = ARENA_INIT;
@@ -183,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_depth_is_bounded),
 		cmocka_unit_test(test_write_pretty_like_javascript),
+		cmocka_unit_test(test_parse_interns_keys),
 		cmocka_unit_test(test_write_pretty_and_capped),
 	};
 
