@@ -16,6 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Small pieces of the reader's and writer's inner loops, forced inline:
+ * where GCC leaves them out of line (they have several callers), the
+ * calls cost more than the pieces.
+ */
+#define JS_INLINE static inline __attribute__((always_inline))
+
 /* An open container while parsing: its items start at base on the scratch stacks. */
 struct jp_frame {
 	int is_object;
@@ -432,7 +439,7 @@ static void jp_order_keys(struct val_member *m, size_t n)
 }
 
 /* The container and its items in one allocation. */
-static struct val jp_close_array(struct jp *jp, size_t base)
+JS_INLINE struct val jp_close_array(struct jp *jp, size_t base)
 {
 	struct val v;
 	size_t n = jp->nvals - base;
@@ -448,7 +455,7 @@ static struct val jp_close_array(struct jp *jp, size_t base)
 	return v;
 }
 
-static struct val jp_close_object(struct jp *jp, size_t base)
+JS_INLINE struct val jp_close_object(struct jp *jp, size_t base)
 {
 	struct val v;
 	size_t n = jp->nmems - base;
@@ -487,7 +494,7 @@ static int jp_fail(struct jp *jp, const char *p, const char *what)
 }
 
 /* Read `"key" :` of an object member, from *p, into the top frame. */
-static int jp_member_key(struct jp *jp, const char **p)
+JS_INLINE int jp_member_key(struct jp *jp, const char **p)
 {
 	struct jp_frame *f = &jp->frames[jp->nframes - 1];
 	const char *q = jp_space(*p, jp->end);
@@ -654,11 +661,7 @@ struct jw {
 };
 
 #define JW_ARENA_START 512
-/*
- * The writer's per-item pieces are forced inline: where GCC leaves them
- * out of line, the calls cost more than the pieces.
- */
-#define JW_INLINE static inline __attribute__((always_inline))
+
 
 /* Room for n more bytes (and a NUL) at to, which may move. */
 static char *jw_grow(struct jw *w, char *to, size_t n)
@@ -812,7 +815,7 @@ static char *jw_string_rest(struct jw *w, char *to, const unsigned char *p,
  * is reserved at once, so that it is checked and copied a word at a time
  * (the last word, or the two halves of a short string, overlapping).
  */
-JW_INLINE char *jw_string(struct jw *w, char *to, const char *s, size_t len)
+JS_INLINE char *jw_string(struct jw *w, char *to, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	uint64_t v;
@@ -884,7 +887,7 @@ static const char jw_pretty_sep[] = ",\n"
 	"                                                                ";
 #define JW_SEP_FAST 16          /* depths whose separator is copied in one piece */
 
-JW_INLINE char *jw_separator(struct jw *w, char *to, size_t i, int depth)
+JS_INLINE char *jw_separator(struct jw *w, char *to, size_t i, int depth)
 {
 	const char *sep = jw_pretty_sep + !i;
 
@@ -914,7 +917,7 @@ static char *jw_pretty_array(struct jw *w, char *to, const struct val_array *arr
 static char *jw_pretty_object(struct jw *w, char *to, const struct val_object *obj, int depth);
 
 /* One value; containers recurse. */
-JW_INLINE char *jw_value(struct jw *w, char *to, const struct val *v, int depth)
+JS_INLINE char *jw_value(struct jw *w, char *to, const struct val *v, int depth)
 {
 	if (jw_over(w, to))
 		return jw_stop(w, to);
