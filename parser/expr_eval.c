@@ -231,7 +231,7 @@ static const char *eval_index_key(struct eval_index *ix, size_t *len)
 }
 
 /* The item of arr at the index's position, or NULL. */
-static const struct val *eval_index_item(struct eval_index *ix, const struct val_array *arr)
+EXPR_INLINE const struct val *eval_index_item(struct eval_index *ix, const struct val_array *arr)
 {
 	if (!ix->pos_known) {
 		double f = expr_to_number(ix->idx);
@@ -295,8 +295,8 @@ static const struct val *eval_member(const struct val *obj, struct eval_index *i
 }
 
 /* item's member key (an object) or the item at the index's position (an array) goes to out. */
-static void eval_collect(struct val_array *out, const struct val *item, struct eval_index *ix,
-			 struct expr_key *key)
+EXPR_INLINE void eval_collect(struct val_array *out, const struct val *item,
+			      struct eval_index *ix, struct expr_key *key)
 {
 	const struct val *found;
 
@@ -568,7 +568,7 @@ static struct expr_ref ev_index(struct expr_run *r, const struct expr_node *n, s
 	return eval_access(r, obj, &ix, NULL, slot);
 }
 
-static inline int eval_compare_op(enum expr_tok op, const struct val *a, const struct val *b)
+EXPR_INLINE int eval_compare_op(enum expr_tok op, const struct val *a, const struct val *b)
 {
 	/* Two numbers, neither NaN: no coercion, no order classes. */
 	if (a->kind == VAL_NUMBER && b->kind == VAL_NUMBER && a->u.number == a->u.number &&

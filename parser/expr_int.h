@@ -16,6 +16,13 @@
 
 #define EXPR_MAX_ARGS 255
 
+/*
+ * Small pieces of the evaluator's inner paths, forced inline: where GCC
+ * leaves them out of line (they have several callers), the calls cost
+ * more than the pieces.
+ */
+#define EXPR_INLINE static inline __attribute__((always_inline))
+
 enum expr_tok {
 	EXPR_T_LPAREN,
 	EXPR_T_RPAREN,
@@ -375,7 +382,7 @@ static inline int expr_bytes_equal(const char *a, const char *b, size_t len)
  * keeps lengths), or strings told apart by being empty (an empty string
  * maps to an empty one and any other string does not).
  */
-static inline int expr_equals_inline(const struct val *a, const struct val *b)
+EXPR_INLINE int expr_equals_inline(const struct val *a, const struct val *b)
 {
 	if (a->kind != b->kind)
 		return expr_equals(a, b);

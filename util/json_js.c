@@ -53,7 +53,7 @@ struct jp {
 	struct jp_frame frames_inline[JP_INLINE_FRAMES];
 };
 
-/* Double a scratch stack of *alloc items, moving it to the heap when it leaves its inline storage. */
+/* Double a scratch stack of *alloc items; leaving its inline storage, it moves to the heap. */
 static void *jp_stack_grow(void *items, const void *inline_items, size_t elsize, size_t *alloc)
 {
 	void *p;
@@ -882,7 +882,7 @@ void json_js_write_string(struct strbuf *sb, const char *s, size_t len)
 	jw_finish_strbuf(&w, jw_string(&w, to, s, len));
 }
 
-/* What goes before an item: a comma (not before the first), and in the pretty layout a newline and indent. */
+/* Before an item: a comma (not before the first); in the pretty layout a newline and indent. */
 static const char jw_pretty_sep[] = ",\n"
 	"                                                                ";
 #define JW_SEP_FAST 16          /* depths whose separator is copied in one piece */

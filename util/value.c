@@ -284,7 +284,7 @@ static __attribute__((noinline)) size_t val_fraction_to_buf(char *buf, double n)
 
 size_t val_number_to_buf(char *buf, double n)
 {
-	/* Exact integers (the common case, -0 too) print all their digits; no search for the shortest form. */
+	/* Exact integers (the common case, -0 too) print all their digits, no shortest-form search. */
 	if (n > -9007199254740992.0 && n < 9007199254740992.0 && (double)(long long)n == n)
 		return val_integer_to_buf(buf, (long long)n);
 	return val_fraction_to_buf(buf, n);
