@@ -521,12 +521,11 @@ static struct expr_ref eval_path_rest(struct expr_run *r, const struct expr_node
 }
 
 /* context.a.b...: each name looked up in turn, on pointers into the contexts. */
-static struct expr_ref ev_path(struct expr_run *r, const struct expr_node *n, struct val *slot)
+EXPR_INLINE struct expr_ref eval_path(struct expr_run *r, const struct expr_node *n)
 {
 	const struct val *cur;
 	unsigned i = 0;
 
-	(void)slot;
 	if (!eval_fits(r, n->u.path.max_name_len))
 		return eval_path_names(r, n);
 	cur = eval_context(r, n->u.path.context->u.context.key);
@@ -538,6 +537,12 @@ static struct expr_ref ev_path(struct expr_run *r, const struct expr_node *n, st
 	if (cur && i < n->u.path.nr)
 		return eval_path_rest(r, n, cur, i);
 	return eval_found(cur);
+}
+
+static struct expr_ref ev_path(struct expr_run *r, const struct expr_node *n, struct val *slot)
+{
+	(void)slot;
+	return eval_path(r, n);
 }
 
 
@@ -624,6 +629,43 @@ static struct expr_ref ev_compare(struct expr_run *r, const struct expr_node *n,
 		left = expr_ref_bool(eval_compare_op(n->u.list.ops[i - 1], left.v, right.v));
 	}
 	return left;
+}
+
+/*
+ * A path compared with a literal, the commonest condition (path_left: in
+ * that order, else the literal first), in one function: the path walked
+ * in place, the literal taken as it is, and each operand's result held
+ * as its node would hold it.
+ */
+EXPR_INLINE struct expr_ref eval_compare_path_literal(struct expr_run *r,
+						      const struct expr_node *n, int path_left)
+{
+	const struct expr_node *a = n->u.list.args[0], *b = n->u.list.args[1];
+	struct expr_ref left, right;
+	size_t mem = r->mem;
+
+	left = eval_done(r, a, mem, path_left ? eval_path(r, a) : expr_ref_to(&a->u.literal));
+	if (!left.v)
+		return left;
+	mem = r->mem;
+	right = eval_done(r, b, mem, path_left ? expr_ref_to(&b->u.literal) : eval_path(r, b));
+	if (!right.v)
+		return right;
+	return expr_ref_bool(eval_compare_op(n->u.list.ops[0], left.v, right.v));
+}
+
+static struct expr_ref ev_compare_path_literal(struct expr_run *r, const struct expr_node *n,
+					       struct val *slot)
+{
+	(void)slot;
+	return eval_compare_path_literal(r, n, 1);
+}
+
+static struct expr_ref ev_compare_literal_path(struct expr_run *r, const struct expr_node *n,
+					       struct val *slot)
+{
+	(void)slot;
+	return eval_compare_path_literal(r, n, 0);
 }
 
 /* The commonest comparison: two operands. */
@@ -727,6 +769,16 @@ static struct expr_ref func_fixed(struct expr_run *r, const struct expr_node *n,
 	return expr_ref_to(&n->u.call.fixed);
 }
 
+/* The function for a comparison of two operands, by their kinds. */
+static expr_eval_fn *compile_compare2(struct expr_node *const *args)
+{
+	if (args[0]->kind == EXPR_N_PATH && args[1]->kind == EXPR_N_LITERAL)
+		return ev_compare_path_literal;
+	if (args[0]->kind == EXPR_N_LITERAL && args[1]->kind == EXPR_N_PATH)
+		return ev_compare_literal_path;
+	return ev_compare2;
+}
+
 static void compile_list(struct arena *a, struct expr_node **args, unsigned nr)
 {
 	for (unsigned i = 0; i < nr; i++)
@@ -768,7 +820,7 @@ void expr_eval_compile(struct arena *a, struct expr_node *n)
 		return;
 	case EXPR_N_COMPARE:
 		compile_list(a, n->u.list.args, n->u.list.nr);
-		n->eval = n->u.list.nr == 2 ? ev_compare2 : ev_compare;
+		n->eval = n->u.list.nr > 2 ? ev_compare : compile_compare2(n->u.list.args);
 		return;
 	case EXPR_N_CALL:
 		compile_list(a, n->u.call.args, n->u.call.nr);
