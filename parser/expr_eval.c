@@ -735,7 +735,12 @@ static struct expr_ref ev_call(struct expr_run *r, const struct expr_node *n, st
 	return n->u.call.call(r, n, args, nr, slot);
 }
 
-/* Calls of one or two arguments, the commonest, with their values in the frame and no loop. */
+/* Calls of up to two arguments, the commonest, with their values in the frame and no loop. */
+static struct expr_ref ev_call0(struct expr_run *r, const struct expr_node *n, struct val *slot)
+{
+	return n->u.call.call(r, n, NULL, 0, slot);
+}
+
 static struct expr_ref ev_call1(struct expr_run *r, const struct expr_node *n, struct val *slot)
 {
 	struct val arg_slot;
@@ -767,6 +772,14 @@ static struct expr_ref func_fixed(struct expr_run *r, const struct expr_node *n,
 	(void)nr;
 	(void)slot;
 	return expr_ref_to(&n->u.call.fixed);
+}
+
+/* The function for a call, by its number of arguments. */
+static expr_eval_fn *compile_call(unsigned nr)
+{
+	static expr_eval_fn *const by_count[] = { ev_call0, ev_call1, ev_call2 };
+
+	return nr < sizeof(by_count) / sizeof(by_count[0]) ? by_count[nr] : ev_call;
 }
 
 /* The function for a comparison of two operands, by their kinds. */
@@ -827,7 +840,7 @@ void expr_eval_compile(struct arena *a, struct expr_node *n)
 		n->u.call.call = n->u.call.fn ? n->u.call.fn->call : func_fixed;
 		if (n->u.call.fn && n->u.call.fn->prepare)
 			n->u.call.fn->prepare(a, n);
-		n->eval = n->u.call.nr == 1 ? ev_call1 : n->u.call.nr == 2 ? ev_call2 : ev_call;
+		n->eval = compile_call(n->u.call.nr);
 		return;
 	}
 }
