@@ -472,7 +472,7 @@ static struct expr_ref ev_star_property(struct expr_run *r, const struct expr_no
  */
 static struct expr_ref eval_path_names(struct expr_run *r, const struct expr_node *n)
 {
-	for (unsigned i = n->u.path.nr; i-- > 0;) {
+	for (unsigned i = n->u.path.nr; i > 0; i--) {
 		const struct expr_path_step *step = &n->u.path.steps[i];
 
 		if (expr_run_check_size(r, step->at->u.index.index, step->key.len) < 0)
@@ -482,21 +482,18 @@ static struct expr_ref eval_path_names(struct expr_run *r, const struct expr_nod
 }
 
 /*
- * The rest of a path walk from step i on, where cur is no object, or is
- * the context itself and no object: what strings and arrays on the way
- * do. Out of line: paths through objects end in ev_path.
+ * The rest of a path walk from step i on (i >= 1), where cur, what the
+ * steps before gave, is no object: what strings and arrays on the way do.
+ * Out of line: paths through objects end in eval_path.
  */
 static struct expr_ref eval_path_rest(struct expr_run *r, const struct expr_node *n,
 				      const struct val *cur, unsigned i)
 {
-	/* A string on the way was the result of the access before, which held it. */
-	if (cur->kind == VAL_STRING) {
-		const struct expr_node *at = i ? n->u.path.steps[i - 1].at : n->u.path.context;
-
-		return expr_run_check_size(r, at, cur->u.string.len) < 0 ? expr_ref_failed() :
-									   expr_ref_null();
-	}
-	for (; cur && i < n->u.path.nr; i++) {
+	/* A string on the way was the result of the access before (or the context), which held it. */
+	if (cur->kind == VAL_STRING)
+		return expr_run_check_size(r, n->u.path.steps[i - 1].at, cur->u.string.len) < 0 ?
+			       expr_ref_failed() : expr_ref_null();
+	for (; cur && i <= n->u.path.nr; i++) {
 		struct expr_path_step *step = &n->u.path.steps[i];
 		struct eval_index ix;
 		struct val name;
@@ -520,21 +517,20 @@ static struct expr_ref eval_path_rest(struct expr_run *r, const struct expr_node
 	return eval_found(cur);
 }
 
-/* context.a.b...: each name looked up in turn, on pointers into the contexts. */
+/* context.a.b...: the context, then each name, looked up in turn on pointers into the contexts. */
 EXPR_INLINE struct expr_ref eval_path(struct expr_run *r, const struct expr_node *n)
 {
-	const struct val *cur;
+	const struct val *cur = &r->env->contexts;
 	unsigned i = 0;
 
 	if (!eval_fits(r, n->u.path.max_name_len))
 		return eval_path_names(r, n);
-	cur = eval_context(r, n->u.path.context->u.context.key);
-	if (cur && cur->kind == VAL_OBJECT) {
-		do
-			cur = expr_key_get(cur->u.object, &n->u.path.steps[i++].key);
-		while (cur && cur->kind == VAL_OBJECT && i < n->u.path.nr);
-	}
-	if (cur && i < n->u.path.nr)
+	if (cur->kind != VAL_OBJECT)
+		return expr_ref_null();
+	do
+		cur = expr_key_get(cur->u.object, &n->u.path.steps[i++].key);
+	while (cur && cur->kind == VAL_OBJECT && i <= n->u.path.nr);
+	if (cur && i <= n->u.path.nr)
 		return eval_path_rest(r, n, cur, i);
 	return eval_found(cur);
 }

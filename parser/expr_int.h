@@ -153,9 +153,10 @@ struct expr_node {
 		} index;
 		struct {
 			struct expr_node *context;      /* an EXPR_N_CONTEXT node */
+			/* the context's name, then the nr names after it, nearby in one array */
 			struct expr_path_step *steps;
 			unsigned nr;
-			size_t max_name_len;            /* of the steps' names */
+			size_t max_name_len;            /* of the nr names */
 		} path;
 		struct expr_node *operand;
 		struct {

@@ -347,9 +347,12 @@ static struct expr_node *parse_path(struct parser *p, struct expr_node *e)
 	n->u.path.context = base;
 	n->u.path.nr = nr;
 	n->u.path.max_name_len = 0;
-	n->u.path.steps = arena_alloc(p->a, nr * sizeof(*n->u.path.steps));
+	/* The context's own name first: the walk looks it up like the others. */
+	n->u.path.steps = arena_alloc(p->a, (nr + 1) * sizeof(*n->u.path.steps));
+	n->u.path.steps[0].key = *base->u.context.key;
+	n->u.path.steps[0].at = base;
 	for (struct expr_node *i = e; i != base; i = i->u.index.obj) {
-		struct expr_path_step *step = &n->u.path.steps[--nr];
+		struct expr_path_step *step = &n->u.path.steps[nr--];
 
 		step->key = *i->u.index.key;
 		step->at = i;
