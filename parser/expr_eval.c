@@ -767,7 +767,7 @@ static struct expr_ref func_fixed(struct expr_run *r, const struct expr_node *n,
 	(void)args;
 	(void)nr;
 	(void)slot;
-	return expr_ref_to(&n->u.call.fixed);
+	return expr_ref_to(n->u.call.data.fixed);
 }
 
 /* The function for a call, by its number of arguments. */

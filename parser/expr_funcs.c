@@ -267,7 +267,7 @@ static struct expr_ref func_format_prepared(struct expr_run *r, const struct exp
 					    const struct expr_ref *args, unsigned nr,
 					    struct val *slot)
 {
-	const struct fmt_prepared *fp = n->u.call.prepared;
+	const struct fmt_prepared *fp = n->u.call.data.prepared;
 	char bufs[FMT_PREPARED_MAX_ARGS][VAL_NUMBER_MAX], *to;
 	const char *arg[FMT_PREPARED_MAX_ARGS];
 	size_t alen[FMT_PREPARED_MAX_ARGS], total = 0;
@@ -318,7 +318,7 @@ static void func_format_prepare(struct arena *a, struct expr_node *n)
 	fp = arena_alloc(a, sizeof(*fp) + count * sizeof(fp->pieces[0]));
 	for (i = 0; fmt_next(fs, len, &i, n->u.call.nr, &fp->pieces[fp->nr]) == FMT_PIECE;)
 		fp->nr++;
-	n->u.call.prepared = fp;
+	n->u.call.data.prepared = fp;
 	n->u.call.call = func_format_prepared;
 }
 

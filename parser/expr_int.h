@@ -136,10 +136,11 @@ struct expr_path_step {
 	const struct expr_node *at;
 };
 
+/* Kept small (72 bytes): the nodes of many expressions are evaluated over and over from cache. */
 struct expr_node {
 	enum expr_node_kind kind;
 	int col, width;         /* what a caret points at (operator, name, token) */
-	size_t off, len;        /* the node's source text, in bytes */
+	uint32_t off, len;      /* the node's source text, in bytes (within EXPR_MAX_LENGTH units) */
 	expr_eval_fn *eval;     /* set by expr_eval_compile */
 	union {
 		struct val literal;
@@ -166,12 +167,14 @@ struct expr_node {
 		} list;
 		struct {
 			const struct expr_func *fn;     /* NULL: a fixed function */
-			struct val fixed;
 			struct expr_node **args;
 			unsigned nr;
-			/* fn's implementation, or a faster one its prepare chose, with its data */
+			/* fn's implementation, or a faster one its prepare chose */
 			expr_call_fn *call;
-			const void *prepared;
+			union {
+				const struct val *fixed;        /* no fn: the value (arena) */
+				const void *prepared;           /* what fn's prepare worked out */
+			} data;
 		} call;
 	} u;
 };

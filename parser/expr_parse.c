@@ -135,8 +135,8 @@ static struct expr_node *parse_node(struct parser *p, enum expr_node_kind kind, 
 	const struct expr_token *last = parse_previous(p);
 
 	n->kind = kind;
-	n->off = off;
-	n->len = last->off + last->len > off ? last->off + last->len - off : 0;
+	n->off = (uint32_t)off;
+	n->len = last->off + last->len > off ? (uint32_t)(last->off + last->len - off) : 0;
 	n->col = at->col;
 	n->width = at->width;
 	return n;
@@ -280,10 +280,14 @@ static struct expr_node *parse_bind_function(struct parser *p, const struct expr
 		return parse_fail(p, PARSE_TOO_MANY, ident);
 	if (ident->len == 4 && !strncasecmp(name, "case", 4) && n->u.call.nr % 2 == 0)
 		return parse_fail(p, PARSE_EVEN, ident);
-	if (fixed)
-		n->u.call.fixed = fixed->value;
-	else
+	if (fixed) {
+		struct val *v = arena_alloc(p->a, sizeof(*v));
+
+		*v = fixed->value;
+		n->u.call.data.fixed = v;
+	} else {
 		n->u.call.fn = fn;
+	}
 	for (size_t i = 0; i < sizeof(parse_status_functions) / sizeof(*parse_status_functions); i++)
 		if (strlen(parse_status_functions[i]) == ident->len &&
 		    !strncasecmp(parse_status_functions[i], name, ident->len))
