@@ -381,7 +381,7 @@ struct val *expr_key_miss(struct val_object *o, struct expr_key *k)
 	i = object_scan_ascii(o, k->name, k->len);
 	if (i == o->nr)
 		return NULL;
-	k->index = i;
+	k->index = (uint32_t)i;
 	k->members = o->members;
 	return &o->members[i].value;
 }

@@ -115,8 +115,8 @@ typedef struct expr_ref expr_call_fn(struct expr_run *r, const struct expr_node 
  */
 struct expr_key {
 	const char *name;       /* ASCII; interned when it could be (util/intern.h) */
-	size_t len;
-	size_t index;
+	uint32_t len;           /* names are within EXPR_MAX_LENGTH */
+	uint32_t index;
 	/*
 	 * The members array the index was last found in. When the object
 	 * looked in still has it, the member's address comes from here, not

@@ -233,7 +233,7 @@ static struct expr_key *parse_key(struct parser *p, const char *name, size_t len
 	k->name = intern(name, len);
 	if (!k->name)
 		k->name = name;
-	k->len = len;
+	k->len = (uint32_t)len;
 	return k;
 }
 
