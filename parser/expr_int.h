@@ -215,6 +215,13 @@ expr_call_fn expr_func_hashfiles;
 const struct expr_func *expr_func_find(const char *name, size_t len, unsigned flags);
 
 /*
+ * A copy of the tree under root laid out for evaluation in one block of
+ * a (expr_layout.c): each node followed by what it reads, then its
+ * children. The parser's step before expr_eval_compile.
+ */
+struct expr_node *expr_layout(struct arena *a, const struct expr_node *root);
+
+/*
  * Choose how each node of the tree under n evaluates, and let calls
  * prepare (expr_eval.c); the parser's last step. Allocates in a.
  */

@@ -566,8 +566,10 @@ int expr_parse(struct expr **out, struct arena *a, const char *text, size_t len,
 	free(toks);
 	if (p.failed)
 		return -1;
-	if (e->root)
+	if (e->root) {
+		e->root = expr_layout(a, e->root);
 		expr_eval_compile(a, e->root);
+	}
 	e->calls_status = p.calls_status;
 	*out = e;
 	return 0;
