@@ -389,9 +389,9 @@ static inline int expr_bytes_equal(const char *a, const char *b, size_t len)
 
 /*
  * expr_equals with the common cases inline: values of one primitive kind,
- * strings spelled the same, ASCII strings (the mapping is per letter and
- * keeps lengths), or strings told apart by being empty (an empty string
- * maps to an empty one and any other string does not).
+ * strings spelled the same, told apart by being empty (an empty string
+ * maps to an empty one and any other string does not) or by their first
+ * letters, and ASCII strings (the mapping is per letter and keeps lengths).
  */
 EXPR_INLINE int expr_equals_inline(const struct val *a, const struct val *b)
 {
@@ -405,6 +405,10 @@ EXPR_INLINE int expr_equals_inline(const struct val *a, const struct val *b)
 		if (len == b->u.string.len && expr_bytes_equal(x, y, len))
 			return 1;
 		if (!len || !b->u.string.len)
+			return 0;
+		/* An ASCII character maps to one ASCII character, whatever follows. */
+		if (((unsigned char)x[0] | (unsigned char)y[0]) < 0x80 &&
+		    expr_ascii_upper((unsigned char)x[0]) != expr_ascii_upper((unsigned char)y[0]))
 			return 0;
 		if (utf8_is_ascii(x, len) && utf8_is_ascii(y, b->u.string.len))
 			return len == b->u.string.len && expr_ascii_equal_ci(x, y, len);
