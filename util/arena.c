@@ -16,17 +16,15 @@
 struct arena_chunk {
 	struct arena_chunk *prev;
 	size_t size;
-	size_t used;
 	alignas(max_align_t) unsigned char data[];
 };
-
-#define ARENA_ALIGN (alignof(max_align_t))
 #define ARENA_MIN_CHUNK 4096
 #define ARENA_MAX_CHUNK (1u << 20)
 
 void arena_init(struct arena *a)
 {
 	a->head = NULL;
+	a->next = a->limit = NULL;
 	a->total = 0;
 	a->spare = NULL;
 }
@@ -49,13 +47,20 @@ static size_t arena_round(size_t n)
 	return (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
 }
 
-void *arena_alloc_uninit(struct arena *a, size_t size)
+/* Make c the head chunk, all of it free. */
+static void arena_enter(struct arena *a, struct arena_chunk *c)
+{
+	a->head = c;
+	a->next = c ? c->data : NULL;
+	a->limit = c ? c->data + c->size : NULL;
+}
+
+void *arena_alloc_grow(struct arena *a, size_t size)
 {
 	struct arena_chunk *c = a->head;
-	void *p;
 
 	size = arena_round(size ? size : 1);
-	if (!c || c->size - c->used < size) {
+	if (!c || (size_t)(a->limit - a->next) < size) {
 		size_t want = c ? c->size * 2 : ARENA_MIN_CHUNK;
 
 		if (want > ARENA_MAX_CHUNK)
@@ -69,14 +74,10 @@ void *arena_alloc_uninit(struct arena *a, size_t size)
 			c = xmalloc(sizeof(*c) + want);
 			c->size = want;
 		}
-		c->used = 0;
 		c->prev = a->head;
-		a->head = c;
+		arena_enter(a, c);
 	}
-	p = c->data + c->used;
-	c->used += size;
-	a->total += size;
-	return p;
+	return arena_alloc_uninit(a, size);
 }
 
 void *arena_alloc(struct arena *a, size_t size)
@@ -96,14 +97,14 @@ void *arena_realloc(struct arena *a, void *ptr, size_t old_size, size_t new_size
 		return arena_alloc(a, new_size);
 	old_size = arena_round(old_size ? old_size : 1);
 	/* The last allocation of the head chunk can grow in place. */
-	if (c && (unsigned char *)ptr + old_size == c->data + c->used) {
+	if (c && (unsigned char *)ptr + old_size == a->next) {
 		size_t need = arena_round(new_size);
 
 		if (need <= old_size)
 			return ptr;
-		if ((unsigned char *)ptr + need <= c->data + c->size) {
+		if (need - old_size <= (size_t)(a->limit - a->next)) {
 			memset((unsigned char *)ptr + old_size, 0, need - old_size);
-			c->used += need - old_size;
+			a->next += need - old_size;
 			a->total += need - old_size;
 			return ptr;
 		}
@@ -160,17 +161,7 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
-struct arena_mark arena_mark(const struct arena *a)
-{
-	struct arena_mark m;
-
-	m.chunk = a->head;
-	m.used = a->head ? a->head->used : 0;
-	m.total = a->total;
-	return m;
-}
-
-void arena_reset(struct arena *a, struct arena_mark mark)
+void arena_reset_chunks(struct arena *a, struct arena_mark mark)
 {
 	while (a->head && a->head != mark.chunk) {
 		struct arena_chunk *prev = a->head->prev;
@@ -180,7 +171,8 @@ void arena_reset(struct arena *a, struct arena_mark mark)
 		a->spare = a->head;
 		a->head = prev;
 	}
+	arena_enter(a, a->head);
 	if (a->head)
-		a->head->used = mark.used;
+		a->next = mark.next;
 	a->total = mark.total;
 }
