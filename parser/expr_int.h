@@ -153,7 +153,8 @@ struct expr_node {
 			struct expr_key *key;
 		} index;
 		struct {
-			struct expr_node *context;      /* an EXPR_N_CONTEXT node */
+			/* an EXPR_N_CONTEXT node, the parse's (steps[0] stands for it) */
+			struct expr_node *context;
 			/* the context's name, then the nr names after it, nearby in one array */
 			struct expr_path_step *steps;
 			unsigned nr;

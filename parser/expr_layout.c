@@ -4,7 +4,8 @@
  * argument and operator arrays, literal text) and then its children —
  * so that evaluating a batch of expressions over and over touches few
  * lines of cache. The parse's own nodes stay behind, cold: the path
- * steps still point at them for where their errors point. Choosing how
+ * steps still point at them for where their errors point, and a path's
+ * context node, which its first step stands for, is not copied. Choosing how
  * nodes evaluate is expr_eval.c's.
  */
 #include "parser/expr_int.h"
@@ -47,8 +48,7 @@ static size_t layout_size(const struct expr_node *n)
 			size += layout_size(n->u.index.index);
 		return size + layout_size(n->u.index.obj);
 	case EXPR_N_PATH:
-		return size + layout_align((n->u.path.nr + 1) * sizeof(struct expr_path_step)) +
-		       layout_size(n->u.path.context);
+		return size + layout_align((n->u.path.nr + 1) * sizeof(struct expr_path_step));
 	case EXPR_N_NOT:
 		return size + layout_size(n->u.operand);
 	case EXPR_N_AND:
@@ -114,7 +114,7 @@ static struct expr_node *layout_copy(const struct expr_node *n, char **at)
 		c->u.path.steps = layout_take(at, (n->u.path.nr + 1) * sizeof(*c->u.path.steps));
 		memcpy(c->u.path.steps, n->u.path.steps,
 		       (n->u.path.nr + 1) * sizeof(*c->u.path.steps));
-		c->u.path.context = layout_copy(n->u.path.context, at);
+		/* Its context is steps[0]: the node itself is not evaluated and stays behind. */
 		break;
 	case EXPR_N_NOT:
 		c->u.operand = layout_copy(n->u.operand, at);

@@ -545,6 +545,7 @@ int expr_parse(struct expr **out, struct arena *a, const char *text, size_t len,
 	struct expr_token *toks;
 	size_t nr;
 	struct expr *e;
+	struct expr_node *root = NULL;
 	char *copy = arena_strndup(a, text, len);
 
 	if (expr_lex(&toks, &nr, a, copy, len, err) < 0)
@@ -555,19 +556,21 @@ int expr_parse(struct expr **out, struct arena *a, const char *text, size_t len,
 	p.text = copy;
 	p.names = names;
 	p.err = err;
-	e = arena_alloc(a, sizeof(*e));
-	e->text = copy;
-	e->len = len;
 	if (!parse_at_end(&p)) {
-		e->root = parse_expression(&p);
-		if (e->root && !parse_at_end(&p))
+		root = parse_expression(&p);
+		if (root && !parse_at_end(&p))
 			parse_fail(&p, PARSE_UNEXPECTED_SYMBOL, parse_peek(&p));
 	}
 	free(toks);
 	if (p.failed)
 		return -1;
-	if (e->root) {
-		e->root = expr_layout(a, e->root);
+	/* The expression just before its tree's copy, which evaluation reads next. */
+	e = arena_alloc(a, sizeof(*e));
+	e->text = copy;
+	e->len = len;
+	e->root = NULL;
+	if (root) {
+		e->root = expr_layout(a, root);
 		expr_eval_compile(a, e->root);
 	}
 	e->calls_status = p.calls_status;
