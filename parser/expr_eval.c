@@ -54,8 +54,8 @@ static int eval_vfail(struct expr_run *r, const struct expr_node *n, const char 
 	struct expr_error *err = r->err;
 
 	err->stage = EXPR_EVALUATION;
-	err->pos = n ? n->col : 0;
-	err->len = n ? n->width : 1;
+	err->pos = n ? n->pos->col : 0;
+	err->len = n ? n->pos->width : 1;
 	strbuf_reset(&err->message);
 	strbuf_vaddf(&err->message, fmt, ap);
 	return -1;
@@ -81,7 +81,7 @@ static int eval_memory_exceeded(struct expr_run *r, const struct expr_node *n)
 {
 	return expr_run_fail(r, n,
 			     "The maximum allowed memory size was exceeded while evaluating the following expression: %.*s",
-			     (int)n->len, r->e->text + n->off);
+			     (int)n->pos->len, r->e->text + n->pos->off);
 }
 
 static inline int eval_fits(const struct expr_run *r, size_t len)
@@ -472,18 +472,15 @@ static struct expr_ref ev_star_property(struct expr_run *r, const struct expr_no
  */
 static struct expr_ref eval_path_names(struct expr_run *r, const struct expr_node *n)
 {
-	for (unsigned i = n->u.path.nr; i > 0; i--) {
-		const struct expr_path_step *step = &n->u.path.steps[i];
-
-		if (expr_run_check_size(r, step->at->u.index.index, step->key.len) < 0)
+	for (unsigned i = n->nr; i > 0; i--)
+		if (expr_run_check_size(r, n->u.path.at[i]->u.index.index, n->u.path.keys[i].len) < 0)
 			return expr_ref_failed();
-	}
 	return expr_ref_null();
 }
 
 /*
- * The rest of a path walk from step i on (i >= 1), where cur, what the
- * steps before gave, is no object: what strings and arrays on the way do.
+ * The rest of a path walk from name i on (i >= 1), where cur, what the
+ * names before gave, is no object: what strings and arrays on the way do.
  * Out of line: paths through objects end in eval_path.
  */
 static struct expr_ref eval_path_rest(struct expr_run *r, const struct expr_node *n,
@@ -491,21 +488,21 @@ static struct expr_ref eval_path_rest(struct expr_run *r, const struct expr_node
 {
 	/* A string on the way was the result of the access before (or the context), which held it. */
 	if (cur->kind == VAL_STRING)
-		return expr_run_check_size(r, n->u.path.steps[i - 1].at, cur->u.string.len) < 0 ?
+		return expr_run_check_size(r, n->u.path.at[i - 1], cur->u.string.len) < 0 ?
 			       expr_ref_failed() : expr_ref_null();
-	for (; cur && i <= n->u.path.nr; i++) {
-		struct expr_path_step *step = &n->u.path.steps[i];
+	for (; cur && i <= n->nr; i++) {
+		struct expr_key *key = &n->u.path.keys[i];
 		struct eval_index ix;
 		struct val name;
 
 		switch (cur->kind) {
 		case VAL_OBJECT:
-			cur = expr_key_get(cur->u.object, &step->key);
+			cur = expr_key_get(cur->u.object, key);
 			break;
 		case VAL_STRING:
 			return eval_path_rest(r, n, cur, i);
 		case VAL_ARRAY:
-			name = val_string_ref(step->key.name, step->key.len);
+			name = val_string_ref(key->name, key->len);
 			eval_index_init(&ix, &name);
 			cur = eval_index_item(&ix, cur->u.array);
 			break;
@@ -528,9 +525,9 @@ EXPR_INLINE struct expr_ref eval_path(struct expr_run *r, const struct expr_node
 	if (cur->kind != VAL_OBJECT)
 		return expr_ref_null();
 	do
-		cur = expr_key_get(cur->u.object, &n->u.path.steps[i++].key);
-	while (cur && cur->kind == VAL_OBJECT && i <= n->u.path.nr);
-	if (cur && i <= n->u.path.nr)
+		cur = expr_key_get(cur->u.object, &n->u.path.keys[i++]);
+	while (cur && cur->kind == VAL_OBJECT && i <= n->nr);
+	if (cur && i <= n->nr)
 		return eval_path_rest(r, n, cur, i);
 	return eval_found(cur);
 }
@@ -618,7 +615,7 @@ static struct expr_ref ev_compare(struct expr_run *r, const struct expr_node *n,
 	left = eval_operand(r, n->u.list.args[0], &left_slot);
 	if (!left.v)
 		return left;
-	for (unsigned i = 1; i < n->u.list.nr; i++) {
+	for (unsigned i = 1; i < n->nr; i++) {
 		right = eval_operand(r, n->u.list.args[i], &right_slot);
 		if (!right.v)
 			return right;
@@ -693,7 +690,7 @@ static struct expr_ref ev_and(struct expr_run *r, const struct expr_node *n, str
 {
 	struct expr_ref ref = expr_ref_failed();
 
-	for (unsigned i = 0; i < n->u.list.nr; i++) {
+	for (unsigned i = 0; i < n->nr; i++) {
 		ref = eval_operand(r, n->u.list.args[i], slot);
 		if (!ref.v || !expr_is_truthy(ref.v))
 			break;
@@ -705,7 +702,7 @@ static struct expr_ref ev_or(struct expr_run *r, const struct expr_node *n, stru
 {
 	struct expr_ref ref = expr_ref_failed();
 
-	for (unsigned i = 0; i < n->u.list.nr; i++) {
+	for (unsigned i = 0; i < n->nr; i++) {
 		ref = eval_operand(r, n->u.list.args[i], slot);
 		if (!ref.v || expr_is_truthy(ref.v))
 			break;
@@ -717,7 +714,7 @@ static struct expr_ref ev_call(struct expr_run *r, const struct expr_node *n, st
 {
 	struct val small_slots[EVAL_SMALL_ARGS], *slots = small_slots;
 	struct expr_ref small_args[EVAL_SMALL_ARGS], *args = small_args;
-	unsigned nr = n->u.call.nr;
+	unsigned nr = n->nr;
 
 	if (nr > EVAL_SMALL_ARGS) {
 		slots = arena_alloc(r->env->arena, nr * sizeof(*slots));
@@ -824,19 +821,19 @@ void expr_eval_compile(struct arena *a, struct expr_node *n)
 		return;
 	case EXPR_N_AND:
 	case EXPR_N_OR:
-		compile_list(a, n->u.list.args, n->u.list.nr);
+		compile_list(a, n->u.list.args, n->nr);
 		n->eval = n->kind == EXPR_N_AND ? ev_and : ev_or;
 		return;
 	case EXPR_N_COMPARE:
-		compile_list(a, n->u.list.args, n->u.list.nr);
-		n->eval = n->u.list.nr > 2 ? ev_compare : compile_compare2(n->u.list.args);
+		compile_list(a, n->u.list.args, n->nr);
+		n->eval = n->nr > 2 ? ev_compare : compile_compare2(n->u.list.args);
 		return;
 	case EXPR_N_CALL:
-		compile_list(a, n->u.call.args, n->u.call.nr);
+		compile_list(a, n->u.call.args, n->nr);
 		n->u.call.call = n->u.call.fn ? n->u.call.fn->call : func_fixed;
 		if (n->u.call.fn && n->u.call.fn->prepare)
 			n->u.call.fn->prepare(a, n);
-		n->eval = compile_call(n->u.call.nr);
+		n->eval = compile_call(n->nr);
 		return;
 	}
 }

@@ -307,16 +307,16 @@ static void func_format_prepare(struct arena *a, struct expr_node *n)
 	size_t len;
 
 	if (f->kind != EXPR_N_LITERAL || f->u.literal.kind != VAL_STRING ||
-	    n->u.call.nr > FMT_PREPARED_MAX_ARGS)
+	    n->nr > FMT_PREPARED_MAX_ARGS)
 		return;
 	fs = f->u.literal.u.string.ptr;
 	len = f->u.literal.u.string.len;
-	while ((step = fmt_next(fs, len, &i, n->u.call.nr, &p)) == FMT_PIECE)
+	while ((step = fmt_next(fs, len, &i, n->nr, &p)) == FMT_PIECE)
 		count++;
 	if (step != FMT_END)
 		return;
 	fp = arena_alloc(a, sizeof(*fp) + count * sizeof(fp->pieces[0]));
-	for (i = 0; fmt_next(fs, len, &i, n->u.call.nr, &fp->pieces[fp->nr]) == FMT_PIECE;)
+	for (i = 0; fmt_next(fs, len, &i, n->nr, &fp->pieces[fp->nr]) == FMT_PIECE;)
 		fp->nr++;
 	n->u.call.data.prepared = fp;
 	n->u.call.call = func_format_prepared;

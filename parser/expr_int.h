@@ -126,21 +126,19 @@ struct expr_key {
 	const struct val_member *members;
 };
 
-/*
- * One name of a context path: its lookup, and the obj.name node it
- * stands for, where errors of that access point (the node's index is the
- * name's literal).
- */
-struct expr_path_step {
-	struct expr_key key;
-	const struct expr_node *at;
-};
 
-/* Kept small (72 bytes): the nodes of many expressions are evaluated over and over from cache. */
-struct expr_node {
-	enum expr_node_kind kind;
+/* Where a node is in the source: read only for errors, so kept out of the node. */
+struct expr_pos {
 	int col, width;         /* what a caret points at (operator, name, token) */
 	uint32_t off, len;      /* the node's source text, in bytes (within EXPR_MAX_LENGTH units) */
+};
+
+/* Kept small (56 bytes): the nodes of many expressions are evaluated over and over from cache. */
+struct expr_node {
+	enum expr_node_kind kind;
+	/* a path's names after the context, a list's operands, a call's arguments */
+	unsigned nr;
+	const struct expr_pos *pos;
 	expr_eval_fn *eval;     /* set by expr_eval_compile */
 	union {
 		struct val literal;
@@ -153,23 +151,26 @@ struct expr_node {
 			struct expr_key *key;
 		} index;
 		struct {
-			/* an EXPR_N_CONTEXT node, the parse's (steps[0] stands for it) */
+			/* an EXPR_N_CONTEXT node, the parse's (keys[0] stands for it) */
 			struct expr_node *context;
 			/* the context's name, then the nr names after it, nearby in one array */
-			struct expr_path_step *steps;
-			unsigned nr;
+			struct expr_key *keys;
+			/*
+			 * The nodes the names stand for (the context's, then obj.name
+			 * ones, whose index is the name's literal): where errors of
+			 * those accesses point. Apart from the keys: only errors read them.
+			 */
+			const struct expr_node *const *at;
 			size_t max_name_len;            /* of the nr names */
 		} path;
 		struct expr_node *operand;
 		struct {
 			struct expr_node **args;
 			const enum expr_tok *ops;
-			unsigned nr;
 		} list;
 		struct {
 			const struct expr_func *fn;     /* NULL: a fixed function */
 			struct expr_node **args;
-			unsigned nr;
 			/* fn's implementation, or a faster one its prepare chose */
 			expr_call_fn *call;
 			union {

@@ -1,11 +1,11 @@
 /*
  * expr_layout: lays a parsed tree out for evaluation — one contiguous
- * copy, each node followed by what it reads (its keys, path steps,
+ * copy, each node followed by what it reads (its keys, a path's names,
  * argument and operator arrays, literal text) and then its children —
  * so that evaluating a batch of expressions over and over touches few
- * lines of cache. The parse's own nodes stay behind, cold: the path
- * steps still point at them for where their errors point, and a path's
- * context node, which its first step stands for, is not copied. Choosing how
+ * lines of cache. The parse's own nodes stay behind, cold: a path still
+ * points at them for where its errors point, and its context node, which
+ * its first name stands for, is not copied. Choosing how
  * nodes evaluate is expr_eval.c's.
  */
 #include "parser/expr_int.h"
@@ -48,17 +48,17 @@ static size_t layout_size(const struct expr_node *n)
 			size += layout_size(n->u.index.index);
 		return size + layout_size(n->u.index.obj);
 	case EXPR_N_PATH:
-		return size + layout_align((n->u.path.nr + 1) * sizeof(struct expr_path_step));
+		return size + layout_align((n->nr + 1) * sizeof(struct expr_key));
 	case EXPR_N_NOT:
 		return size + layout_size(n->u.operand);
 	case EXPR_N_AND:
 	case EXPR_N_OR:
-		return size + layout_list_size(n->u.list.args, n->u.list.nr);
+		return size + layout_list_size(n->u.list.args, n->nr);
 	case EXPR_N_COMPARE:
-		return size + layout_align((n->u.list.nr - 1) * sizeof(*n->u.list.ops)) +
-		       layout_list_size(n->u.list.args, n->u.list.nr);
+		return size + layout_align((n->nr - 1) * sizeof(*n->u.list.ops)) +
+		       layout_list_size(n->u.list.args, n->nr);
 	case EXPR_N_CALL:
-		return size + layout_list_size(n->u.call.args, n->u.call.nr);
+		return size + layout_list_size(n->u.call.args, n->nr);
 	}
 	return size;
 }
@@ -111,28 +111,27 @@ static struct expr_node *layout_copy(const struct expr_node *n, char **at)
 		c->u.index.obj = layout_copy(n->u.index.obj, at);
 		break;
 	case EXPR_N_PATH:
-		c->u.path.steps = layout_take(at, (n->u.path.nr + 1) * sizeof(*c->u.path.steps));
-		memcpy(c->u.path.steps, n->u.path.steps,
-		       (n->u.path.nr + 1) * sizeof(*c->u.path.steps));
-		/* Its context is steps[0]: the node itself is not evaluated and stays behind. */
+		c->u.path.keys = layout_take(at, (n->nr + 1) * sizeof(*c->u.path.keys));
+		memcpy(c->u.path.keys, n->u.path.keys, (n->nr + 1) * sizeof(*c->u.path.keys));
+		/* Its context is keys[0], its nodes only errors read: those stay behind. */
 		break;
 	case EXPR_N_NOT:
 		c->u.operand = layout_copy(n->u.operand, at);
 		break;
 	case EXPR_N_AND:
 	case EXPR_N_OR:
-		c->u.list.args = layout_list(n->u.list.args, n->u.list.nr, at);
+		c->u.list.args = layout_list(n->u.list.args, n->nr, at);
 		break;
 	case EXPR_N_COMPARE: {
-		enum expr_tok *ops = layout_take(at, (n->u.list.nr - 1) * sizeof(*ops));
+		enum expr_tok *ops = layout_take(at, (n->nr - 1) * sizeof(*ops));
 
-		memcpy(ops, n->u.list.ops, (n->u.list.nr - 1) * sizeof(*ops));
+		memcpy(ops, n->u.list.ops, (n->nr - 1) * sizeof(*ops));
 		c->u.list.ops = ops;
-		c->u.list.args = layout_list(n->u.list.args, n->u.list.nr, at);
+		c->u.list.args = layout_list(n->u.list.args, n->nr, at);
 		break;
 	}
 	case EXPR_N_CALL:
-		c->u.call.args = layout_list(n->u.call.args, n->u.call.nr, at);
+		c->u.call.args = layout_list(n->u.call.args, n->nr, at);
 		break;
 	}
 	return c;

@@ -132,13 +132,15 @@ static struct expr_node *parse_node(struct parser *p, enum expr_node_kind kind, 
 				    const struct expr_token *at)
 {
 	struct expr_node *n = arena_alloc(p->a, sizeof(*n));
+	struct expr_pos *pos = arena_alloc(p->a, sizeof(*pos));
 	const struct expr_token *last = parse_previous(p);
 
 	n->kind = kind;
-	n->off = (uint32_t)off;
-	n->len = last->off + last->len > off ? (uint32_t)(last->off + last->len - off) : 0;
-	n->col = at->col;
-	n->width = at->width;
+	n->pos = pos;
+	pos->off = (uint32_t)off;
+	pos->len = last->off + last->len > off ? (uint32_t)(last->off + last->len - off) : 0;
+	pos->col = at->col;
+	pos->width = at->width;
 	return n;
 }
 
@@ -274,11 +276,11 @@ static struct expr_node *parse_bind_function(struct parser *p, const struct expr
 		min = fn->min_args;
 		max = fn->max_args;
 	}
-	if (n->u.call.nr < min)
+	if (n->nr < min)
 		return parse_fail(p, PARSE_TOO_FEW, ident);
-	if (n->u.call.nr > max)
+	if (n->nr > max)
 		return parse_fail(p, PARSE_TOO_MANY, ident);
-	if (ident->len == 4 && !strncasecmp(name, "case", 4) && n->u.call.nr % 2 == 0)
+	if (ident->len == 4 && !strncasecmp(name, "case", 4) && n->nr % 2 == 0)
 		return parse_fail(p, PARSE_EVEN, ident);
 	if (fixed) {
 		struct val *v = arena_alloc(p->a, sizeof(*v));
@@ -322,7 +324,7 @@ static struct expr_node *parse_call(struct parser *p, int *indexable)
 		node_vec_push(&args, arg);
 	}
 	n = parse_node(p, EXPR_N_CALL, ident->off, ident);
-	n->u.call.nr = (unsigned)args.nr;
+	n->nr = (unsigned)args.nr;
 	node_vec_finish(p, &args, &n->u.call.args, NULL);
 	node_vec_release(&args);
 	return parse_bind_function(p, ident, n);
@@ -337,6 +339,8 @@ static struct expr_node *parse_call(struct parser *p, int *indexable)
 static struct expr_node *parse_path(struct parser *p, struct expr_node *e)
 {
 	struct expr_node *base = e, *n;
+	struct expr_key *keys;
+	const struct expr_node **at;
 	unsigned nr = 0;
 
 	while (base->kind == EXPR_N_INDEX && base->u.index.key) {
@@ -349,20 +353,21 @@ static struct expr_node *parse_path(struct parser *p, struct expr_node *e)
 	*n = *e;
 	n->kind = EXPR_N_PATH;
 	n->u.path.context = base;
-	n->u.path.nr = nr;
+	n->nr = nr;
 	n->u.path.max_name_len = 0;
 	/* The context's own name first: the walk looks it up like the others. */
-	n->u.path.steps = arena_alloc(p->a, (nr + 1) * sizeof(*n->u.path.steps));
-	n->u.path.steps[0].key = *base->u.context.key;
-	n->u.path.steps[0].at = base;
-	for (struct expr_node *i = e; i != base; i = i->u.index.obj) {
-		struct expr_path_step *step = &n->u.path.steps[nr--];
-
-		step->key = *i->u.index.key;
-		step->at = i;
-		if (step->key.len > n->u.path.max_name_len)
-			n->u.path.max_name_len = step->key.len;
+	keys = arena_alloc(p->a, (nr + 1) * sizeof(*keys));
+	at = arena_alloc(p->a, (nr + 1) * sizeof(*at));
+	keys[0] = *base->u.context.key;
+	at[0] = base;
+	for (struct expr_node *i = e; i != base; i = i->u.index.obj, nr--) {
+		keys[nr] = *i->u.index.key;
+		at[nr] = i;
+		if (keys[nr].len > n->u.path.max_name_len)
+			n->u.path.max_name_len = keys[nr].len;
 	}
+	n->u.path.keys = keys;
+	n->u.path.at = at;
 	return n;
 }
 
@@ -398,7 +403,7 @@ static struct expr_node *parse_index(struct parser *p)
 			break;
 		}
 		increased++;
-		n = parse_node(p, EXPR_N_INDEX, e->off, at);
+		n = parse_node(p, EXPR_N_INDEX, e->pos->off, at);
 		n->u.index.index = idx;
 		if (idx && idx->kind == EXPR_N_LITERAL && idx->u.literal.kind == VAL_STRING &&
 		    utf8_is_ascii(idx->u.literal.u.string.ptr, idx->u.literal.u.string.len)) {
@@ -470,8 +475,8 @@ static struct expr_node *parse_chain(struct parser *p, struct expr_node *(*next)
 	}
 	if (!first_op)
 		return e;
-	n = parse_node(p, EXPR_N_COMPARE, e->off, first_op);
-	n->u.list.nr = (unsigned)v.nr;
+	n = parse_node(p, EXPR_N_COMPARE, e->pos->off, first_op);
+	n->nr = (unsigned)v.nr;
 	node_vec_finish(p, &v, &n->u.list.args, &n->u.list.ops);
 	node_vec_release(&v);
 	return n;
@@ -515,8 +520,8 @@ static struct expr_node *parse_logical(struct parser *p, struct expr_node *(*nex
 		node_vec_push(&v, right);
 	}
 	p->depth--;
-	n = parse_node(p, kind, e->off, at);
-	n->u.list.nr = (unsigned)v.nr;
+	n = parse_node(p, kind, e->pos->off, at);
+	n->nr = (unsigned)v.nr;
 	node_vec_finish(p, &v, &n->u.list.args, NULL);
 	node_vec_release(&v);
 	return n;
