@@ -77,7 +77,8 @@ static size_t eval_string_cost(size_t len)
 	return MEM_STRING_BASE + 2 * len;
 }
 
-static int eval_memory_exceeded(struct expr_run *r, const struct expr_node *n)
+__attribute__((cold)) static int eval_memory_exceeded(struct expr_run *r,
+						      const struct expr_node *n)
 {
 	return expr_run_fail(r, n,
 			     "The maximum allowed memory size was exceeded while evaluating the following expression: %.*s",

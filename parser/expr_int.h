@@ -229,9 +229,12 @@ struct expr_node *expr_layout(struct arena *a, const struct expr_node *root);
  */
 void expr_eval_compile(struct arena *a, struct expr_node *n);
 
-/* Fail the evaluation at node n with a message; returns -1. */
+/*
+ * Fail the evaluation at node n with a message; returns -1. Cold: the
+ * compiler moves the paths to it out of the way of the ones evaluation takes.
+ */
 int expr_run_fail(struct expr_run *r, const struct expr_node *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4), cold));
 
 /*
  * A string under construction in the evaluation's arena, charged against
