@@ -758,8 +758,8 @@ static struct expr_ref ev_call2(struct expr_run *r, const struct expr_node *n, s
 }
 
 /* A fixed function: its arguments are evaluated (and may fail), its value is set. */
-static struct expr_ref func_fixed(struct expr_run *r, const struct expr_node *n,
-				  const struct expr_ref *args, unsigned nr, struct val *slot)
+struct expr_ref expr_call_fixed(struct expr_run *r, const struct expr_node *n,
+				const struct expr_ref *args, unsigned nr, struct val *slot)
 {
 	(void)r;
 	(void)args;
@@ -813,7 +813,6 @@ void expr_eval_compile(struct arena *a, struct expr_node *n)
 			n->eval = ev_property;
 		return;
 	case EXPR_N_PATH:
-		expr_eval_compile(a, n->u.path.context);
 		n->eval = ev_path;
 		return;
 	case EXPR_N_NOT:
@@ -831,9 +830,13 @@ void expr_eval_compile(struct arena *a, struct expr_node *n)
 		return;
 	case EXPR_N_CALL:
 		compile_list(a, n->u.call.args, n->nr);
-		n->u.call.call = n->u.call.fn ? n->u.call.fn->call : func_fixed;
-		if (n->u.call.fn && n->u.call.fn->prepare)
-			n->u.call.fn->prepare(a, n);
+		if (!n->u.call.call) {
+			const struct expr_func *fn = n->u.call.data.fn;
+
+			n->u.call.call = fn->call;
+			if (fn->prepare)
+				fn->prepare(a, n);
+		}
 		n->eval = compile_call(n->nr);
 		return;
 	}

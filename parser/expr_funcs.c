@@ -126,7 +126,7 @@ static struct expr_ref func_affix(struct expr_run *r, const struct expr_node *n,
 		return expr_ref_bool(0);
 	a = expr_chars(args[0].v, abuf, &al);
 	b = expr_chars(args[1].v, bbuf, &bl);
-	ends = n->u.call.fn->param;
+	ends = n->u.call.data.fn->param;
 	/*
 	 * The same spelling, the common case: an ASCII affix found as it is
 	 * is found after the mapping (ASCII maps to ASCII, and no other byte
@@ -450,7 +450,7 @@ static struct expr_ref func_case(struct expr_run *r, const struct expr_node *n,
 static struct expr_ref func_status(struct expr_run *r, const struct expr_node *n,
 				   const struct expr_ref *args, unsigned nr, struct val *slot)
 {
-	int want = n->u.call.fn->param;
+	int want = n->u.call.data.fn->param;
 
 	(void)args;
 	(void)nr;

@@ -133,7 +133,7 @@ struct expr_pos {
 	uint32_t off, len;      /* the node's source text, in bytes (within EXPR_MAX_LENGTH units) */
 };
 
-/* Kept small (56 bytes): the nodes of many expressions are evaluated over and over from cache. */
+/* Kept small (48 bytes): the nodes of many expressions are evaluated over and over from cache. */
 struct expr_node {
 	enum expr_node_kind kind;
 	/* a path's names after the context, a list's operands, a call's arguments */
@@ -151,14 +151,13 @@ struct expr_node {
 			struct expr_key *key;
 		} index;
 		struct {
-			/* an EXPR_N_CONTEXT node, the parse's (keys[0] stands for it) */
-			struct expr_node *context;
 			/* the context's name, then the nr names after it, nearby in one array */
 			struct expr_key *keys;
 			/*
-			 * The nodes the names stand for (the context's, then obj.name
-			 * ones, whose index is the name's literal): where errors of
-			 * those accesses point. Apart from the keys: only errors read them.
+			 * The nodes the names stand for (the parse's EXPR_N_CONTEXT one,
+			 * then obj.name ones, whose index is the name's literal): where
+			 * errors of those accesses point. Apart from the keys: only
+			 * errors read them.
 			 */
 			const struct expr_node *const *at;
 			size_t max_name_len;            /* of the nr names */
@@ -169,13 +168,17 @@ struct expr_node {
 			const enum expr_tok *ops;
 		} list;
 		struct {
-			const struct expr_func *fn;     /* NULL: a fixed function */
 			struct expr_node **args;
-			/* fn's implementation, or a faster one its prepare chose */
+			/*
+			 * The implementation: a fixed function's from the parse, a
+			 * built-in's (or a faster one its prepare chose) from
+			 * expr_eval_compile; NULL until then.
+			 */
 			expr_call_fn *call;
 			union {
-				const struct val *fixed;        /* no fn: the value (arena) */
-				const void *prepared;           /* what fn's prepare worked out */
+				const struct expr_func *fn;     /* a built-in: which (its param) */
+				const struct val *fixed;        /* a fixed function: its value (arena) */
+				const void *prepared;           /* what fn's prepare worked out, instead */
 			} data;
 		} call;
 	} u;
@@ -204,7 +207,7 @@ struct expr_func {
 	int param;              /* for implementations shared by several entries */
 	/*
 	 * Optional, at compile time: work out what the call's literal
-	 * arguments allow ahead (n->u.call.prepared, allocated in a) and
+	 * arguments allow ahead (n->u.call.data.prepared, allocated in a) and
 	 * possibly pick a faster n->u.call.call with the same results.
 	 */
 	void (*prepare)(struct arena *a, struct expr_node *n);
@@ -212,6 +215,9 @@ struct expr_func {
 
 /* hashFiles() (expr_hashfiles.c), listed in the table of expr_funcs.c. */
 expr_call_fn expr_func_hashfiles;
+
+/* A fixed function's implementation (struct expr_fixed_fn): its value (expr_eval.c). */
+expr_call_fn expr_call_fixed;
 
 /* The built-in function called name (case-insensitive) that flags allow, or NULL. */
 const struct expr_func *expr_func_find(const char *name, size_t len, unsigned flags);

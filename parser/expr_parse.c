@@ -286,9 +286,10 @@ static struct expr_node *parse_bind_function(struct parser *p, const struct expr
 		struct val *v = arena_alloc(p->a, sizeof(*v));
 
 		*v = fixed->value;
+		n->u.call.call = expr_call_fixed;
 		n->u.call.data.fixed = v;
 	} else {
-		n->u.call.fn = fn;
+		n->u.call.data.fn = fn;
 	}
 	for (size_t i = 0; i < sizeof(parse_status_functions) / sizeof(*parse_status_functions); i++)
 		if (strlen(parse_status_functions[i]) == ident->len &&
@@ -352,7 +353,6 @@ static struct expr_node *parse_path(struct parser *p, struct expr_node *e)
 	n = arena_alloc(p->a, sizeof(*n));
 	*n = *e;
 	n->kind = EXPR_N_PATH;
-	n->u.path.context = base;
 	n->nr = nr;
 	n->u.path.max_name_len = 0;
 	/* The context's own name first: the walk looks it up like the others. */
