@@ -318,14 +318,41 @@ static inline unsigned expr_ascii_upper(unsigned c)
 	return c >= 'a' && c <= 'z' ? c - 32 : c;
 }
 
-/* n bytes of a and b agree but for the case of ASCII letters (NULs are bytes like others). */
+/* The eight bytes in v with ASCII capitals made small letters (other bytes kept). */
+static inline uint64_t expr_ascii_lower8(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
+	/* Without their high bits the bytes do not carry into each other. */
+	uint64_t low = v & ~high, from_a = low + ones * (0x80 - 'A'),
+		 past_z = low + ones * (0x80 - 'Z' - 1);
+
+	return v | (((from_a ^ past_z) & ~v & high) >> 2);
+}
+
+/*
+ * n bytes of a and b agree but for the case of ASCII letters (NULs are
+ * bytes like others): eight at a time, the last eight overlapping.
+ */
 static inline int expr_ascii_equal_ci(const char *a, const char *b, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i] && expr_ascii_upper((unsigned char)a[i]) !=
-				    expr_ascii_upper((unsigned char)b[i]))
+	uint64_t x, y;
+
+	if (n < 8) {
+		for (size_t i = 0; i < n; i++)
+			if (a[i] != b[i] && expr_ascii_upper((unsigned char)a[i]) !=
+					    expr_ascii_upper((unsigned char)b[i]))
+				return 0;
+		return 1;
+	}
+	for (size_t i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y && expr_ascii_lower8(x) != expr_ascii_lower8(y))
 			return 0;
-	return 1;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return x == y || expr_ascii_lower8(x) == expr_ascii_lower8(y);
 }
 
 /* Null, booleans, numbers and strings (GitHub's "primitive" values). */

@@ -162,6 +162,15 @@ static void test_coercion(void **state)
 		{ "env.N == 16", "true" },
 		{ "' 1e3 ' == 1000", "true" },
 		{ "'abc' == 'ABC'", "true" },
+		/* ASCII compared eight bytes at a time: letters fold, their neighbours do not */
+		{ "'Octo-Org/Repo.Name-2024' == 'octo-org/repo.name-2024'", "true" },
+		{ "'abcdefgh@' == 'ABCDEFGH`'", "false" },
+		{ "'[abcdefgh]' == '{ABCDEFGH}'", "false" },
+		{ "'abcdefghZ' == 'ABCDEFGHz'", "true" },
+		{ "startsWith('Refs/Heads/Main', 'refs/heads/')", "true" },
+		{ "endsWith('x/OCTO-REPO', '/octo-repo')", "true" },
+		{ "contains('the [SKIP CI] tag', '[skip ci]')", "true" },
+		{ "contains('the [SKIP CI] tag', '{skip ci}')", "false" },
 		{ "'straße' == 'STRASSE'", "true" },
 		{ "'ı' == 'I'", "false" },                        /* GitHub keeps the dotless i */
 		{ "'abc' < 'ABD'", "true" },
