@@ -225,19 +225,23 @@ static void val_shortest_digits(double n, char *digits, int *exp10)
 /* An integer's digits (and sign) into buf, NUL-terminated; returns the length. */
 static size_t val_integer_to_buf(char *buf, long long i)
 {
-	char rev[24], *p = buf;
-	unsigned long long u = i < 0 ? 0 - (unsigned long long)i : (unsigned long long)i;
-	int nrev = 0;
+	unsigned long long u = i < 0 ? 0 - (unsigned long long)i : (unsigned long long)i, t = u;
+	size_t len = (size_t)(i < 0) + 1;
+	char *p;
 
-	if (i < 0)
-		*p++ = '-';
-	do
-		rev[nrev++] = (char)('0' + u % 10);
-	while (u /= 10);
-	while (nrev)
-		*p++ = rev[--nrev];
+	/* Count the digits, then write them from the last one back. */
+	while (t >= 10) {
+		t /= 10;
+		len++;
+	}
+	p = buf + len;
 	*p = '\0';
-	return (size_t)(p - buf);
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (i < 0)
+		*--p = '-';
+	return len;
 }
 
 /*
