@@ -261,6 +261,19 @@ static int jp_number(struct jp *jp, struct val *out)
 	size_t n;
 	double d;
 
+	/* A short integer without sign or leading zero, the commonest number, in one pass. */
+	if (*p >= '1' && *p <= '9') {
+		long long v = 0;
+
+		for (q = p; q < end && q - p < 15 && *q >= '0' && *q <= '9'; q++)
+			v = v * 10 + (*q - '0');
+		if (q - p < 15 && (q == end || (*q != '.' && *q != 'e' && *q != 'E'))) {
+			jp->p = q;
+			out->kind = VAL_NUMBER;
+			out->u.number = (double)v;
+			return 0;
+		}
+	}
 	if (*p == '-')
 		p++;
 	if (p < end && *p == '0') {
@@ -552,20 +565,27 @@ value:
 		p = jp->p;
 		break;
 	case 't':
-	case 'f':
-	case 'n': {
-		static const char *const words[] = { "true", "false", "null" };
-		int w = *p == 't' ? 0 : *p == 'f' ? 1 : 2;
-		size_t n = w == 1 ? 5 : 4;
-
-		if ((size_t)(end - p) < n || memcmp(p, words[w], n))
+		if (end - p < 4 || memcmp(p, "true", 4))
 			return jp_fail(jp, p, "unexpected token");
-		p += n;
-		v.kind = w == 2 ? VAL_NULL : VAL_BOOL;
+		p += 4;
+		v.kind = VAL_BOOL;
 		v.u.number = 0;
-		v.u.boolean = !w;
+		v.u.boolean = 1;
 		break;
-	}
+	case 'f':
+		if (end - p < 5 || memcmp(p, "false", 5))
+			return jp_fail(jp, p, "unexpected token");
+		p += 5;
+		v.kind = VAL_BOOL;
+		v.u.number = 0;
+		break;
+	case 'n':
+		if (end - p < 4 || memcmp(p, "null", 4))
+			return jp_fail(jp, p, "unexpected token");
+		p += 4;
+		v.kind = VAL_NULL;
+		v.u.number = 0;
+		break;
 	default:
 		if (*p != '-' && (*p < '0' || *p > '9'))
 			return jp_fail(jp, p, "unexpected token");
