@@ -651,7 +651,8 @@ int json_js_parse_flags(struct val *out, struct arena *a, const char *text, size
 	jp.avals = JP_INLINE_VALS;
 	jp.amems = JP_INLINE_MEMS;
 	jp.aframes = JP_INLINE_FRAMES;
-	strbuf_init(&jp.tmp, 0);
+	jp.tmp.buf = strbuf_empty;
+	jp.tmp.len = jp.tmp.alloc = 0;
 	ret = jp_run(&jp, out);
 	if (jp.vals != jp.vals_inline)
 		free(jp.vals);
@@ -659,7 +660,9 @@ int json_js_parse_flags(struct val *out, struct arena *a, const char *text, size
 		free(jp.mems);
 	if (jp.frames != jp.frames_inline)
 		free(jp.frames);
-	strbuf_release(&jp.tmp);
+	/* Only strings with escapes use it. */
+	if (jp.tmp.alloc)
+		strbuf_release(&jp.tmp);
 	return ret;
 }
 
