@@ -606,23 +606,29 @@ EXPR_INLINE int eval_compare_op(enum expr_tok op, const struct val *a, const str
 	}
 }
 
-/* A chain of comparisons, left to right (a node has two operands at least). */
-static struct expr_ref ev_compare(struct expr_run *r, const struct expr_node *n, struct val *slot)
+/* A chain of nr comparisons, left to right (a node has two operands at least). */
+EXPR_INLINE struct expr_ref eval_compare(struct expr_run *r, const struct expr_node *n,
+					 unsigned nr)
 {
 	struct val left_slot, right_slot;
 	struct expr_ref left, right;
 
-	(void)slot;
 	left = eval_operand(r, n->u.list.args[0], &left_slot);
 	if (!left.v)
 		return left;
-	for (unsigned i = 1; i < n->nr; i++) {
+	for (unsigned i = 1; i < nr; i++) {
 		right = eval_operand(r, n->u.list.args[i], &right_slot);
 		if (!right.v)
 			return right;
 		left = expr_ref_bool(eval_compare_op(n->u.list.ops[i - 1], left.v, right.v));
 	}
 	return left;
+}
+
+static struct expr_ref ev_compare(struct expr_run *r, const struct expr_node *n, struct val *slot)
+{
+	(void)slot;
+	return eval_compare(r, n, n->nr);
 }
 
 /*
@@ -662,21 +668,12 @@ static struct expr_ref ev_compare_literal_path(struct expr_run *r, const struct 
 	return eval_compare_path_literal(r, n, 0);
 }
 
-/* The commonest comparison: two operands. */
+/* The commonest comparison: two operands (the loop unrolled). */
 static struct expr_ref ev_compare2(struct expr_run *r, const struct expr_node *n,
 				   struct val *slot)
 {
-	struct val left_slot, right_slot;
-	struct expr_ref left, right;
-
 	(void)slot;
-	left = eval_operand(r, n->u.list.args[0], &left_slot);
-	if (!left.v)
-		return left;
-	right = eval_operand(r, n->u.list.args[1], &right_slot);
-	if (!right.v)
-		return right;
-	return expr_ref_bool(eval_compare_op(n->u.list.ops[0], left.v, right.v));
+	return eval_compare(r, n, 2);
 }
 
 static struct expr_ref ev_not(struct expr_run *r, const struct expr_node *n, struct val *slot)

@@ -25,6 +25,21 @@ static struct expr_ref func_string(struct expr_run *r, const struct expr_node *n
 	return expr_ref_string(slot, arena_strndup(r->env->arena, s, len), len);
 }
 
+/*
+ * Room for a computed string of total bytes (and a NUL, written) in the
+ * arena, once the memory limit allows it; NULL (the evaluation failed) if not.
+ */
+static char *func_result(struct expr_run *r, const struct expr_node *n, size_t total)
+{
+	char *to;
+
+	if (expr_run_check_size(r, n, total) < 0)
+		return NULL;
+	to = arena_alloc_uninit(r->env->arena, total + 1);
+	to[total] = '\0';
+	return to;
+}
+
 /* toLowerCase(s) into the arena. */
 static void func_lower(struct expr_run *r, const char *s, size_t len, const char **out,
 		       size_t *out_len)
@@ -278,10 +293,9 @@ static struct expr_ref func_format_prepared(struct expr_run *r, const struct exp
 		total += fp->pieces[i].len + (fp->pieces[i].arg ? alen[fp->pieces[i].arg] : 0);
 	if (!total)
 		return expr_ref_string(slot, "", 0);
-	if (expr_run_check_size(r, n, total) < 0)
+	to = func_result(r, n, total);
+	if (!to)
 		return expr_ref_failed();
-	to = arena_alloc_uninit(r->env->arena, total + 1);
-	to[total] = '\0';
 	expr_ref_string(slot, to, total);
 	for (size_t i = 0; i < fp->nr; i++) {
 		const struct fmt_piece *p = &fp->pieces[i];
@@ -362,10 +376,9 @@ static struct expr_ref func_join(struct expr_run *r, const struct expr_node *n,
 	total = func_join_size(items, seplen);
 	if (!total)
 		return expr_ref_string(slot, "", 0);
-	if (expr_run_check_size(r, n, total) < 0)
+	to = func_result(r, n, total);
+	if (!to)
 		return expr_ref_failed();
-	to = arena_alloc_uninit(r->env->arena, total + 1);
-	to[total] = '\0';
 	for (size_t i = 0; i < items->nr; i++) {
 		if (i) {
 			memcpy(to, sep, seplen);

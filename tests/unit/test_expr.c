@@ -490,6 +490,17 @@ static struct val contexts_with_big(struct fixture *f, size_t room)
 	return c;
 }
 
+/* The evaluation of expr over c fails, over the memory limit at what (the text of a node). */
+static void expect_exceeded(struct fixture *f, struct val c, const char *what, const char *expr)
+{
+	struct strbuf want = STRBUF_INIT;
+
+	strbuf_addf(&want, "The maximum allowed memory size was exceeded while evaluating the "
+		    "following expression: %s. Located within expression: %s", what, expr);
+	assert_string_equal(eval_over(f, c, expr), want.buf);
+	strbuf_release(&want);
+}
+
 /*
  * A path is walked in one go but means its chain of accesses, memory
  * included: each name is checked (the outermost first) before what it
@@ -497,39 +508,22 @@ static struct val contexts_with_big(struct fixture *f, size_t room)
  */
 static void test_path_memory_is_the_chain(void **state)
 {
-	static const char exceeded[] =
-		"The maximum allowed memory size was exceeded while evaluating the following expression: ";
 	struct fixture *f = *state;
-	struct strbuf want = STRBUF_INIT;
 	struct val c;
 
 	/* No room at all: the name 'ref' fails before anything is looked up. */
 	c = contexts_with_big(f, 0);
-	strbuf_addf(&want, "%sref. Located within expression: contains(big, github.ref)", exceeded);
-	assert_string_equal(eval_over(f, c, "contains(big, github.ref)"), want.buf);
-	strbuf_reset(&want);
-	strbuf_addf(&want, "%sref. Located within expression: contains(big, github.event_name.ref)",
-		    exceeded);
-	assert_string_equal(eval_over(f, c, "contains(big, github.event_name.ref)"), want.buf);
+	expect_exceeded(f, c, "ref", "contains(big, github.ref)");
+	expect_exceeded(f, c, "ref", "contains(big, github.event_name.ref)");
 	/* Room for the names (26 + 2 * 3 bytes) but not for 'refs/heads/main' held by github.ref. */
 	c = contexts_with_big(f, 40);
-	strbuf_reset(&want);
-	strbuf_addf(&want, "%sgithub.ref. Located within expression: contains(big, github.ref.x)",
-		    exceeded);
-	assert_string_equal(eval_over(f, c, "contains(big, github.ref.x)"), want.buf);
-	strbuf_reset(&want);
-	strbuf_addf(&want, "%sgithub.ref. Located within expression: contains(big, github.ref)",
-		    exceeded);
-	assert_string_equal(eval_over(f, c, "contains(big, github.ref)"), want.buf);
+	expect_exceeded(f, c, "github.ref", "contains(big, github.ref.x)");
+	expect_exceeded(f, c, "github.ref", "contains(big, github.ref)");
 	/* The outermost name that does not fit: 'x' does, 'event_name' (26 + 2 * 10) does not. */
-	strbuf_reset(&want);
-	strbuf_addf(&want, "%sevent_name. Located within expression: contains(big, github.event_name.x)",
-		    exceeded);
-	assert_string_equal(eval_over(f, c, "contains(big, github.event_name.x)"), want.buf);
+	expect_exceeded(f, c, "event_name", "contains(big, github.event_name.x)");
 	/* Room for the names and for 'push': the path through it ends in null (and "" is in any text). */
 	c = contexts_with_big(f, 50);
 	assert_string_equal(eval_over(f, c, "contains(big, github.event_name.x)"), "true");
-	strbuf_release(&want);
 }
 
 /*
