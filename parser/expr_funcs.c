@@ -285,7 +285,7 @@ static struct expr_ref func_format_prepared(struct expr_run *r, const struct exp
 	const struct fmt_prepared *fp = n->u.call.data.prepared;
 	char bufs[FMT_PREPARED_MAX_ARGS][VAL_NUMBER_MAX], *to;
 	const char *arg[FMT_PREPARED_MAX_ARGS];
-	size_t alen[FMT_PREPARED_MAX_ARGS], total = 0;
+	size_t alen[FMT_PREPARED_MAX_ARGS] = { 0 }, total = 0;
 
 	for (unsigned i = 1; i < nr; i++)
 		arg[i] = expr_chars(args[i].v, bufs[i], &alen[i]);

@@ -124,10 +124,10 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 	/* Short strings (keys, names) in two overlapping moves instead of a call. */
 	if (n >= 8 && n <= 16) {
 		memcpy(p, s, 8);
-		memcpy(p + n - 8, s + n - 8, 8);
+		memcpy(p + (n - 8), s + (n - 8), 8);
 	} else if (n >= 4 && n < 8) {
 		memcpy(p, s, 4);
-		memcpy(p + n - 4, s + n - 4, 4);
+		memcpy(p + (n - 4), s + (n - 4), 4);
 	} else if (n < 4) {
 		for (size_t i = 0; i < n; i++)
 			p[i] = s[i];
@@ -153,7 +153,7 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return arena_strdup(a, "");
+		return arena_alloc(a, 1);      /* "" */
 	p = arena_alloc(a, (size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);

@@ -1113,7 +1113,9 @@ static char *jw_container(struct jw *w, char *to, const struct val *v, int depth
 int json_js_write(struct strbuf *sb, struct val v, unsigned flags, size_t max)
 {
 	struct jw w;
-	char *to = jw_value(&w, jw_init_strbuf(&w, sb, flags, max), &v, 0);
+	char *to = jw_init_strbuf(&w, sb, flags, max);
+
+	to = jw_value(&w, to, &v, 0);
 
 	jw_finish_strbuf(&w, to ? to : w.stopped);
 	return to ? 0 : -1;
