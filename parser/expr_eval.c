@@ -248,7 +248,8 @@ EXPR_INLINE const struct val *eval_index_item(struct eval_index *ix, const struc
 /* An array with room for cap items, filled by eval_append. */
 static struct val_array *eval_array(struct expr_run *r, size_t cap)
 {
-	struct val_array *a = arena_alloc_uninit(r->env->arena, sizeof(*a) + cap * sizeof(*a->items));
+	struct val_array *a = arena_alloc_uninit(r->env->arena,
+						 sizeof(*a) + cap * sizeof(*a->items));
 
 	a->items = (struct val *)(a + 1);
 	a->nr = 0;
@@ -474,7 +475,8 @@ static struct expr_ref ev_star_property(struct expr_run *r, const struct expr_no
 static struct expr_ref eval_path_names(struct expr_run *r, const struct expr_node *n)
 {
 	for (unsigned i = n->nr; i > 0; i--)
-		if (expr_run_check_size(r, n->u.path.at[i]->u.index.index, n->u.path.keys[i].len) < 0)
+		if (expr_run_check_size(r, n->u.path.at[i]->u.index.index,
+					n->u.path.keys[i].len) < 0)
 			return expr_ref_failed();
 	return expr_ref_null();
 }
@@ -487,7 +489,7 @@ static struct expr_ref eval_path_names(struct expr_run *r, const struct expr_nod
 static struct expr_ref eval_path_rest(struct expr_run *r, const struct expr_node *n,
 				      const struct val *cur, unsigned i)
 {
-	/* A string on the way was the result of the access before (or the context), which held it. */
+	/* A string on the way was the result of the access before (or the context): it held it. */
 	if (cur->kind == VAL_STRING)
 		return expr_run_check_size(r, n->u.path.at[i - 1], cur->u.string.len) < 0 ?
 			       expr_ref_failed() : expr_ref_null();

@@ -400,7 +400,8 @@ static struct expr_ref func_to_json(struct expr_run *r, const struct expr_node *
 	(void)nr;
 	if (json_js_write_arena(&s, &len, r->env->arena, *args[0].v, JSON_JS_PRETTY,
 				EXPR_MAX_MEMORY) < 0 && len <= EXPR_MAX_MEMORY) {
-		expr_run_fail(r, n, "toJSON: the value nests deeper than %d levels", JSON_JS_MAX_DEPTH);
+		expr_run_fail(r, n, "toJSON: the value nests deeper than %d levels",
+			      JSON_JS_MAX_DEPTH);
 		return expr_ref_failed();
 	}
 	if (expr_run_check_size(r, n, len) < 0)

@@ -116,7 +116,8 @@ struct expr_ref expr_func_hashfiles(struct expr_run *r, const struct expr_node *
 		/* A first argument starting with "--" is an option, as on GitHub's runner. */
 		if (!i && len >= 2 && !strncmp(s, "--", 2)) {
 			if (len != strlen(HASHFILES_FOLLOW) || strncasecmp(s, HASHFILES_FOLLOW, len)) {
-				expr_run_fail(r, n, "Invalid glob option %.*s, available option: '%s'.",
+				expr_run_fail(r, n,
+					      "Invalid glob option %.*s, available option: '%s'.",
 					      (int)len, s, HASHFILES_FOLLOW);
 				strbuf_release(&patterns);
 				return expr_ref_failed();

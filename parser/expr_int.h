@@ -130,7 +130,7 @@ struct expr_key {
 /* Where a node is in the source: read only for errors, so kept out of the node. */
 struct expr_pos {
 	int col, width;         /* what a caret points at (operator, name, token) */
-	uint32_t off, len;      /* the node's source text, in bytes (within EXPR_MAX_LENGTH units) */
+	uint32_t off, len;      /* the node's source text, in bytes (within EXPR_MAX_LENGTH) */
 };
 
 /* Kept small (48 bytes): the nodes of many expressions are evaluated over and over from cache. */
@@ -177,8 +177,8 @@ struct expr_node {
 			expr_call_fn *call;
 			union {
 				const struct expr_func *fn;     /* a built-in: which (its param) */
-				const struct val *fixed;        /* a fixed function: its value (arena) */
-				const void *prepared;           /* what fn's prepare worked out, instead */
+				const struct val *fixed;        /* a fixed function's value */
+				const void *prepared;           /* what fn's prepare made */
 			} data;
 		} call;
 	} u;

@@ -227,7 +227,10 @@ static struct expr_node *parse_primary(struct parser *p, int *indexable)
 	}
 }
 
-/* A member name to look up, interned when it can be: keys interned too are then one pointer compare away. */
+/*
+ * A member name to look up, interned when it can be: keys interned too
+ * are then one pointer compare away.
+ */
 static struct expr_key *parse_key(struct parser *p, const char *name, size_t len)
 {
 	struct expr_key *k = arena_alloc(p->a, sizeof(*k));
