@@ -671,6 +671,8 @@ int json_js_parse_flags(struct val *out, struct arena *a, const char *text, size
 struct jw {
 	char *buf;
 	size_t cap;             /* bytes at buf */
+	/* As addresses, for the checks each piece makes: buf + cap, and buf + max (or the top). */
+	uintptr_t end, limit;
 	struct strbuf *sb;      /* the strbuf written to, or NULL for the arena */
 	struct arena *a;
 	unsigned flags;
@@ -680,6 +682,14 @@ struct jw {
 
 #define JW_ARENA_START 512
 
+/* Write to the cap bytes at buf (the same text, moved or grown). */
+static void jw_set_buf(struct jw *w, char *buf, size_t cap)
+{
+	w->buf = buf;
+	w->cap = cap;
+	w->end = (uintptr_t)buf + cap;
+	w->limit = w->max ? (uintptr_t)buf + w->max : UINTPTR_MAX;
+}
 
 /* Room for n more bytes (and a NUL) at to, which may move. */
 static char *jw_grow(struct jw *w, char *to, size_t n)
@@ -689,21 +699,19 @@ static char *jw_grow(struct jw *w, char *to, size_t n)
 	if (w->sb) {
 		w->sb->len = len;
 		strbuf_grow(w->sb, n);
-		w->buf = w->sb->buf;
-		w->cap = w->sb->alloc;
+		jw_set_buf(w, w->sb->buf, w->sb->alloc);
 		return w->buf + len;
 	}
 	cap = w->cap * 2;
 	while (cap < len + n + 1)
 		cap *= 2;
-	w->buf = arena_realloc(w->a, w->buf, w->cap, cap);
-	w->cap = cap;
+	jw_set_buf(w, arena_realloc(w->a, w->buf, w->cap, cap), cap);
 	return w->buf + len;
 }
 
 static inline char *jw_room(struct jw *w, char *to, size_t n)
 {
-	if ((size_t)(w->buf + w->cap - to) < n + 1)
+	if (w->end - (uintptr_t)to <= n)
 		to = jw_grow(w, to, n);
 	return to;
 }
@@ -717,7 +725,7 @@ static inline char *jw_put(struct jw *w, char *to, const char *s, size_t n)
 
 static inline int jw_over(const struct jw *w, const char *to)
 {
-	return w->max && (size_t)(to - w->buf) > w->max;
+	return (uintptr_t)to > w->limit;
 }
 
 static char *jw_stop(struct jw *w, char *to)
@@ -877,10 +885,10 @@ static char *jw_init_strbuf(struct jw *w, struct strbuf *sb, unsigned flags, siz
 {
 	w->sb = sb;
 	w->a = NULL;
-	w->buf = sb->buf;
-	w->cap = sb->alloc;
 	w->flags = flags;
 	w->max = max ? sb->len + max : 0;
+	w->stopped = NULL;
+	jw_set_buf(w, sb->buf, sb->alloc);
 	return sb->buf + sb->len;
 }
 
@@ -1124,9 +1132,12 @@ int json_js_write(struct strbuf *sb, struct val v, unsigned flags, size_t max)
 int json_js_write_arena(const char **out, size_t *len, struct arena *a, struct val v,
 			unsigned flags, size_t max)
 {
-	struct jw w = { arena_alloc_uninit(a, JW_ARENA_START), JW_ARENA_START, NULL, a, flags, max,
-			NULL };
-	char *to = jw_value(&w, w.buf, &v, 0), *end = to ? to : w.stopped;
+	struct jw w = { NULL, 0, 0, 0, NULL, a, flags, max, NULL };
+	char *to, *end;
+
+	jw_set_buf(&w, arena_alloc_uninit(a, JW_ARENA_START), JW_ARENA_START);
+	to = jw_value(&w, w.buf, &v, 0);
+	end = to ? to : w.stopped;
 
 	end = jw_room(&w, end, 0);
 	*end = '\0';
