@@ -1009,6 +1009,21 @@ static inline char *jw_pretty_string_item(char *to, const char *sep, size_t sepl
 	return to;
 }
 
+/*
+ * The end of a pretty container at depth (below 7) that had items or
+ * not: the newline and indent before close, in one reservation.
+ */
+static inline char *jw_pretty_close(struct jw *w, char *to, int items, int depth, char close)
+{
+	to = jw_room(w, to, 16 + 1);
+	if (items) {
+		memcpy(to, jw_pretty_sep + 1, 16);
+		to += (size_t)depth * 2 + 1;
+	}
+	*to++ = close;
+	return jw_over(w, to) ? jw_stop(w, to) : to;
+}
+
 /* An array in the pretty layout at a depth whose separators fit one 16-byte copy. */
 static char *jw_pretty_array(struct jw *w, char *to, const struct val_array *arr, int depth)
 {
@@ -1037,11 +1052,7 @@ static char *jw_pretty_array(struct jw *w, char *to, const struct val_array *arr
 		if (!to)
 			return NULL;
 	}
-	if (arr->nr)
-		to = jw_separator(w, to, 0, depth);
-	to = jw_room(w, to, 1);
-	*to++ = ']';
-	return jw_over(w, to) ? jw_stop(w, to) : to;
+	return jw_pretty_close(w, to, arr->nr != 0, depth, ']');
 }
 
 /* An object in the pretty layout at a depth whose separators fit one 16-byte copy. */
@@ -1073,11 +1084,7 @@ static char *jw_pretty_object(struct jw *w, char *to, const struct val_object *o
 		if (!to)
 			return NULL;
 	}
-	if (obj->nr)
-		to = jw_separator(w, to, 0, depth);
-	to = jw_room(w, to, 1);
-	*to++ = '}';
-	return jw_over(w, to) ? jw_stop(w, to) : to;
+	return jw_pretty_close(w, to, obj->nr != 0, depth, '}');
 }
 
 static char *jw_container(struct jw *w, char *to, const struct val *v, int depth)
