@@ -837,47 +837,60 @@ static char *jw_string_rest(struct jw *w, char *to, const unsigned char *p,
 }
 
 /*
- * A string literal. Room for the common case, a string without escapes,
- * is reserved at once, so that it is checked and copied a word at a time
- * (the last word, or the two halves of a short string, overlapping).
+ * The len bytes at s copied to to as they are, when none needs escaping:
+ * checked and copied a word at a time (the last word, or the two halves
+ * of a short string, overlapping the ones before). Returns the end, or
+ * NULL (what was written does not count).
  */
-JS_INLINE char *jw_string(struct jw *w, char *to, const char *s, size_t len)
+JS_INLINE char *jw_plain_copy(char *to, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	uint64_t v;
 	uint32_t x, y;
 
-	to = jw_room(w, to, len + 2);
-	*to++ = '"';
 	if (len >= 8) {
 		for (; end - p > 8; p += 8, to += 8) {
 			memcpy(&v, p, 8);
 			if (!jw_plain8(v))
-				return jw_string_rest(w, to, p, end);
+				return NULL;
 			memcpy(to, &v, 8);
 		}
 		memcpy(&v, end - 8, 8);
 		if (!jw_plain8(v))
-			return jw_string_rest(w, to, p, end);
+			return NULL;
 		memcpy(to + (end - p) - 8, &v, 8);
-		to += end - p;
-	} else if (len >= 4) {
+		return to + (end - p);
+	}
+	if (len >= 4) {
 		memcpy(&x, p, 4);
 		memcpy(&y, end - 4, 4);
 		if (!jw_plain8(x | (uint64_t)y << 32))
-			return jw_string_rest(w, to, p, end);
+			return NULL;
 		memcpy(to, &x, 4);
 		memcpy(to + len - 4, &y, 4);
-		to += len;
-	} else {
-		for (; p < end; p++) {
-			if (jw_special[*p])
-				return jw_string_rest(w, to, p, end);
-			*to++ = (char)*p;
-		}
+		return to + len;
 	}
-	*to++ = '"';
+	for (; p < end; p++) {
+		if (jw_special[*p])
+			return NULL;
+		*to++ = (char)*p;
+	}
 	return to;
+}
+
+/* A string literal: room for one without escapes, the common case, reserved at once. */
+JS_INLINE char *jw_string(struct jw *w, char *to, const char *s, size_t len)
+{
+	char *end;
+
+	to = jw_room(w, to, len + 2);
+	*to++ = '"';
+	end = jw_plain_copy(to, s, len);
+	if (!end)
+		return jw_string_rest(w, to, (const unsigned char *)s,
+				      (const unsigned char *)s + len);
+	*end++ = '"';
+	return end;
 }
 
 /* Start writing at the end of sb. */
@@ -971,7 +984,7 @@ JS_INLINE char *jw_value(struct jw *w, char *to, const struct val *v, int depth)
 /*
  * A string item of a pretty array with its separator, both plain, where
  * room for JW_ITEM_ROOM(len) bytes is reserved: the separator from its
- * template, the text a word at a time. NULL when the string needs
+ * template, the text by jw_plain_copy. NULL when the string needs
  * escapes (nothing written counts).
  */
 #define JW_ITEM_ROOM(len) (16 + (len) + 2 + 8)
@@ -979,32 +992,12 @@ JS_INLINE char *jw_value(struct jw *w, char *to, const struct val *v, int depth)
 static inline char *jw_pretty_string_item(char *to, const char *sep, size_t seplen, const char *s,
 					  size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	uint64_t v;
-
 	memcpy(to, sep, 16);
 	to += seplen;
 	*to++ = '"';
-	/* Whole words, the last one overlapping the one before (room for it is reserved). */
-	if (len >= 8) {
-		for (; end - p > 8; p += 8, to += 8) {
-			memcpy(&v, p, 8);
-			if (!jw_plain8(v))
-				return NULL;
-			memcpy(to, &v, 8);
-		}
-		memcpy(&v, end - 8, 8);
-		if (!jw_plain8(v))
-			return NULL;
-		memcpy(to + (end - p) - 8, &v, 8);
-		to += end - p;
-	} else {
-		for (; p < end; p++) {
-			if (jw_special[*p])
-				return NULL;
-			*to++ = (char)*p;
-		}
-	}
+	to = jw_plain_copy(to, s, len);
+	if (!to)
+		return NULL;
 	*to++ = '"';
 	return to;
 }
