@@ -86,6 +86,10 @@ $(FUZZ_REPLAY): $(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/repla
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< tests/fuzz/replay.c $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
 
+# The dashboard's files are embedded with .incbin, which the compiler's
+# dependency output does not see.
+$(BUILD)/runner/serve_assets.o: $(wildcard runner/dashboard/*)
+
 check-build: $(SLIPWAY) $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 
 test: check-build

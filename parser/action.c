@@ -272,6 +272,7 @@ static int action_finish(struct action *act, struct diag_list *diags, size_t fir
 				  act->outputs_node);
 		wf_steps_decode(act->steps, act->steps_nr, &act->doc.arena, diags);
 		wf_steps_validate(act->steps, act->steps_nr, diags);
+		wf_exprcheck_action(act, diags);
 	} else if (diags->errors == errors) {
 		diag_add(diags, DIAG_ERROR, act->file, 1, 1, "syntax-check", "the action is empty");
 	}

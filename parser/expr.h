@@ -51,12 +51,24 @@ void expr_error_release(struct expr_error *err);
  */
 void expr_error_format(struct strbuf *out, const struct expr_error *err,
 		       const char *text, size_t len);
+/*
+ * The byte offset in text (the len bytes the error came from) where
+ * err->pos points (err->pos counts UTF-16 units); 0 when it has no position.
+ */
+size_t expr_error_offset(const struct expr_error *err, const char *text, size_t len);
 
 /* Extra functions a location allows (GitHub allows them only in some places). */
 enum expr_fn_flags {
 	EXPR_FN_STATUS = 1 << 0,    /* success() failure() always() cancelled() */
 	EXPR_FN_HASHFILES = 1 << 1, /* hashFiles(...) */
 	EXPR_FN_CASE = 1 << 2,      /* case(...) — enabled wherever GitHub enables it */
+	/*
+	 * success(...) and failure(...) naming jobs, as jobs.<id>.if allows
+	 * (the status they read is still expr_env's, which the caller
+	 * computes over the jobs); always() and cancelled() come with
+	 * EXPR_FN_STATUS.
+	 */
+	EXPR_FN_JOB_STATUS = 1 << 3,
 };
 
 /*
@@ -112,6 +124,26 @@ int expr_parse(struct expr **out, struct arena *a, const char *text, size_t len,
 
 /* True when the expression calls one of the status functions (for if: rewriting). */
 int expr_calls_status(const struct expr *e);
+
+/* A name as written in an expression (not NUL-terminated). */
+struct expr_name {
+	const char *ptr;
+	size_t len;
+};
+
+#define EXPR_PATH_NAMES 4
+
+/*
+ * Call fn for each context an expression reads, with the literal property
+ * names that follow it: needs.build.outputs['x'] gives needs, build,
+ * outputs, x (at most EXPR_PATH_NAMES names, fewer when an index is not a
+ * literal); the paths inside a computed index come before the path it
+ * indexes. off is the context's byte offset in the expression's text.
+ * The names point into the parsed expression. For static checks.
+ */
+void expr_each_path(const struct expr *e,
+		    void (*fn)(void *data, const struct expr_name *names, unsigned nr, size_t off),
+		    void *data);
 
 enum expr_job_status {
 	EXPR_STATUS_SUCCESS,

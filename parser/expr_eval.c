@@ -49,6 +49,21 @@ void expr_error_format(struct strbuf *out, const struct expr_error *err, const c
 	strbuf_add(out, text, len);
 }
 
+size_t expr_error_offset(const struct expr_error *err, const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+	int units = 1;
+
+	while (p < end && units < err->pos) {
+		const unsigned char *at = p;
+
+		units += utf8_decode(&p, end) >= 0x10000 ? 2 : 1;
+		if (units > err->pos)
+			p = at;
+	}
+	return (size_t)(p - (const unsigned char *)text);
+}
+
 static int eval_vfail(struct expr_run *r, const struct expr_node *n, const char *fmt, va_list ap)
 {
 	struct expr_error *err = r->err;

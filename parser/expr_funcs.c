@@ -481,6 +481,9 @@ static const struct expr_func expr_funcs[] = {
 	{ "toJSON", 1, 1, 0, func_to_json, 0, NULL },
 	{ "fromJSON", 1, 1, 0, func_from_json, 0, NULL },
 	{ "case", 3, UINT_MAX, EXPR_FN_CASE, func_case, 0, NULL },
+	/* First: where a job's if: allows them, they take job ids. */
+	{ "success", 0, UINT_MAX, EXPR_FN_JOB_STATUS, func_status, EXPR_STATUS_SUCCESS, NULL },
+	{ "failure", 0, UINT_MAX, EXPR_FN_JOB_STATUS, func_status, EXPR_STATUS_FAILURE, NULL },
 	{ "success", 0, 0, EXPR_FN_STATUS, func_status, EXPR_STATUS_SUCCESS, NULL },
 	{ "failure", 0, 0, EXPR_FN_STATUS, func_status, EXPR_STATUS_FAILURE, NULL },
 	{ "cancelled", 0, 0, EXPR_FN_STATUS, func_status, EXPR_STATUS_CANCELLED, NULL },

@@ -7,7 +7,6 @@
  */
 #include "parser/expr_int.h"
 #include "util/utf8.h"
-#include "util/xalloc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -45,6 +44,13 @@ static void lex_next(struct lexer *lx)
 	lx->off = (size_t)(p - (const unsigned char *)lx->text);
 }
 
+/* ASCII token boundaries: punctuation of operators and JavaScript's white space. */
+static const unsigned char lex_boundaries[128] = {
+	['('] = 1, ['['] = 1, [')'] = 1, [']'] = 1, [','] = 1, ['.'] = 1, ['!'] = 1,
+	['>'] = 1, ['<'] = 1, ['='] = 1, ['&'] = 1, ['|'] = 1,
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1,
+};
+
 /* GitHub's token boundaries: punctuation of operators and JavaScript white space. */
 static int lex_is_boundary(const struct lexer *lx)
 {
@@ -52,9 +58,13 @@ static int lex_is_boundary(const struct lexer *lx)
 
 	if (*p >= 0x80)
 		return utf8_is_js_space(utf8_decode(&p, (const unsigned char *)lx->text + lx->len));
-	if (!*p)
-		return 0;
-	return strchr("([)],.!><=&|", *p) || utf8_is_js_space(*p);
+	return lex_boundaries[*p];
+}
+
+static int lex_is_word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
 }
 
 static enum expr_tok lex_previous(const struct lexer *lx)
@@ -66,7 +76,13 @@ static struct expr_token *lex_add(struct lexer *lx, enum expr_tok type)
 {
 	struct expr_token *t;
 
-	ALLOC_GROW(lx->toks, lx->nr + 1, lx->alloc);
+	if (lx->nr == lx->alloc) {
+		size_t want = lx->alloc ? 2 * lx->alloc : 16;
+
+		lx->toks = arena_realloc(lx->a, lx->toks, lx->alloc * sizeof(*lx->toks),
+					 want * sizeof(*lx->toks));
+		lx->alloc = want;
+	}
 	t = &lx->toks[lx->nr++];
 	memset(t, 0, sizeof(*t));
 	t->type = type;
@@ -152,13 +168,9 @@ static int lex_is_legal_identifier(const char *s, size_t len)
 {
 	if (!len || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
 		return 0;
-	for (size_t i = 1; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-'))
+	for (size_t i = 1; i < len; i++)
+		if (!lex_is_word_char(s[i]))
 			return 0;
-	}
 	return 1;
 }
 
@@ -181,12 +193,21 @@ static int lex_identifier(struct lexer *lx)
 	enum expr_tok type = EXPR_T_IDENT;
 	double number = 0;
 
-	while (!lex_at_end(lx) && !lex_is_boundary(lx))
+	for (;;) {
+		/* Letters, digits, '_' and '-' never end a word: the common case, fast. */
+		while (lx->off < lx->len && lex_is_word_char(lx->text[lx->off])) {
+			lx->off++;
+			lx->off16++;
+		}
+		if (lex_at_end(lx) || lex_is_boundary(lx))
+			break;
 		lex_next(lx);
+	}
 	n = lx->off - lx->start;
 	if (lex_previous(lx) != EXPR_T_DOT) {
 		for (size_t i = 0; i < sizeof(lex_keywords) / sizeof(lex_keywords[0]); i++) {
-			if (strlen(lex_keywords[i].word) == n && !memcmp(lex_keywords[i].word, s, n)) {
+			if (lex_keywords[i].word[0] == s[0] && strlen(lex_keywords[i].word) == n &&
+			    !memcmp(lex_keywords[i].word, s, n)) {
 				type = lex_keywords[i].type;
 				number = lex_keywords[i].number;
 			}
@@ -230,19 +251,18 @@ static int lex_operator(struct lexer *lx, char c)
 
 static int lex_one(struct lexer *lx)
 {
-	static const char singles[] = "()[],*";
-	static const enum expr_tok single_types[] = {
-		EXPR_T_LPAREN, EXPR_T_RPAREN, EXPR_T_LBRACKET, EXPR_T_RBRACKET, EXPR_T_COMMA,
-		EXPR_T_STAR,
+	/* Tokens of one character, plus one (0: none). */
+	static const unsigned char singles[128] = {
+		['('] = 1 + EXPR_T_LPAREN, [')'] = 1 + EXPR_T_RPAREN, ['['] = 1 + EXPR_T_LBRACKET,
+		[']'] = 1 + EXPR_T_RBRACKET, [','] = 1 + EXPR_T_COMMA, ['*'] = 1 + EXPR_T_STAR,
 	};
 	char c = lx->text[lx->off];
-	const char *single;
 	enum expr_tok prev;
 	int ret;
 
 	lex_next(lx);
-	if (c && (single = strchr(singles, c))) {
-		lex_add(lx, single_types[single - singles]);
+	if ((unsigned char)c < 128 && singles[(unsigned char)c]) {
+		lex_add(lx, (enum expr_tok)(singles[(unsigned char)c] - 1));
 		return 0;
 	}
 	switch (c) {
@@ -281,7 +301,8 @@ int expr_lex(struct expr_token **out, size_t *nr, struct arena *a, const char *t
 	lx.len = len;
 	lx.a = a;
 	lx.err = err;
-	if (utf8_utf16_len(text, len) > EXPR_MAX_LENGTH) {
+	/* A string has no more UTF-16 units than bytes: count only long ones. */
+	if (len > EXPR_MAX_LENGTH && utf8_utf16_len(text, len) > EXPR_MAX_LENGTH) {
 		err->stage = EXPR_LEXING;
 		err->pos = 0;
 		err->len = 1;
@@ -292,10 +313,8 @@ int expr_lex(struct expr_token **out, size_t *nr, struct arena *a, const char *t
 	while (!lex_at_end(&lx)) {
 		lx.start = lx.off;
 		lx.start16 = lx.off16;
-		if (lex_one(&lx) < 0) {
-			free(lx.toks);
+		if (lex_one(&lx) < 0)
 			return -1;
-		}
 	}
 	/* GitHub places the end token where the last character (or blank) began. */
 	eof = lex_add(&lx, EXPR_T_EOF);

@@ -10,7 +10,6 @@
 #include "util/intern.h"
 #include "util/unicase.h"
 #include "util/utf8.h"
-#include "util/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +53,20 @@ struct parser {
 	int calls_status;
 };
 
-/* A growable list of nodes (and operators) while a chain or argument list is read. */
+#define NODE_VEC_INLINE 8
+
+/*
+ * A growable list of nodes (and operators) while a chain or argument list
+ * is read: short lists stay in the struct, longer ones spill into the
+ * arena, so parsing allocates nothing on the heap.
+ */
 struct node_vec {
+	struct expr_node *inline_items[NODE_VEC_INLINE];
+	enum expr_tok inline_ops[NODE_VEC_INLINE];
 	struct expr_node **items;
-	enum expr_tok *ops;
-	size_t nr, alloc, ops_alloc;
+	enum expr_tok *ops;         /* ops[i] sits between items[i] and items[i + 1] */
+	size_t nr, alloc;
+	struct arena *a;
 };
 
 static const struct expr_token *parse_peek(const struct parser *p)
@@ -144,23 +152,34 @@ static struct expr_node *parse_node(struct parser *p, enum expr_node_kind kind, 
 	return n;
 }
 
+static void node_vec_init(struct node_vec *v, struct arena *a)
+{
+	v->items = v->inline_items;
+	v->ops = v->inline_ops;
+	v->nr = 0;
+	v->alloc = NODE_VEC_INLINE;
+	v->a = a;
+}
+
 static void node_vec_push(struct node_vec *v, struct expr_node *n)
 {
-	ALLOC_GROW(v->items, v->nr + 1, v->alloc);
+	if (v->nr == v->alloc) {
+		struct expr_node **items = arena_alloc(v->a, 2 * v->alloc * sizeof(*items));
+		enum expr_tok *ops = arena_alloc(v->a, 2 * v->alloc * sizeof(*ops));
+
+		memcpy(items, v->items, v->nr * sizeof(*items));
+		memcpy(ops, v->ops, v->nr * sizeof(*ops));
+		v->items = items;
+		v->ops = ops;
+		v->alloc *= 2;
+	}
 	v->items[v->nr++] = n;
 }
 
 /* The operator between the last node pushed and the next one. */
 static void node_vec_push_op(struct node_vec *v, enum expr_tok op)
 {
-	ALLOC_GROW(v->ops, v->nr, v->ops_alloc);
 	v->ops[v->nr - 1] = op;
-}
-
-static void node_vec_release(struct node_vec *v)
-{
-	free(v->items);
-	free(v->ops);
 }
 
 /* Move the collected nodes (and operators) into the arena. */
@@ -248,8 +267,9 @@ static int parse_is_context(const struct parser *p, const char *name, size_t len
 
 	if (!c)
 		return 1;
+	/* Identifiers are ASCII: a name of another length is another name. */
 	for (; *c; c++)
-		if (!unicase_compare(*c, strlen(*c), name, len, UNICASE_LOWER))
+		if (strlen(*c) == len && !unicase_compare(*c, len, name, len, UNICASE_LOWER))
 			return 1;
 	return 0;
 }
@@ -304,7 +324,7 @@ static struct expr_node *parse_bind_function(struct parser *p, const struct expr
 static struct expr_node *parse_call(struct parser *p, int *indexable)
 {
 	const struct expr_token *ident;
-	struct node_vec args = { 0 };
+	struct node_vec args;
 	struct expr_node *n;
 
 	if (!parse_check(p, EXPR_T_IDENT))
@@ -318,19 +338,17 @@ static struct expr_node *parse_call(struct parser *p, int *indexable)
 		n->u.context.key = parse_key(p, p->text + ident->off, ident->len);
 		return n;
 	}
+	node_vec_init(&args, p->a);
 	while (!parse_match(p, EXPR_T_RPAREN)) {
 		struct expr_node *arg = parse_expression(p);
 
-		if (!arg || (!parse_check(p, EXPR_T_RPAREN) && parse_consume(p, EXPR_T_COMMA) < 0)) {
-			node_vec_release(&args);
+		if (!arg || (!parse_check(p, EXPR_T_RPAREN) && parse_consume(p, EXPR_T_COMMA) < 0))
 			return NULL;
-		}
 		node_vec_push(&args, arg);
 	}
 	n = parse_node(p, EXPR_N_CALL, ident->off, ident);
 	n->nr = (unsigned)args.nr;
 	node_vec_finish(p, &args, &n->u.call.args, NULL);
-	node_vec_release(&args);
 	return parse_bind_function(p, ident, n);
 }
 
@@ -453,12 +471,13 @@ static int parse_is_op(enum expr_tok t, const enum expr_tok *ops, size_t nops)
 static struct expr_node *parse_chain(struct parser *p, struct expr_node *(*next)(struct parser *),
 				     const enum expr_tok *ops, size_t nops)
 {
-	struct node_vec v = { 0 };
+	struct node_vec v;
 	const struct expr_token *first_op = NULL;
 	struct expr_node *e = next(p), *n;
 
 	if (!e)
 		return NULL;
+	node_vec_init(&v, p->a);
 	while (!parse_at_end(p) && parse_is_op(parse_peek(p)->type, ops, nops)) {
 		const struct expr_token *op = &p->toks[p->pos++];
 		struct expr_node *right;
@@ -470,10 +489,8 @@ static struct expr_node *parse_chain(struct parser *p, struct expr_node *(*next)
 		node_vec_push_op(&v, op->type);
 		node_vec_push(&v, NULL);
 		right = next(p);
-		if (!right) {
-			node_vec_release(&v);
+		if (!right)
 			return NULL;
-		}
 		v.items[v.nr - 1] = right;
 	}
 	if (!first_op)
@@ -481,7 +498,6 @@ static struct expr_node *parse_chain(struct parser *p, struct expr_node *(*next)
 	n = parse_node(p, EXPR_N_COMPARE, e->pos->off, first_op);
 	n->nr = (unsigned)v.nr;
 	node_vec_finish(p, &v, &n->u.list.args, &n->u.list.ops);
-	node_vec_release(&v);
 	return n;
 }
 
@@ -503,12 +519,13 @@ static struct expr_node *parse_equality(struct parser *p)
 static struct expr_node *parse_logical(struct parser *p, struct expr_node *(*next)(struct parser *),
 				       enum expr_tok op, enum expr_node_kind kind)
 {
-	struct node_vec v = { 0 };
+	struct node_vec v;
 	const struct expr_token *at;
 	struct expr_node *e = next(p), *n;
 
 	if (!e || !parse_check(p, op))
 		return e;
+	node_vec_init(&v, p->a);
 	at = parse_peek(p);
 	if (parse_incr_depth(p) < 0)
 		return NULL;
@@ -516,17 +533,14 @@ static struct expr_node *parse_logical(struct parser *p, struct expr_node *(*nex
 	while (parse_match(p, op)) {
 		struct expr_node *right = next(p);
 
-		if (!right) {
-			node_vec_release(&v);
+		if (!right)
 			return NULL;
-		}
 		node_vec_push(&v, right);
 	}
 	p->depth--;
 	n = parse_node(p, kind, e->pos->off, at);
 	n->nr = (unsigned)v.nr;
 	node_vec_finish(p, &v, &n->u.list.args, NULL);
-	node_vec_release(&v);
 	return n;
 }
 
@@ -569,7 +583,6 @@ int expr_parse(struct expr **out, struct arena *a, const char *text, size_t len,
 		if (root && !parse_at_end(&p))
 			parse_fail(&p, PARSE_UNEXPECTED_SYMBOL, parse_peek(&p));
 	}
-	free(toks);
 	if (p.failed)
 		return -1;
 	/* The expression just before its tree's copy, which evaluation reads next. */

@@ -5,30 +5,19 @@
  * typing of plain scalars is parser/ydoc.c.
  */
 #include "parser/template.h"
+#include "util/utf8.h"
 
 #include <string.h>
 
-/* One ${{ }} part of a string: [start, end) spans the text between the braces. */
-struct tmpl_part {
-	size_t open;            /* offset of "${{" */
-	size_t start, end;      /* the expression text */
-	size_t close;           /* offset just past "}}" */
-};
-
-/*
- * Find the next ${{ }} at or after *pos. Returns 1 and fills part, 0 when
- * there is none, -1 when a ${{ is never closed. Quotes inside the
- * expression are honoured, so '}}' in a string literal does not close it.
- */
-static int tmpl_next_part(const char *s, size_t len, size_t pos, struct tmpl_part *part)
+int tmpl_next_part(const char *s, size_t len, size_t pos, struct tmpl_part *part)
 {
-	const char *open = NULL;
+	const char *open = s + pos, *end = s + len;
 	int in_string = 0;
 
-	for (size_t i = pos; i + 2 < len && !open; i++)
-		if (s[i] == '$' && s[i + 1] == '{' && s[i + 2] == '{')
-			open = s + i;
-	if (!open)
+	while ((open = memchr(open, '$', (size_t)(end - open))) &&
+	       (end - open < 3 || open[1] != '{' || open[2] != '{'))
+		open++;
+	if (!open || end - open < 3)
 		return 0;
 	part->open = (size_t)(open - s);
 	part->start = part->open + 3;
@@ -44,40 +33,8 @@ static int tmpl_next_part(const char *s, size_t len, size_t pos, struct tmpl_par
 	return -1;
 }
 
-/* File position of byte offset off inside node's scalar text. */
-static void tmpl_position(const struct ydoc_node *node, const char *text, size_t off,
-			  int *line, int *col)
-{
-	int l = node ? node->line : 0;
-	int c = node ? node->col : 0;
-	size_t line_start = 0;
-	int quoted = node && (node->style == YDOC_SINGLE_QUOTED ||
-			      node->style == YDOC_DOUBLE_QUOTED);
-	int block = node && (node->style == YDOC_LITERAL || node->style == YDOC_FOLDED);
-
-	for (size_t i = 0; i < off; i++) {
-		if (text[i] == '\n') {
-			l++;
-			line_start = i + 1;
-		}
-	}
-	if (block && l > (node ? node->line : 0)) {
-		/* Block scalars start on the line after the indicator. */
-		*line = l + 1;
-		*col = (int)(off - line_start) + 1;
-		return;
-	}
-	if (block) {
-		*line = l + 1;
-		*col = (int)off + 1;
-		return;
-	}
-	*line = l;
-	*col = (l == (node ? node->line : 0) ? c + quoted : 1) + (int)(off - line_start);
-}
-
-static void tmpl_error(struct strbuf *err, const struct ydoc_node *node, const char *text,
-		       size_t off, const char *message)
+static void tmpl_error(struct strbuf *err, const struct ydoc_node *node, size_t off,
+		       const char *message)
 {
 	int line, col;
 
@@ -85,7 +42,7 @@ static void tmpl_error(struct strbuf *err, const struct ydoc_node *node, const c
 		strbuf_addstr(err, message);
 		return;
 	}
-	tmpl_position(node, text, off, &line, &col);
+	ydoc_scalar_position(node, off, &line, &col);
 	strbuf_addf(err, "%s:%d:%d: %s", node->file, line, col, message);
 }
 
@@ -94,10 +51,11 @@ static void tmpl_expr_error(struct strbuf *err, const struct ydoc_node *node,
 			    const struct expr_error *xerr)
 {
 	struct strbuf msg = STRBUF_INIT;
-	size_t off = part->start + (xerr->pos > 0 ? (size_t)xerr->pos - 1 : 0);
+	size_t off = part->start + expr_error_offset(xerr, text + part->start,
+						     part->end - part->start);
 
 	expr_error_format(&msg, xerr, text + part->start, part->end - part->start);
-	tmpl_error(err, node, text, off, msg.buf);
+	tmpl_error(err, node, off, msg.buf);
 	strbuf_release(&msg);
 }
 
@@ -140,7 +98,7 @@ int tmpl_eval_string(struct strbuf *out, const char *text, size_t len,
 		int found = tmpl_next_part(text, len, pos, &part);
 
 		if (found < 0) {
-			tmpl_error(err, node, text, part.open, tmpl_unclosed);
+			tmpl_error(err, node, part.open, tmpl_unclosed);
 			strbuf_setlen(out, start_len);
 			return -1;
 		}
@@ -170,7 +128,7 @@ static int tmpl_eval_scalar(struct val *out, const struct ydoc_node *node,
 	int found = tmpl_next_part(text, len, 0, &part);
 
 	if (found < 0) {
-		tmpl_error(err, node, text, part.open, tmpl_unclosed);
+		tmpl_error(err, node, part.open, tmpl_unclosed);
 		return -1;
 	}
 	if (!found) {
@@ -251,14 +209,14 @@ int tmpl_eval_if(const struct ydoc_node *node, const struct expr_names *names,
 	if (!node)
 		return env->status == EXPR_STATUS_SUCCESS;
 	if (node->kind != YDOC_SCALAR) {
-		tmpl_error(err, node, "", 0, "an if: condition must be a string");
+		tmpl_error(err, node, 0, "an if: condition must be a string");
 		return -1;
 	}
 	text = node->u.scalar.ptr;
 	len = node->u.scalar.len;
 	found = tmpl_next_part(text, len, 0, &part);
 	if (found < 0) {
-		tmpl_error(err, node, text, part.open, tmpl_unclosed);
+		tmpl_error(err, node, part.open, tmpl_unclosed);
 		return -1;
 	}
 	if (found && !(part.open == 0 && part.close == len)) {
@@ -298,4 +256,119 @@ int tmpl_eval_if(const struct ydoc_node *node, const struct expr_names *names,
 out:
 	expr_error_release(&xerr);
 	return ret;
+}
+
+/* The value of a string literal that is the whole (trimmed) text: 'it''s' gives it's. */
+static int tmpl_string_literal(struct strbuf *out, const char *s, size_t len)
+{
+	size_t start = out->len;
+
+	utf8_js_trim(&s, &len);
+	if (len < 2 || s[0] != '\'' || s[len - 1] != '\'')
+		return 0;
+	for (size_t i = 1; i + 1 < len; i++) {
+		if (s[i] == '\'' && (i + 2 >= len || s[++i] != '\'')) {
+			strbuf_setlen(out, start);
+			return 0;
+		}
+		strbuf_addch(out, s[i]);
+	}
+	return 1;
+}
+
+/* Append a literal piece of text to a format() string: ' { } doubled. */
+static void tmpl_add_format_text(struct strbuf *out, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\'' || s[i] == '{' || s[i] == '}')
+			strbuf_addch(out, s[i]);
+		strbuf_addch(out, s[i]);
+	}
+}
+
+int tmpl_to_expression(struct strbuf *out, const char *text, size_t len)
+{
+	struct strbuf args = STRBUF_INIT;
+	struct tmpl_part part;
+	size_t pos = 0, start = out->len;
+	int found = tmpl_next_part(text, len, 0, &part), nr = 0;
+
+	if (found <= 0)
+		return found < 0 ? -1 : TMPL_LITERAL;
+	if (part.open == 0 && part.close == len) {
+		const char *e = text + part.start;
+		size_t elen = part.end - part.start;
+
+		if (tmpl_string_literal(out, e, elen))
+			return TMPL_STRING;
+		utf8_js_trim(&e, &elen);
+		strbuf_add(out, e, elen);
+		return TMPL_EXPRESSION;
+	}
+	strbuf_addstr(out, "format('");
+	while (found > 0) {
+		const char *e = text + part.start;
+		size_t elen = part.end - part.start;
+
+		tmpl_add_format_text(out, text + pos, part.open - pos);
+		strbuf_addf(out, "{%d}", nr++);
+		utf8_js_trim(&e, &elen);
+		strbuf_addstr(&args, ", ");
+		strbuf_add(&args, e, elen);
+		pos = part.close;
+		found = tmpl_next_part(text, len, pos, &part);
+	}
+	if (found < 0) {
+		strbuf_setlen(out, start);
+		strbuf_release(&args);
+		return -1;
+	}
+	tmpl_add_format_text(out, text + pos, len - pos);
+	strbuf_addch(out, '\'');
+	strbuf_add(out, args.buf, args.len);
+	strbuf_addch(out, ')');
+	strbuf_release(&args);
+	return TMPL_EXPRESSION;
+}
+
+int tmpl_if_normalize(struct strbuf *out, const struct ydoc_node *node,
+		      const struct expr_names *names, struct arena *scratch)
+{
+	struct strbuf cond = STRBUF_INIT;
+	struct arena_mark mark = arena_mark(scratch);
+	struct expr_error xerr;
+	struct expr *e;
+	const char *text;
+	size_t len;
+	int kind;
+
+	if (node && node->kind != YDOC_SCALAR)
+		return -1;
+	if (node && ydoc_scalar_kind(node) == VAL_NULL)
+		node = NULL;
+	text = node ? node->u.scalar.ptr : "";
+	len = node ? node->u.scalar.len : 0;
+	kind = tmpl_to_expression(&cond, text, len);
+	if (kind < 0) {
+		strbuf_release(&cond);
+		return -1;
+	}
+	if (kind == TMPL_LITERAL) {
+		utf8_js_trim(&text, &len);
+		strbuf_add(&cond, text, len);
+	}
+	if (!cond.len) {
+		strbuf_addstr(out, "success()");
+		strbuf_release(&cond);
+		return 0;
+	}
+	expr_error_init(&xerr);
+	if (expr_parse(&e, scratch, cond.buf, cond.len, names, &xerr) < 0 || expr_calls_status(e))
+		strbuf_add(out, cond.buf, cond.len);
+	else
+		strbuf_addf(out, "success() && (%s)", cond.buf);
+	expr_error_release(&xerr);
+	arena_reset(scratch, mark);
+	strbuf_release(&cond);
+	return 0;
 }

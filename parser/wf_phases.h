@@ -45,6 +45,36 @@ void wf_steps_decode(struct wf_step *steps, size_t nr, struct arena *a, struct d
 /* Check the steps' own ids: format, reserved '__', duplicates (validate.c). */
 void wf_steps_validate(const struct wf_step *steps, size_t nr, struct diag_list *diags);
 
+struct action;
+
+/*
+ * The passes of one workflow after its YAML (errors: the error count
+ * before the YAML was read): schema, decoders, rules, the workflows its
+ * jobs call (when calls is not NULL), expressions; then diags[first..] is
+ * tidied and the called workflows' own diagnostics follow (workflow.c).
+ */
+void wf_check(struct wf_workflow *wf, struct wf_calls *calls, struct diag_list *diags,
+	      size_t first, size_t errors);
+
+/* The registry of called workflows of one load (wf_reusable.c); opts must outlive the load. */
+struct wf_calls *wf_calls_new(const struct wf_load_options *opts);
+void wf_calls_free(struct wf_calls *calls);
+/*
+ * Load what wf's jobs call, recursively, and check each call: errors
+ * about wf's calls go to diags, the called workflows' own to later. At
+ * the top (wf is the workflow being loaded) also check permissions.
+ */
+void wf_calls_load(struct wf_calls *calls, struct wf_workflow *wf, struct diag_list *diags,
+		   struct diag_list *later);
+
+/*
+ * Parse every ${{ }} and if: with what GitHub allows where it stands;
+ * report what does not parse, and needs.<job>.outputs.<name> that a
+ * called workflow lacks (wf_exprcheck.c).
+ */
+void wf_exprcheck(const struct wf_workflow *wf, struct diag_list *diags);
+void wf_exprcheck_action(const struct action *act, struct diag_list *diags);
+
 /* Sort diags[first..] by position (stably) and drop exact repeats (shared alias nodes). */
 void wf_diags_tidy(struct diag_list *diags, size_t first);
 

@@ -242,10 +242,11 @@ void wf_diags_tidy(struct diag_list *diags, size_t first)
 	free(v);
 }
 
-static int wf_finish(struct wf_workflow *wf, struct diag_list *diags, size_t first,
-		     size_t errors)
+void wf_check(struct wf_workflow *wf, struct wf_calls *calls, struct diag_list *diags,
+	      size_t first, size_t errors)
 {
 	struct schema_walk walk = { diags, &wf->doc.arena, wf, 0 };
+	struct diag_list later = DIAG_LIST_INIT;
 
 	wf->file = wf->doc.file;
 	if (wf->doc.root) {
@@ -253,41 +254,65 @@ static int wf_finish(struct wf_workflow *wf, struct diag_list *diags, size_t fir
 		wf_decode_jobs(wf, diags);
 		wf_events_decode(wf, diags);
 		wf_validate(wf, diags);
+		if (calls)
+			wf_calls_load(calls, wf, diags, &later);
+		wf_exprcheck(wf, diags);
 	} else if (diags->errors == errors) {
 		diag_add(diags, DIAG_ERROR, wf->file, 1, 1, "syntax-check",
 			 "the workflow is empty");
 	}
 	wf_diags_tidy(diags, first);
+	diag_list_move(diags, &later);
+}
+
+int wf_load_opts(struct wf_workflow *wf, const char *file, const char *text, size_t len,
+		 const struct wf_load_options *opts, struct diag_list *diags)
+{
+	size_t first = diags->nr, errors = diags->errors;
+
+	memset(wf, 0, sizeof(*wf));
+	ydoc_load_limits(&wf->doc, file, text, len, opts ? opts->limits : NULL, diags);
+	if (opts && (opts->root || opts->resolver || opts->max_jobs))
+		wf->calls = wf_calls_new(opts);
+	wf_check(wf, wf->calls, diags, first, errors);
+	return diags->errors > errors ? -1 : 0;
+}
+
+int wf_load_file_opts(struct wf_workflow *wf, const char *path,
+		      const struct wf_load_options *opts, struct diag_list *diags)
+{
+	size_t first = diags->nr, errors = diags->errors;
+
+	memset(wf, 0, sizeof(*wf));
+	ydoc_load_file_limits(&wf->doc, path, opts ? opts->limits : NULL, diags);
+	if (opts && (opts->root || opts->resolver || opts->max_jobs))
+		wf->calls = wf_calls_new(opts);
+	wf_check(wf, wf->calls, diags, first, errors);
 	return diags->errors > errors ? -1 : 0;
 }
 
 int wf_load_limits(struct wf_workflow *wf, const char *file, const char *text, size_t len,
 		   const struct ydoc_limits *limits, struct diag_list *diags)
 {
-	size_t first = diags->nr, errors = diags->errors;
+	struct wf_load_options opts = { limits, NULL, NULL, 0, 0, WF_POLICY_UNKNOWN };
 
-	memset(wf, 0, sizeof(*wf));
-	ydoc_load_limits(&wf->doc, file, text, len, limits, diags);
-	return wf_finish(wf, diags, first, errors);
+	return wf_load_opts(wf, file, text, len, &opts, diags);
 }
 
 int wf_load(struct wf_workflow *wf, const char *file, const char *text, size_t len,
 	    struct diag_list *diags)
 {
-	return wf_load_limits(wf, file, text, len, NULL, diags);
+	return wf_load_opts(wf, file, text, len, NULL, diags);
 }
 
 int wf_load_file(struct wf_workflow *wf, const char *path, struct diag_list *diags)
 {
-	size_t first = diags->nr, errors = diags->errors;
-
-	memset(wf, 0, sizeof(*wf));
-	ydoc_load_file(&wf->doc, path, diags);
-	return wf_finish(wf, diags, first, errors);
+	return wf_load_file_opts(wf, path, NULL, diags);
 }
 
 void wf_release(struct wf_workflow *wf)
 {
+	wf_calls_free(wf->calls);
 	ydoc_release(&wf->doc);
 	memset(wf, 0, sizeof(*wf));
 }

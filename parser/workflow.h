@@ -14,6 +14,7 @@
 #include "parser/uses.h"
 #include "parser/ydoc.h"
 #include "util/diag.h"
+#include "util/strbuf.h"
 
 /*
  * Every pointer below points into the workflow's ydoc arena and lives as
@@ -132,7 +133,15 @@ struct wf_job {
 	const struct ydoc_node *uses_node, *with, *secrets;
 	struct wf_uses uses;                    /* parsed, when is_call and valid */
 	int secrets_inherit;                    /* `secrets: inherit` */
+	/*
+	 * The called workflow once loaded (see struct wf_load_options), else
+	 * NULL. Owned by the workflow that wf_load_opts() loaded; a workflow
+	 * called from several jobs is loaded once and shared.
+	 */
+	const struct wf_workflow *callee;
 };
+
+struct wf_calls;
 
 struct wf_workflow {
 	struct ydoc doc;                        /* owns every node and string below */
@@ -144,6 +153,44 @@ struct wf_workflow {
 	size_t events_nr;
 	struct wf_job *jobs;                    /* in the order written */
 	size_t jobs_nr;
+	struct wf_calls *calls;                 /* the workflows it calls, loaded (owned) */
+};
+
+/*
+ * Where the text of a called workflow comes from. resolve() is asked for
+ * every job's `uses:`: ref is the reference as written (a './' one inside
+ * a remote workflow is first made remote: owner/repo/path@ref of that
+ * workflow). It fills name (how files are called in messages) and text
+ * and returns 0; 1 when it does not know ref (a remote one then stays
+ * unloaded, a './' one is read under root); -1 with a message in err.
+ */
+struct wf_resolver {
+	int (*resolve)(void *data, const char *ref, const struct wf_uses *uses,
+		       struct strbuf *name, struct strbuf *text, struct strbuf *err);
+	void *data;
+};
+
+/* The permissions a repository gives GITHUB_TOKEN when a workflow names none. */
+enum wf_permissions_policy {
+	WF_POLICY_UNKNOWN,              /* not known: what callees ask for is not checked */
+	WF_POLICY_LIMITED_READ,         /* contents and packages read, the rest none */
+	WF_POLICY_WRITE,                /* everything write */
+};
+
+/* GitHub's limit: the caller and nine levels of called workflows. */
+#define WF_MAX_CALL_DEPTH 9
+
+/* How wf_load_opts() reads a workflow and the workflows it calls. */
+struct wf_load_options {
+	const struct ydoc_limits *limits;       /* NULL: ydoc_default_limits */
+	const char *root;                       /* './' references are files under it; NULL:
+						   they are not loaded */
+	const struct wf_resolver *resolver;     /* NULL: only './' references are loaded */
+	int max_depth;                          /* levels of called workflows; 0:
+						   WF_MAX_CALL_DEPTH */
+	size_t max_jobs;                        /* jobs, those of called workflows
+						   included; 0: no limit */
+	enum wf_permissions_policy policy;
 };
 
 /*
@@ -160,6 +207,21 @@ int wf_load_file(struct wf_workflow *wf, const char *path, struct diag_list *dia
 /* The same with explicit YAML limits (NULL: the defaults). */
 int wf_load_limits(struct wf_workflow *wf, const char *file, const char *text, size_t len,
 		   const struct ydoc_limits *limits, struct diag_list *diags);
+/*
+ * The same, and load the workflows its jobs call (and theirs, to
+ * max_depth levels) as GitHub does before a run: each job's `callee` is
+ * set, and the call is checked against the callee — it has on:
+ * workflow_call, `with:` and `secrets:` name what it declares (values of
+ * the declared type), required inputs and secrets are given, the callee
+ * asks for no permission the caller does not grant, no call cycle, and
+ * needs.<job>.outputs.<name> exists. Errors about a call are positioned
+ * at the caller's keys; a callee's own errors follow the caller's, under
+ * the callee's name. opts may be NULL (nothing is loaded).
+ */
+int wf_load_opts(struct wf_workflow *wf, const char *file, const char *text, size_t len,
+		 const struct wf_load_options *opts, struct diag_list *diags);
+int wf_load_file_opts(struct wf_workflow *wf, const char *path,
+		      const struct wf_load_options *opts, struct diag_list *diags);
 void wf_release(struct wf_workflow *wf);
 
 /* The job with this id, or NULL. */

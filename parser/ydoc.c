@@ -5,6 +5,7 @@
  * of workflows; schema checks live in parser/schema.c.
  */
 #include "parser/ydoc.h"
+#include "util/strbuf.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -561,6 +562,7 @@ static struct ydoc_node *ydoc_node_new(struct ydoc_loader *l, enum ydoc_kind kin
 	struct ydoc_node *n = arena_alloc(&l->doc->arena, sizeof(*n));
 
 	n->kind = kind;
+	n->text = l->doc->text;
 	n->line = (int)mark->line + 1;
 	n->col = (int)mark->column + 1;
 	n->file = l->doc->file;
@@ -874,10 +876,11 @@ int ydoc_load(struct ydoc *doc, const char *file, const char *text, size_t len,
 
 static void ydoc_io_error(struct diag_list *diags, const char *path, const char *what, int err)
 {
-	const char *msg = strerror(err);
+	struct strbuf msg = STRBUF_INIT;
 
-	diag_add(diags, DIAG_ERROR, path, 0, 0, NULL, "cannot %s: %c%s", what,
-		 msg[0] >= 'A' && msg[0] <= 'Z' ? msg[0] - 'A' + 'a' : msg[0], msg + 1);
+	strbuf_add_strerror(&msg, err);
+	diag_add(diags, DIAG_ERROR, path, 0, 0, NULL, "cannot %s: %s", what, msg.buf);
+	strbuf_release(&msg);
 }
 
 int ydoc_load_file_limits(struct ydoc *doc, const char *path,

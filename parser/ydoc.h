@@ -40,6 +40,7 @@ struct ydoc_node {
 	enum ydoc_style style;      /* scalars only */
 	int line, col;              /* 1-based position of the node's first character */
 	const char *file;           /* the document's file name */
+	const char *text;           /* the whole document's text (struct ydoc's copy) */
 	const char *tag;            /* explicit tag (e.g. "!!str"), or NULL */
 	union {
 		struct {
@@ -95,6 +96,16 @@ int ydoc_load_limits(struct ydoc *doc, const char *file, const char *text, size_
 int ydoc_load_file_limits(struct ydoc *doc, const char *path,
 			  const struct ydoc_limits *limits, struct diag_list *diags);
 void ydoc_release(struct ydoc *doc);
+
+/*
+ * The file position of byte off (0 <= off <= len) of scalar n's value:
+ * exact for every style, so escapes of double-quoted scalars, '' of
+ * single-quoted ones, folded line breaks and the indentation of block
+ * scalars are accounted for. Columns count characters, as node columns
+ * do. An offset inside a folded line break or an escape gives where that
+ * starts.
+ */
+void ydoc_scalar_position(const struct ydoc_node *n, size_t off, int *line, int *col);
 
 /* The value of key in a mapping (exact match), or NULL. */
 const struct ydoc_node *ydoc_map_get(const struct ydoc_node *map, const char *key);

@@ -667,6 +667,25 @@ fail:
 	return ret;
 }
 
+struct engine *engine_clone(const struct engine *e)
+{
+	struct engine *c = xcalloc(1, sizeof(*c));
+
+	c->host = xstrdup(e->host);
+	c->socket = e->socket ? xstrdup(e->socket) : NULL;
+	c->base = xstrdup(e->base);
+	memcpy(c->version, e->version, sizeof(c->version));
+	c->call_ms = e->call_ms;
+	c->stream_ms = e->stream_ms;
+	c->run_id = e->run_id ? xstrdup(e->run_id) : NULL;
+	c->curl = curl_easy_init();
+	if (!c->curl) {
+		fprintf(stderr, "slipway: cannot start an HTTP client (curl_easy_init failed)\n");
+		abort();
+	}
+	return c;
+}
+
 void engine_free(struct engine *e)
 {
 	if (!e)

@@ -54,6 +54,14 @@ struct engine;
 int engine_open(struct engine **out, const char *host, struct strbuf *err);
 void engine_free(struct engine *e);
 
+/*
+ * Another connection to e's engine with e's negotiated version, timeouts
+ * and run label, made without a round trip — for a forked child, which
+ * must not use the connection it inherited (util/proc closes it there).
+ * The cancel flag is not copied. Free with engine_free.
+ */
+struct engine *engine_clone(const struct engine *e);
+
 /* The host as given (for messages) and the negotiated version ("1.41"). */
 const char *engine_host(const struct engine *e);
 const char *engine_api_version(const struct engine *e);
@@ -290,6 +298,13 @@ int engine_exec_start(struct engine *e, const char *exec_id, int tty, engine_out
 /* The exit code (-1 while running) and Pid. */
 int engine_exec_inspect(struct engine_exec_info *out, struct engine *e, const char *exec_id,
 			struct strbuf *err);
+/*
+ * After engine_exec_start returned: the exit code, once the engine has
+ * recorded it (a moment after the output ends; ENGINE_ERR if it still
+ * runs 10 s later).
+ */
+int engine_exec_wait(struct engine_exec_info *out, struct engine *e, const char *exec_id,
+		     struct strbuf *err);
 /* Create, start and inspect: *out holds the finished process's exit code. */
 int engine_exec_run(struct engine_exec_info *out, struct engine *e, const char *container,
 		    const struct engine_exec_spec *spec, engine_output_fn *fn, void *data,

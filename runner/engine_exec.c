@@ -87,32 +87,40 @@ int engine_exec_inspect(struct engine_exec_info *out, struct engine *e, const ch
 	return ret;
 }
 
+int engine_exec_wait(struct engine_exec_info *out, struct engine *e, const char *exec_id,
+		     struct strbuf *err)
+{
+	long waited = 0, step = 1;
+	int ret;
+
+	/* The output ends when the process closes it; the engine may record the exit later. */
+	while (!(ret = engine_exec_inspect(out, e, exec_id, err)) && out->running) {
+		if (waited >= 10000) {
+			strbuf_addf(err, "process '%s' still runs 10 s after its output ended",
+				    exec_id);
+			return ENGINE_ERR;
+		}
+		ret = engine_pause(e, step, err);
+		if (ret)
+			return ret;
+		waited += step;
+		step = step < 64 ? step * 2 : 100;
+	}
+	return ret;
+}
+
 int engine_exec_run(struct engine_exec_info *out, struct engine *e, const char *container,
 		    const struct engine_exec_spec *spec, engine_output_fn *fn, void *data,
 		    struct strbuf *err)
 {
 	struct strbuf id = STRBUF_INIT;
-	long waited = 0, step = 1;
 	int ret;
 
 	ret = engine_exec_create(&id, e, container, spec, err);
 	if (!ret)
 		ret = engine_exec_start(e, id.buf, spec->tty, fn, data, err);
-	/*
-	 * The output ends when the process closes it; the engine may record
-	 * the exit a moment later.
-	 */
-	while (!ret && !(ret = engine_exec_inspect(out, e, id.buf, err)) && out->running) {
-		if (waited >= 10000) {
-			strbuf_addf(err, "process '%s' in container '%s' still runs 10 s after its "
-				    "output ended", id.buf, container);
-			ret = ENGINE_ERR;
-			break;
-		}
-		ret = engine_pause(e, step, err);
-		waited += step;
-		step = step < 64 ? step * 2 : 100;
-	}
+	if (!ret)
+		ret = engine_exec_wait(out, e, id.buf, err);
 	strbuf_release(&id);
 	return ret;
 }

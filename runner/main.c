@@ -14,7 +14,8 @@ static void main_usage(FILE *fp)
 {
 	fputs("usage: slipway <command> [options] [args]\n\ncommands:\n", fp);
 	for (const struct command *c = commands; c->name; c++)
-		fprintf(fp, "    %-14s %s\n", c->name, c->summary);
+		if (c->summary)
+			fprintf(fp, "    %-14s %s\n", c->name, c->summary);
 	fputs("\n'slipway <command> --help' describes a command.\n", fp);
 }
 

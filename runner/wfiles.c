@@ -12,15 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* strerror() in lower case, as our messages are. */
-static void wfiles_add_errno(struct strbuf *sb, int err)
-{
-	const char *msg = strerror(err);
-
-	strbuf_addch(sb, msg[0] >= 'A' && msg[0] <= 'Z' ? msg[0] - 'A' + 'a' : msg[0]);
-	strbuf_addstr(sb, msg + 1);
-}
-
 static int wfiles_has_suffix(const char *name, const char *suffix)
 {
 	size_t n = strlen(name), s = strlen(suffix);
@@ -34,6 +25,26 @@ int wfiles_is_action(const char *path)
 	const char *name = slash ? slash + 1 : path;
 
 	return !strcmp(name, "action.yml") || !strcmp(name, "action.yaml");
+}
+
+int wfiles_repo_root(struct strbuf *out, const char *path)
+{
+	static const char dir[] = ".github/workflows/";
+	const char *slash = strrchr(path, '/'), *at;
+	size_t n = strlen(dir);
+
+	if (!slash || (size_t)(slash + 1 - path) < n || strncmp(slash + 1 - n, dir, n))
+		return 0;
+	at = slash + 1 - n;
+	if (at != path && at[-1] != '/')
+		return 0;
+	if (at == path)
+		strbuf_addch(out, '.');
+	else
+		strbuf_add(out, path, (size_t)(at - 1 - path));
+	if (!out->len)
+		strbuf_addch(out, '/');
+	return 1;
 }
 
 static int wfiles_cmp(const void *a, const void *b)
@@ -50,7 +61,7 @@ static int wfiles_scan_dir(struct strlist *out, const char *dir, struct strbuf *
 
 	if (!d) {
 		strbuf_addf(err, "cannot read directory '%s': ", dir);
-		wfiles_add_errno(err, errno);
+		strbuf_add_strerror(err, errno);
 		return -1;
 	}
 	while ((e = readdir(d))) {
@@ -87,7 +98,7 @@ static int wfiles_repository(struct strbuf *out, struct strbuf *err)
 
 	if (!cwd) {
 		strbuf_addstr(err, "cannot find the current directory: ");
-		wfiles_add_errno(err, errno);
+		strbuf_add_strerror(err, errno);
 		return -1;
 	}
 	len = strlen(cwd);
@@ -139,7 +150,7 @@ int wfiles_collect(struct strlist *out, const char **paths, int nr, struct strbu
 
 		if (stat(paths[i], &st) < 0) {
 			strbuf_addf(err, "cannot read '%s': ", paths[i]);
-			wfiles_add_errno(err, errno);
+			strbuf_add_strerror(err, errno);
 			return -1;
 		}
 		if (S_ISDIR(st.st_mode)) {

@@ -17,6 +17,13 @@
  */
 int wfiles_collect(struct strlist *out, const char **paths, int nr, struct strbuf *err);
 
+/*
+ * The directory a workflow's './' references are relative to: P for a
+ * file P/.github/workflows/F ("." when P is empty), appended to out.
+ * Returns 1, or 0 (out untouched) when path is not in such a folder.
+ */
+int wfiles_repo_root(struct strbuf *out, const char *path);
+
 /* 1 when the file name of path is action.yml or action.yaml. */
 int wfiles_is_action(const char *path);
 

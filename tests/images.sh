@@ -8,9 +8,16 @@
 #                               applet links, /tmp, /etc/passwd with nobody
 # slipway/python:3              that rootfs plus Debian's python3.11 (see
 #                               images_python for the two ways to get it)
+# slipway-test/httpd:latest     the busybox image serving /www/index.html
+#                               ("hello from the service") on port 80
+# slipway-test/runner:latest    slipway/python:3 plus this machine's bash: the
+#                               shells the workflow fixtures use, for the
+#                               docker backend's run of them
 
 IMAGE_BUSYBOX=slipway-test/busybox:latest
 IMAGE_PYTHON=slipway/python:3
+IMAGE_HTTPD=slipway-test/httpd:latest
+IMAGE_RUNNER=slipway-test/runner:latest
 IMAGES_LOCK=${TMPDIR:-/tmp}/slipway-images.lock
 
 images_log() { printf 'images.sh: %s\n' "$*" >&2; }
@@ -140,7 +147,57 @@ images_build_python() {
 	return "$rc"
 }
 
+# images_docker_build DIR IMAGE: docker build with the engine's own builder,
+# quiet unless it fails.
+images_docker_build() {
+	local out
+	out=$(DOCKER_BUILDKIT=0 docker build -q -t "$2" "$1" 2>&1) && return 0
+	printf '%s\n' "$out" >&2
+	return 1
+}
+
+# A service image for the Docker executor's tests: docker build on busybox.
+images_build_httpd() {
+	local ctx
+	images_present "$IMAGE_HTTPD" && return 0
+	images_build_busybox || return 1
+	ctx=$(mktemp -d "${TMPDIR:-/tmp}/slipway-httpd.XXXXXX") || return 1
+	printf 'hello from the service\n' >"$ctx/index.html"
+	printf '%s\n' "FROM $IMAGE_BUSYBOX" 'COPY index.html /www/index.html' \
+		'CMD ["httpd", "-f", "-p", "80", "-h", "/www"]' 'LABEL slipway.test-image=httpd' \
+		>"$ctx/Dockerfile"
+	images_docker_build "$ctx" "$IMAGE_HTTPD"
+	local rc=$?
+	rm -rf "$ctx"
+	[ $rc -eq 0 ] || images_log "cannot build $IMAGE_HTTPD"
+	return $rc
+}
+
+# bash and the libraries it loads, copied from this machine onto the python image.
+images_build_runner() {
+	local ctx bash lib
+	images_present "$IMAGE_RUNNER" && return 0
+	images_present "$IMAGE_PYTHON" || images_build_python || return 1
+	bash=$(command -v bash) || return 1
+	ctx=$(mktemp -d "${TMPDIR:-/tmp}/slipway-runner.XXXXXX") || return 1
+	mkdir -p "$ctx/root/usr/bin"
+	cp -L "$bash" "$ctx/root/usr/bin/bash" &&
+		ldd "$bash" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | while read -r lib; do
+			mkdir -p "$ctx/root/usr$(dirname "${lib#/usr}")"
+			cp -L "$lib" "$ctx/root/usr${lib#/usr}" || exit 1
+		done &&
+		printf '%s\n' "FROM $IMAGE_PYTHON" 'COPY root/ /' 'LABEL slipway.test-image=runner' \
+			>"$ctx/Dockerfile" &&
+		images_docker_build "$ctx" "$IMAGE_RUNNER"
+	local rc=$?
+	rm -rf "$ctx"
+	[ $rc -eq 0 ] || images_log "cannot build $IMAGE_RUNNER"
+	return $rc
+}
+
 images_busybox() { images_present "$IMAGE_BUSYBOX" || images_locked images_build_busybox; }
+images_runner() { images_present "$IMAGE_RUNNER" || images_locked images_build_runner; }
+images_httpd() { images_present "$IMAGE_HTTPD" || images_locked images_build_httpd; }
 images_python() { images_present "$IMAGE_PYTHON" || images_locked images_build_python; }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
@@ -150,13 +207,18 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 		case $what in
 		busybox) docker rmi -f "$IMAGE_BUSYBOX" >/dev/null 2>&1;;
 		python) docker rmi -f "$IMAGE_PYTHON" >/dev/null 2>&1;;
-		all) docker rmi -f "$IMAGE_BUSYBOX" "$IMAGE_PYTHON" >/dev/null 2>&1;;
+		httpd) docker rmi -f "$IMAGE_HTTPD" >/dev/null 2>&1;;
+		runner) docker rmi -f "$IMAGE_RUNNER" >/dev/null 2>&1;;
+		all) docker rmi -f "$IMAGE_HTTPD" "$IMAGE_RUNNER" "$IMAGE_BUSYBOX" "$IMAGE_PYTHON" \
+			>/dev/null 2>&1;;
 		esac
 	fi
 	case $what in
 	busybox) images_busybox;;
 	python) images_python;;
-	all) images_busybox && images_python;;
-	*) echo "usage: tests/images.sh busybox|python|all [--rebuild]" >&2; exit 2;;
+	httpd) images_httpd;;
+	runner) images_runner;;
+	all) images_busybox && images_python && images_httpd && images_runner;;
+	*) echo "usage: tests/images.sh busybox|python|httpd|runner|all [--rebuild]" >&2; exit 2;;
 	esac
 fi

@@ -38,6 +38,7 @@ void diag_vadd(struct diag_list *l, enum diag_severity sev, const char *file,
 	d->file = file ? xstrdup(file) : NULL;
 	d->line = line;
 	d->col = col;
+	d->width = 0;
 	d->severity = sev;
 	d->rule = rule;
 	d->message = strbuf_detach(&msg, NULL);
@@ -53,6 +54,26 @@ void diag_add(struct diag_list *l, enum diag_severity sev, const char *file,
 	va_start(ap, fmt);
 	diag_vadd(l, sev, file, line, col, rule, fmt, ap);
 	va_end(ap);
+}
+
+void diag_list_move(struct diag_list *to, struct diag_list *from)
+{
+	if (!from->nr) {
+		diag_list_release(from);
+		return;
+	}
+	if (!to->nr) {
+		diag_list_release(to);
+		*to = *from;
+		diag_list_init(from);
+		return;
+	}
+	ALLOC_GROW(to->items, to->nr + from->nr, to->alloc);
+	memcpy(to->items + to->nr, from->items, from->nr * sizeof(*from->items));
+	to->nr += from->nr;
+	to->errors += from->errors;
+	free(from->items);
+	diag_list_init(from);
 }
 
 int diag_position_cmp(const char *afile, int aline, int acol, const char *bfile, int bline,

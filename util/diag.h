@@ -21,6 +21,7 @@ struct diag {
 	enum diag_severity severity;
 	const char *rule;       /* static string such as "syntax-check"; may be NULL */
 	char *message;          /* lowercase, no trailing period */
+	int width;              /* columns of the fault, for a caret under it (0: none) */
 };
 
 struct diag_list {
@@ -40,6 +41,9 @@ void diag_add(struct diag_list *l, enum diag_severity sev, const char *file,
 	__attribute__((format(printf, 7, 8)));
 void diag_vadd(struct diag_list *l, enum diag_severity sev, const char *file,
 	       int line, int col, const char *rule, const char *fmt, va_list ap);
+
+/* Move every diagnostic of from to the end of to; from is left empty. */
+void diag_list_move(struct diag_list *to, struct diag_list *from);
 
 /* <0, 0, >0 as position a (file may be NULL) comes before, with, after b. */
 int diag_position_cmp(const char *afile, int aline, int acol, const char *bfile, int bline,

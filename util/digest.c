@@ -90,6 +90,30 @@ void digest_base64(struct strbuf *sb, const void *data, size_t len)
 	strbuf_setlen(sb, sb->len + out_len);
 }
 
+static int digest_hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int digest_unhex(unsigned char *out, const char *hex, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int hi = digest_hex_value((unsigned char)hex[2 * i]);
+		int lo = hi < 0 ? -1 : digest_hex_value((unsigned char)hex[2 * i + 1]);
+
+		if (lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
 static int digest_b64_value(int c)
 {
 	if (c >= 'A' && c <= 'Z')

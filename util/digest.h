@@ -28,6 +28,8 @@ void digest_hmac_sha1(unsigned char out[20], const void *key, size_t key_len,
 
 /* Append len bytes as lowercase hex. */
 void digest_hex(struct strbuf *sb, const unsigned char *bytes, size_t len);
+/* Decode 2*n hex digits (either case) into n bytes; -1 on a non-hex digit. */
+int digest_unhex(unsigned char *out, const char *hex, size_t n);
 /* Constant-time comparison of two equal-length byte strings. */
 int digest_equal(const void *a, const void *b, size_t len);
 

@@ -60,6 +60,12 @@ int fs_copy_tree(const char *dst, const char *src, fs_filter_fn *filter, void *d
 int fs_write_file(const char *path, const void *data, size_t len, mode_t mode,
 		  struct strbuf *err);
 
+/*
+ * Write all len bytes of buf to fd, resuming after EINTR and short
+ * writes. Returns 0, or -1 with errno set (EPIPE when the reader left).
+ */
+int fs_write_all(int fd, const void *buf, size_t len);
+
 /* Read the file at path into out; a file larger than max bytes fails (0: no cap). */
 int fs_read_file(struct strbuf *out, const char *path, size_t max, struct strbuf *err);
 

@@ -75,4 +75,11 @@ void glob_paths_free(struct glob_paths *g);
 int glob_paths_walk(const struct glob_paths *g, unsigned flags, struct strlist *out,
 		    struct strbuf *err);
 
+/*
+ * The literal directories the walk starts from (@actions/glob's
+ * getSearchPaths): those of positive patterns, absolute, without
+ * duplicates or paths inside another, in pattern order; appended to out.
+ */
+void glob_paths_search_roots(const struct glob_paths *g, struct strlist *out);
+
 #endif

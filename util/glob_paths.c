@@ -525,8 +525,7 @@ static int glob_partial_any(const struct glob_paths *g, const char *path)
 	return 0;
 }
 
-/* Search roots: those of positive patterns, without duplicates or descendants of others. */
-static void glob_search_roots(const struct glob_paths *g, struct strlist *roots)
+void glob_paths_search_roots(const struct glob_paths *g, struct strlist *roots)
 {
 	for (size_t i = 0; i < g->nr; i++) {
 		const char *sp = g->pats[i].search_path;
@@ -705,7 +704,7 @@ int glob_paths_walk(const struct glob_paths *g, unsigned flags, struct strlist *
 	w.out = out;
 	w.err = err;
 	strlist_init(&w.chain);
-	glob_search_roots(g, &roots);
+	glob_paths_search_roots(g, &roots);
 	ret = 0;
 	for (size_t i = roots.nr; i-- > 0 && !ret;) {
 		if (!lstat(roots.items[i], &st)) {

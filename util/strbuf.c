@@ -126,6 +126,14 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 }
 
+void strbuf_add_strerror(struct strbuf *sb, int err)
+{
+	const char *msg = strerror(err);
+
+	strbuf_addch(sb, msg[0] >= 'A' && msg[0] <= 'Z' ? msg[0] - 'A' + 'a' : msg[0]);
+	strbuf_addstr(sb, msg + 1);
+}
+
 void strbuf_rtrim(struct strbuf *sb)
 {
 	while (sb->len && isspace((unsigned char)sb->buf[sb->len - 1]))

@@ -35,6 +35,9 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 /* Append n copies of c. */
 void strbuf_addchars(struct strbuf *sb, int c, size_t n);
 
+/* Append strerror(err) in lower case, as messages are written ("no such file ..."). */
+void strbuf_add_strerror(struct strbuf *sb, int err);
+
 /* Remove trailing whitespace / a trailing newline. */
 void strbuf_rtrim(struct strbuf *sb);
 

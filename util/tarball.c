@@ -31,7 +31,9 @@ struct tarball_source {
 	struct archive *a;
 	struct strbuf root;         /* the directory, no trailing slash */
 	struct strbuf prefix;       /* "" or "prefix/" */
-	int root_owner;
+	int set_owner;              /* store uid/gid instead of the files' owners */
+	uid_t uid;
+	gid_t gid;
 	struct strlist names;       /* relative names, sorted, unique */
 	size_t next;                /* index into names of the next entry */
 	int prefix_pending;         /* the prefix directory entry is still to come */
@@ -235,7 +237,9 @@ struct tarball_source *tarball_source_new(const char *root, const struct strlist
 	strbuf_init(&s->err, 0);
 	strlist_init(&s->names);
 	s->fd = -1;
-	s->root_owner = opts && opts->root_owner;
+	s->set_owner = opts && (opts->set_owner || opts->root_owner);
+	s->uid = opts && opts->set_owner ? opts->uid : 0;
+	s->gid = opts && opts->set_owner ? opts->gid : 0;
 	strbuf_addstr(&s->root, root);
 	while (s->root.len > 1 && s->root.buf[s->root.len - 1] == '/')
 		strbuf_setlen(&s->root, s->root.len - 1);
@@ -356,9 +360,9 @@ static int tarball_source_header(struct tarball_source *s, const char *rel)
 		target[n] = '\0';
 		archive_entry_set_symlink(entry, target);
 	}
-	if (s->root_owner) {
-		archive_entry_set_uid(entry, 0);
-		archive_entry_set_gid(entry, 0);
+	if (s->set_owner) {
+		archive_entry_set_uid(entry, s->uid);
+		archive_entry_set_gid(entry, s->gid);
 	}
 	if (archive_write_header(s->a, entry) < ARCHIVE_WARN) {
 		tarball_source_fail(s, s->cur, archive_error_string(s->a));

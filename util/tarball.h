@@ -23,6 +23,9 @@ struct tarball_opts {
 	enum tarball_format format;
 	const char *prefix;     /* store names as prefix/path (NULL or "": as they are) */
 	int root_owner;         /* store uid/gid 0 instead of the files' owners */
+	int set_owner;          /* store uid/gid below instead (wins over root_owner) */
+	uid_t uid;
+	gid_t gid;
 };
 
 /* Consumes len bytes; 0, or -1 to stop the archive (the callback says why). */

@@ -300,3 +300,39 @@ void val_format_number(struct strbuf *sb, double n)
 
 	strbuf_add(sb, buf, val_number_to_buf(buf, n));
 }
+
+int val_equal(struct val a, struct val b)
+{
+	if (a.kind != b.kind)
+		return 0;
+	switch (a.kind) {
+	case VAL_NULL:
+		return 1;
+	case VAL_BOOL:
+		return !a.u.boolean == !b.u.boolean;
+	case VAL_NUMBER:
+		return a.u.number == b.u.number || (isnan(a.u.number) && isnan(b.u.number));
+	case VAL_STRING:
+		return a.u.string.len == b.u.string.len &&
+		       !memcmp(a.u.string.ptr, b.u.string.ptr, a.u.string.len);
+	case VAL_ARRAY:
+		if (a.u.array->nr != b.u.array->nr)
+			return 0;
+		for (size_t i = 0; i < a.u.array->nr; i++)
+			if (!val_equal(a.u.array->items[i], b.u.array->items[i]))
+				return 0;
+		return 1;
+	case VAL_OBJECT:
+		if (a.u.object->nr != b.u.object->nr)
+			return 0;
+		for (size_t i = 0; i < a.u.object->nr; i++) {
+			const struct val_member *m = &a.u.object->members[i];
+			struct val *o = val_object_get(b, m->key, m->key_len);
+
+			if (!o || !val_equal(m->value, *o))
+				return 0;
+		}
+		return 1;
+	}
+	return 0;
+}

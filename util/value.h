@@ -80,6 +80,13 @@ struct val *val_object_geti(struct val obj, const char *key, size_t key_len);
 /* Deep copy into arena a. */
 struct val val_copy(struct arena *a, struct val v);
 
+/*
+ * Deep equality: same kind, numbers equal as doubles (NaN equals NaN),
+ * strings byte for byte, arrays item by item, objects with the same keys
+ * (exact) holding equal values, in any order.
+ */
+int val_equal(struct val a, struct val b);
+
 const char *val_kind_name(enum val_kind k);
 
 /*

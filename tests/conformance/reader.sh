@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# GitHub's workflow-parser reader vectors through wf_load (tests/tools/reader_check):
-# errors must come at the same positions (or at least the same lines), successes
-# must give the same job ids, needs, runs-on and steps. Vectors that need the
-# expression engine or reusable-workflow loading SKIP with the reason; deliberate
-# differences are listed in reader-known.tsv. Counts are reported separately for
+# GitHub's workflow-parser reader vectors through wf_load_opts (tests/tools/reader_check),
+# with the vectors' reusable workflows supplied by a resolver: errors must come at the
+# same positions (or at least the same lines), successes must give the same job ids,
+# needs, normalised if:, runs-on and steps, those of called workflows too. Vectors
+# with options we do not model SKIP with the reason; deliberate differences are
+# listed in reader-known.tsv. Counts are reported separately for
 # the files upstream's skipped-tests.txt lists and for the rest.
 . "$(dirname "$0")/../lib.sh"
 

@@ -12,9 +12,10 @@ if ! docker_available; then
 fi
 
 "$SLIPWAY_TOP/tests/images.sh" all
-ok $? "tests/images.sh all builds (or finds) both images"
+ok $? "tests/images.sh all builds (or finds) the three images"
 bb_id=$(docker image inspect -f '{{.Id}}' "$IMAGE_BUSYBOX")
 py_id=$(docker image inspect -f '{{.Id}}' "$IMAGE_PYTHON")
+httpd_id=$(docker image inspect -f '{{.Id}}' "$IMAGE_HTTPD")
 
 run() { docker run --rm --label "slipway.run=images-$$" "$@" 2>&1; }
 
@@ -32,9 +33,15 @@ like "$out" "Directory listing for /" "python: the stdlib HTTP server serves a r
 out=$(run "$IMAGE_PYTHON" python3 -c 'import sys, ssl, sqlite3, zlib, hashlib; print(sys.version_info[:2])')
 is "$out" "(3, 11)" "python: 3.11 with its extension modules' libraries"
 
+out=$(run "$IMAGE_HTTPD" sh -c 'httpd -p 127.0.0.1:8080 -h /www &&
+	for i in $(seq 50); do wget -qO- http://127.0.0.1:8080/ 2>/dev/null && exit 0; sleep 0.1; done')
+is "$out" "hello from the service" "httpd: serves its page (the service of the docker tests)"
+is "$(docker image inspect -f '{{json .Config.Cmd}}' "$IMAGE_HTTPD")" \
+	'["httpd","-f","-p","80","-h","/www"]' "httpd: serves on port 80 in the foreground by default"
+
 "$SLIPWAY_TOP/tests/images.sh" all
-is "$(docker image inspect -f '{{.Id}}' "$IMAGE_BUSYBOX") $(docker image inspect -f '{{.Id}}' "$IMAGE_PYTHON")" \
-	"$bb_id $py_id" "a second call keeps the images it finds"
+is "$(docker image inspect -f '{{.Id}}' "$IMAGE_BUSYBOX") $(docker image inspect -f '{{.Id}}' "$IMAGE_PYTHON") $(docker image inspect -f '{{.Id}}' "$IMAGE_HTTPD")" \
+	"$bb_id $py_id $httpd_id" "a second call keeps the images it finds"
 
 out=$("$SLIPWAY_TOP/tests/images.sh" nonsense 2>&1)
 is $? 2 "an unknown image name is a usage error"

@@ -5,10 +5,11 @@
  *   PASS-EXACT|PASS-LINES|FAIL|SKIP <TAB> file <TAB> detail
  * Errors pass on the same (line, col) set (EXACT) or the same lines
  * (LINES: our wording and some columns differ from GitHub's); successes on
- * the same job ids, needs, runs-on, step count, step ids, run and uses.
- * It does not compare `if:` (normalising it needs the expression engine).
+ * the same job ids, needs, normalised if:, runs-on, step count, step ids,
+ * run and uses.
  */
 #include "parser/schema.h"
+#include "parser/template.h"
 #include "parser/workflow.h"
 #include "util/json.h"
 #include "util/strbuf.h"
@@ -25,18 +26,8 @@ static const struct {
 	const char *reason;
 } unsupported_options[] = {
 	{ "max-result-size", "result size limits are not implemented" },
-	{ "max-job-limit", "job count limits are not implemented" },
-	{ "max-nested-reusable-workflows-depth", "needs reusable-workflow loading" },
-	{ "permissions-policy", "needs reusable-workflow permission checks" },
-	{ "skip-reusable-workflows", "needs reusable-workflow loading" },
 	{ "is-partial-rerun", "partial re-runs are not modelled" },
 	{ "experimental-features", "experimental features are not supported" },
-};
-
-/* Phrases of expected errors that come from the expression engine. */
-static const char *const expression_phrases[] = {
-	"Located at position", "Located within expression", "Unrecognized named-value",
-	"Unrecognized function", "Unexpected symbol", "Unexpected end of expression",
 };
 
 struct vector {
@@ -78,107 +69,46 @@ static void split_docs(struct vector *v, const char *text, size_t len)
 
 static struct val token_of(struct arena *a, const struct ydoc_node *n, int source);
 
+/*
+ * GitHub numbers the files of a load from 1 in the order it reads them:
+ * the workflow, then the workflows it calls (the order our jobs are
+ * compared in). Reset for each vector.
+ */
+static const char *file_ids[64];
+static size_t file_ids_nr;
+
+static int file_id(const char *file)
+{
+	for (size_t i = 0; i < file_ids_nr; i++)
+		if (!strcmp(file_ids[i], file))
+			return (int)i + 1;
+	if (file_ids_nr == sizeof(file_ids) / sizeof(file_ids[0]))
+		return 0;
+	file_ids[file_ids_nr++] = file;
+	return (int)file_ids_nr;
+}
+
 static void token_pos(struct arena *a, struct val t, const struct ydoc_node *n, int source)
 {
 	if (!source)
 		return;
-	val_object_setstr(a, t, "file", val_number(1));
+	val_object_setstr(a, t, "file", val_number(file_id(n->file)));
 	val_object_setstr(a, t, "line", val_number(n->line));
 	val_object_setstr(a, t, "col", val_number(n->col));
-}
-
-/* Trimmed text of an expression between ${{ and }}. */
-static struct val expr_text(struct arena *a, const char *s, const char *e)
-{
-	while (s < e && strchr(" \t\r\n", *s))
-		s++;
-	while (e > s && strchr(" \t\r\n", e[-1]))
-		e--;
-	return val_string(a, s, (size_t)(e - s));
 }
 
 /* GitHub's token for a string holding ${{ }}: one expression, or format(). */
 static struct val expression_token(struct arena *a, const struct ydoc_node *n, int source)
 {
-	const char *s = n->u.scalar.ptr, *p = s;
-	struct strbuf fmt = STRBUF_INIT, args = STRBUF_INIT;
-	struct val t = val_new_object(a), only = val_null();
-	int segments = 0, exprs = 0;
+	struct strbuf e = STRBUF_INIT;
+	struct val t = val_new_object(a);
 
+	tmpl_to_expression(&e, n->u.scalar.ptr, n->u.scalar.len);
 	val_object_setstr(a, t, "type", val_number(3));
 	token_pos(a, t, n, source);
-	while (*p) {
-		const char *open = strstr(p, "${{"), *q, *close = NULL;
-		int in_string = 0;
-
-		if (!open)
-			open = p + strlen(p);
-		for (q = p; q < open; q++) {
-			if (*q == '\'')
-				strbuf_addstr(&fmt, "''");
-			else if (*q == '{' || *q == '}')
-				strbuf_addf(&fmt, "%c%c", *q, *q);
-			else
-				strbuf_addch(&fmt, *q);
-		}
-		if (open > p)
-			segments++;
-		if (!*open)
-			break;
-		for (q = open + 3; *q; q++) {
-			if (*q == '\'')
-				in_string = !in_string;
-			else if (!in_string && *q == '}' && q[-1] == '}' && q - 1 > open + 2) {
-				close = q - 1;
-				break;
-			}
-		}
-		only = expr_text(a, open + 3, close);
-		strbuf_addf(&fmt, "{%d}", exprs++);
-		strbuf_addf(&args, ", %s", only.u.string.ptr);
-		segments++;
-		p = close + 2;
-	}
-	if (segments == 1 && exprs == 1) {
-		val_object_setstr(a, t, "expr", only);
-	} else {
-		struct strbuf e = STRBUF_INIT;
-
-		strbuf_addf(&e, "format('%s'%s)", fmt.buf, args.buf);
-		val_object_setstr(a, t, "expr", val_string(a, e.buf, e.len));
-		strbuf_release(&e);
-	}
-	strbuf_release(&fmt);
-	strbuf_release(&args);
+	val_object_setstr(a, t, "expr", val_string(a, e.buf, e.len));
+	strbuf_release(&e);
 	return t;
-}
-
-/* "x" for a value that is only ${{ 'x' }} (GitHub's escape), else NULL. */
-static const char *quoted_literal(struct arena *a, const char *s)
-{
-	struct strbuf out = STRBUF_INIT;
-	const char *e = s + strlen(s), *p;
-	const char *result = NULL;
-
-	if (strncmp(s, "${{", 3) || e - s < 5 || strcmp(e - 2, "}}"))
-		return NULL;
-	for (p = s + 3; *p == ' '; p++)
-		;
-	for (e -= 2; e > p && e[-1] == ' '; e--)
-		;
-	if (*p != '\'' || e - p < 2 || e[-1] != '\'')
-		return NULL;
-	for (p++, e--; p < e; p++) {
-		if (*p == '\'' && (p + 1 >= e || p[1] != '\''))
-			goto out;
-		strbuf_addch(&out, *p);
-		if (*p == '\'')
-			p++;
-	}
-	result = arena_strdup(a, out.buf);
-out:
-	strbuf_release(&out);
-	return result;
 }
 
 static struct val literal_token(struct arena *a, const struct ydoc_node *n, int source)
@@ -194,10 +124,11 @@ static struct val literal_token(struct arena *a, const struct ydoc_node *n, int 
 		{ VAL_NULL, 7, NULL },
 	};
 	struct val v = ydoc_scalar_value(a, n), t;
-	const char *lit = quoted_literal(a, n->u.scalar.ptr);
+	struct strbuf lit = STRBUF_INIT;
 
-	if (lit)
-		v = val_cstring(a, lit);
+	if (tmpl_to_expression(&lit, n->u.scalar.ptr, n->u.scalar.len) == TMPL_STRING)
+		v = val_string(a, lit.buf, lit.len);
+	strbuf_release(&lit);
 	if (!source)
 		return v.kind == VAL_NULL ? token_of(a, NULL, 0) : v;
 	t = val_new_object(a);
@@ -248,40 +179,6 @@ static struct val token_of(struct arena *a, const struct ydoc_node *n, int sourc
 
 /* ---------------------------------------------------------------- comparison */
 
-static int val_equal(struct val x, struct val y)
-{
-	if (x.kind != y.kind)
-		return 0;
-	switch (x.kind) {
-	case VAL_NULL:
-		return 1;
-	case VAL_BOOL:
-		return x.u.boolean == y.u.boolean;
-	case VAL_NUMBER:
-		return x.u.number == y.u.number || (isnan(x.u.number) && isnan(y.u.number));
-	case VAL_STRING:
-		return x.u.string.len == y.u.string.len &&
-		       !memcmp(x.u.string.ptr, y.u.string.ptr, x.u.string.len);
-	case VAL_ARRAY:
-		if (x.u.array->nr != y.u.array->nr)
-			return 0;
-		for (size_t i = 0; i < x.u.array->nr; i++)
-			if (!val_equal(x.u.array->items[i], y.u.array->items[i]))
-				return 0;
-		return 1;
-	default:
-		if (x.u.object->nr != y.u.object->nr)
-			return 0;
-		for (size_t i = 0; i < x.u.object->nr; i++) {
-			struct val *o = val_object_getstr(y, x.u.object->members[i].key);
-
-			if (!o || !val_equal(x.u.object->members[i].value, *o))
-				return 0;
-		}
-		return 1;
-	}
-}
-
 /* The text of a string or of a literal token {"lit": ...}. */
 static const char *plain_text(struct val v)
 {
@@ -307,6 +204,26 @@ static int compare_field(struct strbuf *why, const char *what, struct val want, 
 	return -1;
 }
 
+/* A job's or step's if: against the expected normalised condition {"expr": ...}. */
+static int compare_if(struct arena *a, const char *what, struct val *want,
+		      const struct ydoc_node *cond, struct strbuf *why)
+{
+	static const struct expr_names any = { NULL, EXPR_FN_STATUS | EXPR_FN_JOB_STATUS |
+						   EXPR_FN_HASHFILES | EXPR_FN_CASE, NULL, 0 };
+	struct strbuf got = STRBUF_INIT;
+	struct val *expr = want ? val_object_getstr(*want, "expr") : NULL;
+	int ret = 0;
+
+	if (!expr || expr->kind != VAL_STRING)
+		return 0;
+	if (tmpl_if_normalize(&got, cond, &any, a) < 0 || strcmp(got.buf, expr->u.string.ptr)) {
+		strbuf_addf(why, "%s if: want '%s' got '%s'", what, expr->u.string.ptr, got.buf);
+		ret = -1;
+	}
+	strbuf_release(&got);
+	return ret;
+}
+
 static int compare_step(struct arena *a, const struct wf_step *step, struct val want, int source,
 			struct strbuf *why)
 {
@@ -328,8 +245,11 @@ static int compare_step(struct arena *a, const struct wf_step *step, struct val 
 		return -1;
 	if (uses && compare_field(why, "uses", *uses, token_of(a, step->uses_node, source)))
 		return -1;
-	return 0;
+	return compare_if(a, "step", val_object_getstr(want, "if"), step->if_cond, why);
 }
+
+static int compare_jobs(struct arena *a, const struct wf_workflow *wf, struct val want, int source,
+			struct strbuf *why);
 
 static int compare_job(struct arena *a, const struct wf_job *job, struct val want, int source,
 		       struct strbuf *why)
@@ -337,6 +257,7 @@ static int compare_job(struct arena *a, const struct wf_job *job, struct val wan
 	struct val *id = val_object_getstr(want, "id"), *needs = val_object_getstr(want, "needs");
 	struct val *runs_on = val_object_getstr(want, "runs-on");
 	struct val *steps = val_object_getstr(want, "steps");
+	struct val *callee_jobs = val_object_getstr(want, "jobs");
 	const char *want_id = id ? plain_text(*id) : NULL;
 	size_t nsteps = steps && steps->kind == VAL_ARRAY ? steps->u.array->nr : 0;
 
@@ -360,6 +281,10 @@ static int compare_job(struct arena *a, const struct wf_job *job, struct val wan
 	if ((runs_on != NULL) != (job->runs_on != NULL) ||
 	    (runs_on && compare_field(why, "runs-on", *runs_on, token_of(a, job->runs_on, source))))
 		return why->len ? -1 : (strbuf_addf(why, "job '%s': runs-on presence", job->id), -1);
+	if (compare_if(a, "job", val_object_getstr(want, "if"), job->if_cond, why))
+		return -1;
+	if (callee_jobs && compare_jobs(a, job->callee, *callee_jobs, source, why))
+		return -1;
 	if (nsteps != job->steps_nr) {
 		strbuf_addf(why, "job '%s': %zu steps, want %zu", job->id, job->steps_nr, nsteps);
 		return -1;
@@ -370,73 +295,94 @@ static int compare_job(struct arena *a, const struct wf_job *job, struct val wan
 	return 0;
 }
 
+/* The jobs of wf (a called workflow: NULL when it was not loaded) against want. */
+static int compare_jobs(struct arena *a, const struct wf_workflow *wf, struct val want, int source,
+			struct strbuf *why)
+{
+	size_t nr = want.kind == VAL_ARRAY ? want.u.array->nr : 0;
+
+	if (!wf && !nr)
+		return 0;
+	if (!wf || wf->jobs_nr != nr) {
+		strbuf_addf(why, "%zu jobs, want %zu", wf ? wf->jobs_nr : 0, nr);
+		return -1;
+	}
+	for (size_t i = 0; i < nr; i++)
+		if (compare_job(a, &wf->jobs[i], want.u.array->items[i], source, why))
+			return -1;
+	return 0;
+}
+
 /* ---------------------------------------------------------------- errors */
 
-struct expected_error {
-	int line, col;      /* 0 when the message has no position */
-	const char *text;
+/* Where an error is: "file (Line: L, Col: C): ..." of GitHub's, or one of ours. */
+struct position {
+	char file[256];
+	int line, col;
 };
 
-/* Parse ".github/workflows/x.yml (Line: L, Col: C): text"; 0 when it names another file. */
-static int parse_expected(struct expected_error *e, const char *msg, const char *wf_name)
+/* Parse "<file> (Line: L, Col: C): text"; 0 when the message has no position. */
+static int parse_expected(struct position *e, const char *msg)
 {
-	size_t n = strlen(wf_name);
+	const char *at = strstr(msg, " (Line: ");
+	size_t n = at ? (size_t)(at - msg) : 0;
 
 	memset(e, 0, sizeof(*e));
-	if (strncmp(msg, wf_name, n))
+	if (!at || n >= sizeof(e->file) ||
+	    sscanf(at, " (Line: %d, Col: %d):", &e->line, &e->col) != 2)
 		return 0;
-	if (sscanf(msg + n, " (Line: %d, Col: %d):", &e->line, &e->col) == 2)
-		e->text = strstr(msg + n, "): ") + 3;
-	else
-		e->text = msg + n + (msg[n] == ':' ? 2 : 0);
+	memcpy(e->file, msg, n);
 	return 1;
 }
 
 static int cmp_pos(const void *a, const void *b)
 {
-	const int *x = a, *y = b;
+	const struct position *x = a, *y = b;
+	int c = strcmp(x->file, y->file);
 
-	return x[0] != y[0] ? (x[0] > y[0]) - (x[0] < y[0]) : (x[1] > y[1]) - (x[1] < y[1]);
+	if (c)
+		return c;
+	return x->line != y->line ? (x->line > y->line) - (x->line < y->line) :
+	       (x->col > y->col) - (x->col < y->col);
 }
 
-/* Sorted unique (line, col) pairs, col 0 when lines_only; returns the count. */
-static size_t unique_positions(int (*pos)[2], size_t nr, int lines_only)
+/* Sorted unique positions, col 0 when lines_only; returns the count. */
+static size_t unique_positions(struct position *pos, size_t nr, int lines_only)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < nr; i++)
 		if (lines_only)
-			pos[i][1] = 0;
+			pos[i].col = 0;
 	qsort(pos, nr, sizeof(*pos), cmp_pos);
 	for (size_t i = 0; i < nr; i++)
-		if (!k || cmp_pos(pos[k - 1], pos[i]))
-			memcpy(pos[k++], pos[i], sizeof(*pos));
+		if (!k || cmp_pos(&pos[k - 1], &pos[i]))
+			pos[k++] = pos[i];
 	return k;
 }
 
-static int same_positions(struct val errors, const struct diag_list *diags, const char *wf_name,
-			  int lines_only, int *unpositioned)
+static int same_positions(struct val errors, const struct diag_list *diags, int lines_only,
+			  int *unpositioned)
 {
 	size_t nw = errors.u.array->nr, ng = diags->nr, kw = 0, kg;
-	int (*want)[2] = xcalloc(nw + 1, sizeof(*want));
-	int (*got)[2] = xcalloc(ng + 1, sizeof(*got));
+	struct position *want = xcalloc(nw + 1, sizeof(*want));
+	struct position *got = xcalloc(ng + 1, sizeof(*got));
 	int same;
 
 	*unpositioned = 0;
 	for (size_t i = 0; i < nw; i++) {
 		struct val *m = val_object_getstr(errors.u.array->items[i], "Message");
-		struct expected_error e;
 
-		if (!m || !parse_expected(&e, m->u.string.ptr, wf_name) || !e.line) {
+		if (!m || !parse_expected(&want[kw], m->u.string.ptr)) {
 			*unpositioned = 1;
 			continue;
 		}
-		want[kw][0] = e.line;
-		want[kw++][1] = e.col;
+		kw++;
 	}
 	for (size_t i = 0; i < ng; i++) {
-		got[i][0] = diags->items[i].line;
-		got[i][1] = diags->items[i].col;
+		snprintf(got[i].file, sizeof(got[i].file), "%s", diags->items[i].file);
+		got[i].line = diags->items[i].line;
+		got[i].col = diags->items[i].col;
 	}
 	kw = unique_positions(want, kw, lines_only);
 	kg = unique_positions(got, ng, lines_only);
@@ -445,15 +391,67 @@ static int same_positions(struct val errors, const struct diag_list *diags, cons
 		size_t j = 0;
 
 		for (size_t i = 0; i < kg && j < kw; i++)
-			if (!cmp_pos(got[i], want[j]))
+			if (!cmp_pos(&got[i], &want[j]))
 				j++;
 		same = j == kw && ng > 0;
 	} else {
-		same = kw == kg && !memcmp(want, got, kw * sizeof(*want));
+		same = kw == kg;
+		for (size_t i = 0; same && i < kw; i++)
+			same = !cmp_pos(&want[i], &got[i]);
 	}
 	free(want);
 	free(got);
 	return same;
+}
+
+/* ---------------------------------------------------------------- reusable workflows */
+
+/* The vector's documents after the workflow: reference, content, reference, content... */
+static int vector_resolve(void *data, const char *ref, const struct wf_uses *uses,
+			  struct strbuf *name, struct strbuf *text, struct strbuf *err)
+{
+	const struct vector *v = data;
+
+	(void)uses;
+	(void)err;
+	for (size_t i = 2; i + 2 < v->ndocs; i += 2) {
+		const char *r = v->docs[i];
+		size_t n = v->doc_len[i];
+
+		while (n && strchr(" \t\r\n", r[n - 1]))
+			n--;
+		if (strlen(ref) == n && !strncmp(ref, r, n)) {
+			strbuf_addstr(name, ref);
+			strbuf_add(text, v->docs[i + 1], v->doc_len[i + 1]);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The options of a vector for reusable workflows: limits, permission policy, skipping. */
+static void vector_load_options(struct wf_load_options *lo, const struct ydoc_node *opts)
+{
+	static const struct {
+		const char *name;
+		enum wf_permissions_policy policy;
+	} policies[] = {
+		{ "LimitedRead", WF_POLICY_LIMITED_READ },
+		{ "Write", WF_POLICY_WRITE },
+	};
+	const struct ydoc_node *depth = ydoc_map_get(opts, "max-nested-reusable-workflows-depth");
+	const struct ydoc_node *policy = ydoc_map_get(opts, "permissions-policy");
+	const struct ydoc_node *jobs = ydoc_map_get(opts, "max-job-limit");
+
+	if (ydoc_scalar_is(ydoc_map_get(opts, "skip-reusable-workflows"), "true"))
+		lo->resolver = NULL;
+	if (depth && depth->kind == YDOC_SCALAR)
+		lo->max_depth = atoi(depth->u.scalar.ptr);
+	if (jobs && jobs->kind == YDOC_SCALAR)
+		lo->max_jobs = (size_t)atol(jobs->u.scalar.ptr);
+	for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
+		if (ydoc_scalar_is(policy, policies[i].name))
+			lo->policy = policies[i].policy;
 }
 
 /* ---------------------------------------------------------------- one vector */
@@ -463,18 +461,6 @@ static const char *unsupported_reason(const struct ydoc_node *opts)
 	for (size_t i = 0; i < sizeof(unsupported_options) / sizeof(unsupported_options[0]); i++)
 		if (ydoc_map_get(opts, unsupported_options[i].option))
 			return unsupported_options[i].reason;
-	return NULL;
-}
-
-static const char *expression_reason(struct val errors)
-{
-	for (size_t i = 0; i < errors.u.array->nr; i++) {
-		struct val *m = val_object_getstr(errors.u.array->items[i], "Message");
-
-		for (size_t k = 0; m && k < sizeof(expression_phrases) / sizeof(*expression_phrases); k++)
-			if (strstr(m->u.string.ptr, expression_phrases[k]))
-				return "needs expression engine";
-	}
 	return NULL;
 }
 
@@ -499,6 +485,8 @@ static void run_vector(const char *path, struct strbuf *verdict)
 	struct diag_list diags = DIAG_LIST_INIT, odiags = DIAG_LIST_INIT;
 	struct wf_workflow wf;
 	struct ydoc_limits lim;
+	struct wf_resolver resolver = { vector_resolve, &v };
+	struct wf_load_options lo = { NULL, NULL, &resolver, 0, 0, WF_POLICY_UNKNOWN };
 	struct val expect, *errors, *jobs;
 	const char *slash = strrchr(path, '/'), *reason;
 	int source, unpositioned;
@@ -522,23 +510,24 @@ static void run_vector(const char *path, struct strbuf *verdict)
 	errors = val_object_getstr(expect, "errors");
 	jobs = val_object_getstr(expect, "jobs");
 	source = ydoc_scalar_is(ydoc_map_get(opts.root, "include-source"), "true");
-	if (strstr(v.name, "reusable") || v.ndocs > 3)
-		reason = "needs reusable-workflow loading";
-	else if (!(reason = unsupported_reason(opts.root)) && errors)
-		reason = expression_reason(*errors);
+	reason = unsupported_reason(opts.root);
 	if (reason) {
 		strbuf_addf(verdict, "SKIP\t%s\t%s", v.name, reason);
 		goto out_opts;
 	}
 	check_limits(&lim, opts.root);
-	wf_load_limits(&wf, v.wf_name.buf, v.docs[1], v.doc_len[1], &lim, &diags);
+	file_ids_nr = 0;
+	lo.limits = &lim;
+	vector_load_options(&lo, opts.root);
+	wf_load_opts(&wf, v.wf_name.buf, v.docs[1], v.doc_len[1], &lo, &diags);
+	file_id(wf.file);
 	if (errors) {
 		if (!diags.errors)
 			strbuf_addf(verdict, "FAIL\t%s\taccepted; GitHub reports %zu error(s)", v.name,
 				    errors->u.array->nr);
-		else if (same_positions(*errors, &diags, v.wf_name.buf, 0, &unpositioned))
+		else if (same_positions(*errors, &diags, 0, &unpositioned))
 			strbuf_addf(verdict, "PASS-EXACT\t%s\t%zu error(s)", v.name, diags.nr);
-		else if (same_positions(*errors, &diags, v.wf_name.buf, 1, &unpositioned))
+		else if (same_positions(*errors, &diags, 1, &unpositioned))
 			strbuf_addf(verdict, "PASS-LINES\t%s\tsame lines, other columns", v.name);
 		else
 			strbuf_addf(verdict, "FAIL\t%s\tother positions: ours start %d:%d %s", v.name,
@@ -550,14 +539,7 @@ static void run_vector(const char *path, struct strbuf *verdict)
 			    diags.items[0].col, diags.items[0].message);
 		goto out_wf;
 	}
-	if (!jobs || jobs->kind != VAL_ARRAY || jobs->u.array->nr != wf.jobs_nr) {
-		strbuf_addf(verdict, "FAIL\t%s\t%zu jobs, want %zu", v.name, wf.jobs_nr,
-			    jobs && jobs->kind == VAL_ARRAY ? jobs->u.array->nr : 0);
-		goto out_wf;
-	}
-	for (size_t i = 0; i < wf.jobs_nr && !why.len; i++)
-		compare_job(&a, &wf.jobs[i], jobs->u.array->items[i], source, &why);
-	if (why.len)
+	if (!jobs || compare_jobs(&a, &wf, *jobs, source, &why))
 		strbuf_addf(verdict, "FAIL\t%s\t%s", v.name, why.buf);
 	else
 		strbuf_addf(verdict, "PASS-EXACT\t%s\t%zu job(s) match", v.name, wf.jobs_nr);

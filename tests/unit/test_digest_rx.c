@@ -38,6 +38,20 @@ static void test_hmac_sha256_rfc4231(void **state)
 	strbuf_release(&hex);
 }
 
+static void test_unhex(void **state)
+{
+	unsigned char out[4];
+	struct strbuf hex = STRBUF_INIT;
+
+	(void)state;
+	assert_int_equal(digest_unhex(out, "00fFa17E", 4), 0);
+	digest_hex(&hex, out, 4);
+	assert_string_equal(hex.buf, "00ffa17e");
+	assert_int_equal(digest_unhex(out, "0g", 1), -1);
+	assert_int_equal(digest_unhex(out, "g0", 1), -1);
+	strbuf_release(&hex);
+}
+
 static void test_base64_round_trip(void **state)
 {
 	struct strbuf enc = STRBUF_INIT, dec = STRBUF_INIT;
@@ -97,6 +111,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha256_known_vector),
 		cmocka_unit_test(test_hmac_sha256_rfc4231),
+		cmocka_unit_test(test_unhex),
 		cmocka_unit_test(test_base64_round_trip),
 		cmocka_unit_test(test_rx_search_and_anchored),
 		cmocka_unit_test(test_rx_search_spans_groups),

@@ -398,6 +398,52 @@ static void test_calls_status(void **state)
 	}
 }
 
+/* expr_each_path: every context read, with its literal names, as "off:a.b.c" lines. */
+static void collect_path(void *data, const struct expr_name *names, unsigned nr, size_t off)
+{
+	struct strbuf *out = data;
+
+	strbuf_addf(out, "%zu:", off);
+	for (unsigned i = 0; i < nr; i++)
+		strbuf_addf(out, "%s%.*s", i ? "." : "", (int)names[i].len, names[i].ptr);
+	strbuf_addch(out, ' ');
+}
+
+static void test_paths(void **state)
+{
+	struct fixture *f = *state;
+	struct expr_names names = { NULL, EXPR_FN_STATUS | EXPR_FN_JOB_STATUS, NULL, 0 };
+	static const struct {
+		const char *text;
+		const char *paths;
+	} cases[] = {
+		{ "needs.build.outputs.version", "0:needs.build.outputs.version " },
+		{ "needs['b'].outputs[matrix.os] == x",
+		  "19:matrix.os 0:needs.b.outputs 33:x " },
+		{ "success('a') && !contains(github.event.pull_request.labels.*.name, 'x')",
+		  "26:github.event.pull_request.labels " },
+		{ "fromJSON(steps.s.outputs.json).a.b", "9:steps.s.outputs.json " },
+		{ "'literal' == 1", "" },
+	};
+	struct strbuf out = STRBUF_INIT;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct expr *e;
+
+		assert_int_equal(expr_parse(&e, &f->a, cases[i].text, strlen(cases[i].text), &names,
+					    &f->err), 0);
+		strbuf_reset(&out);
+		expr_each_path(e, collect_path, &out);
+		assert_string_equal(out.buf, cases[i].paths);
+	}
+	/* Job ids in success() and failure() only where a job's if: allows them. */
+	names.functions = EXPR_FN_STATUS;
+	assert_int_equal(expr_parse(&(struct expr *){ NULL }, &f->a, "success('a')", 12, &names,
+				    &f->err), -1);
+	assert_string_equal(f->err.message.buf, "Too many parameters supplied: 'success'");
+	strbuf_release(&out);
+}
+
 static void test_hashfiles(void **state)
 {
 	struct fixture *f = *state;
@@ -605,6 +651,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status_functions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_calls_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hashfiles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_coerce_string_and_truthy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caches_follow_the_data, setup, teardown),

@@ -10,10 +10,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/unit/testutil.h"
@@ -60,6 +63,41 @@ static void make_dir(const char *path, mode_t mode)
 {
 	assert_int_equal(mkdir(path, 0700), 0);
 	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* fs_write_all: a pipe takes everything in pieces; a pipe nobody reads is EPIPE. */
+static void test_write_all(void **state)
+{
+	static char big[200000];
+	struct strbuf got = STRBUF_INIT;
+	int fds[2];
+	pid_t pid;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		close(fds[0]);
+		_exit(fs_write_all(fds[1], big, sizeof(big)) ? 1 : 0);
+	}
+	close(fds[1]);
+	assert_int_equal(strbuf_read_fd(&got, fds[0], 0), 0);
+	close(fds[0]);
+	assert_int_equal(got.len, sizeof(big));
+	assert_memory_equal(got.buf, big, sizeof(big));
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	assert_int_equal(pipe(fds), 0);
+	close(fds[0]);
+	signal(SIGPIPE, SIG_IGN);
+	errno = 0;
+	assert_int_equal(fs_write_all(fds[1], "x", 1), -1);
+	assert_int_equal(errno, EPIPE);
+	signal(SIGPIPE, SIG_DFL);
+	close(fds[1]);
+	strbuf_release(&got);
 }
 
 static void test_path_join(void **state)
@@ -713,6 +751,7 @@ static void test_no_descriptor_leaks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_write_all),
 		cmocka_unit_test(test_path_join),
 		cmocka_unit_test(test_mkdir_p),
 		cmocka_unit_test(test_deep_tree_beyond_path_max),

@@ -343,6 +343,44 @@ static void test_chosen_paths_and_prefix(void **state)
 	strbuf_release(&got);
 }
 
+/* Every header's "name uid gid" (ustar fields, octal), one per line. */
+static void tar_owners(struct strbuf *out, const struct strbuf *tar)
+{
+	for (size_t off = 0; off + 512 <= tar->len;) {
+		const char *h = tar->buf + off;
+		unsigned long size = strtoul(h + 124, NULL, 8);
+
+		if (!h[0])
+			break;
+		strbuf_addf(out, "%.100s %lo %lo\n", h, strtoul(h + 108, NULL, 8),
+			    strtoul(h + 116, NULL, 8));
+		off += 512 + (size + 511) / 512 * 512;
+	}
+}
+
+static void test_owner(void **state)
+{
+	struct fixture *f = *state;
+	struct tarball_opts opts = { TARBALL_TAR, "ws", 1, 1, 1001, 1002 };
+	struct strlist paths = STRLIST_INIT;
+	struct strbuf tar = STRBUF_INIT, err = STRBUF_INIT, got = STRBUF_INIT;
+
+	strlist_push(&paths, "a.txt");
+	assert_int_equal(tarball_create(f->src.buf, &paths, &opts, to_strbuf, &tar, &err), 0);
+	tar_owners(&got, &tar);
+	assert_string_equal(got.buf, "ws/ 1751 1752\nws/a.txt 1751 1752\n");
+	opts.set_owner = 0;
+	strbuf_reset(&tar);
+	strbuf_reset(&got);
+	assert_int_equal(tarball_create(f->src.buf, &paths, &opts, to_strbuf, &tar, &err), 0);
+	tar_owners(&got, &tar);
+	assert_string_equal(got.buf, "ws/ 0 0\nws/a.txt 0 0\n");
+	strlist_release(&paths);
+	strbuf_release(&tar);
+	strbuf_release(&err);
+	strbuf_release(&got);
+}
+
 static void test_file_round_trip(void **state)
 {
 	struct fixture *f = *state;
@@ -655,6 +693,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip_zstd),
 		cmocka_unit_test(test_source_small_reads),
 		cmocka_unit_test(test_chosen_paths_and_prefix),
+		cmocka_unit_test(test_owner),
 		cmocka_unit_test(test_file_round_trip),
 		cmocka_unit_test(test_create_refuses_bad_paths),
 		cmocka_unit_test(test_create_errors),

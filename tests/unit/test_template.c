@@ -116,7 +116,7 @@ static void test_errors_carry_file_positions(void **state)
 		"w.yml:10:19: Unrecognized named-value: 'nosuch'. Located at position 2 "
 		"within expression:  nosuch.x ");
 	assert_null(as_json(f, "block"));
-	assert_non_null(strstr(f->err.buf, "w.yml:14:"));
+	assert_non_null(strstr(f->err.buf, "w.yml:14:11: Unrecognized named-value: 'nosuch'"));
 }
 
 static int eval_if(struct fixture *f, const char *text, enum expr_job_status status)
@@ -163,12 +163,74 @@ static void test_if_follows_github(void **state)
 	assert_non_null(strstr(f->err.buf, "if.yml:1:5: Unrecognized named-value: 'nosuch'"));
 }
 
+/* GitHub's expression form of strings, and normalised if: conditions. */
+static void test_expression_forms(void **state)
+{
+	static const struct {
+		const char *text;
+		int kind;
+		const char *out;
+	} forms[] = {
+		{ "plain text", TMPL_LITERAL, "" },
+		{ "${{ matrix.os }}", TMPL_EXPRESSION, "matrix.os" },
+		{ "${{ 'it''s' }}", TMPL_STRING, "it's" },
+		{ "a ${{ x }} b{c}'d ${{ y.z }}", TMPL_EXPRESSION,
+		  "format('a {0} b{{c}}''d {1}', x, y.z)" },
+		{ "${{ x }} ", TMPL_EXPRESSION, "format('{0} ', x)" },
+		{ "${{ '}}' }}", TMPL_STRING, "}}" },
+		{ "echo ${{ x", -1, "" },
+	};
+	static const struct {
+		const char *yaml;
+		const char *want;
+	} conds[] = {
+		{ "other: 1\n", "success()" },
+		{ "if: null\n", "success()" },
+		{ "if: ''\n", "success()" },
+		{ "if: github.ref == 'x'\n", "success() && (github.ref == 'x')" },
+		{ "if: ' true '\n", "success() && (true)" },
+		{ "if: ${{ always() && github.x }}\n", "always() && github.x" },
+		{ "if: success('build', 'test')\n", "success('build', 'test')" },
+		{ "if: a ${{ github.ref }}\n", "success() && (format('a {0}', github.ref))" },
+		{ "if: ${{ 'failure()' }}\n", "failure()" },
+		{ "if: github.y == 'success()'\n", "success() && (github.y == 'success()')" },
+		/* What does not parse is kept for the error to be reported. */
+		{ "if: nosuch.x\n", "nosuch.x" },
+	};
+	struct fixture *f = *state;
+	struct strbuf out = STRBUF_INIT;
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		strbuf_reset(&out);
+		assert_int_equal(tmpl_to_expression(&out, forms[i].text, strlen(forms[i].text)),
+				 forms[i].kind);
+		assert_string_equal(out.buf, forms[i].out);
+	}
+	f->names.functions = EXPR_FN_STATUS | EXPR_FN_JOB_STATUS;
+	for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
+		struct diag_list diags = DIAG_LIST_INIT;
+		struct ydoc doc;
+
+		assert_int_equal(ydoc_load(&doc, "if.yml", conds[i].yaml, strlen(conds[i].yaml),
+					   &diags), 0);
+		strbuf_reset(&out);
+		assert_int_equal(tmpl_if_normalize(&out, ydoc_map_get(doc.root, "if"), &f->names,
+						   &f->arena), 0);
+		assert_string_equal(out.buf, conds[i].want);
+		ydoc_release(&doc);
+		diag_list_release(&diags);
+	}
+	f->names.functions = EXPR_FN_STATUS;
+	strbuf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values_keep_their_type),
 		cmocka_unit_test(test_errors_carry_file_positions),
 		cmocka_unit_test(test_if_follows_github),
+		cmocka_unit_test(test_expression_forms),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

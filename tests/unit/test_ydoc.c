@@ -127,6 +127,58 @@ static const struct {
 	{ "ubuntu-latest", VAL_STRING, 0, "ubuntu-latest" },
 };
 
+/*
+ * ydoc_scalar_position: the file position of the first occurrence of
+ * `mark` in the value of key `k`, in every scalar style.
+ */
+static void test_scalar_positions(void **state)
+{
+	static const struct {
+		const char *yaml, *key, *mark;
+		int line, col;
+	} cases[] = {
+		{ "k: abc XYZ\n", "k", "XYZ", 1, 8 },
+		{ "k: abc\n  def\n   XYZ\n", "k", "XYZ", 3, 4 },
+		{ "k: abc\n\n  XYZ\n", "k", "XYZ", 3, 3 },
+		{ "k: 'it''s XYZ'\n", "k", "XYZ", 1, 11 },
+		{ "k: 'a\n   b XYZ'\n", "k", "XYZ", 2, 6 },
+		{ "k: \"a\\tb\\u00e9 XYZ\"\n", "k", "XYZ", 1, 16 },
+		{ "k: \"a\\\n    b XYZ\"\n", "k", "XYZ", 2, 7 },
+		{ "k: \"\\U0001F600 XYZ\"\n", "k", "XYZ", 1, 16 },
+		{ "k: \u00e9\u00e9 XYZ\n", "k", "XYZ", 1, 7 },
+		{ "k: |\n  one\n\n  two XYZ\n", "k", "XYZ", 4, 7 },
+		{ "k: |  # comment\n    one\n      XYZ\n", "k", "XYZ", 3, 7 },
+		{ "k: >\n  one\n  two\n\n  three XYZ\n", "k", "XYZ", 5, 9 },
+		{ "k: >-\n  one\n    more\n  XYZ\n", "k", "XYZ", 4, 3 },
+		{ "k: &a !!str XYZ\n", "k", "XYZ", 1, 13 },
+		{ "a: 1\r\nk: \"x\r\n  XYZ\"\r\n", "k", "XYZ", 3, 3 },
+		{ "\xef\xbb\xbfk: XYZ\n", "k", "XYZ", 1, 5 },
+		{ "list:\n  - run: |\n      echo ${{ XYZ }}\n", "list", "XYZ", 3, 16 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ydoc doc;
+		struct diag_list d;
+		const struct ydoc_node *n;
+		const char *at;
+		int line, col;
+
+		assert_int_equal(load(&doc, cases[i].yaml, &d), 0);
+		n = ydoc_map_get(doc.root, cases[i].key);
+		if (n->kind == YDOC_SEQUENCE)
+			n = ydoc_map_get(n->u.seq.items[0], "run");
+		at = strstr(n->u.scalar.ptr, cases[i].mark);
+		assert_non_null(at);
+		ydoc_scalar_position(n, (size_t)(at - n->u.scalar.ptr), &line, &col);
+		if (line != cases[i].line || col != cases[i].col)
+			fail_msg("case %zu: %d:%d, want %d:%d", i, line, col, cases[i].line,
+				 cases[i].col);
+		ydoc_release(&doc);
+		diag_list_release(&d);
+	}
+}
+
 static void test_scalar_typing(void **state)
 {
 	struct arena a = ARENA_INIT;
@@ -422,6 +474,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_positions),
+		cmocka_unit_test(test_scalar_positions),
 		cmocka_unit_test(test_scalar_typing),
 		cmocka_unit_test(test_special_floats),
 		cmocka_unit_test(test_errors),
