@@ -8,6 +8,7 @@
 #include "runner/exitcode.h"
 #include "runner/graph.h"
 #include "runner/prepare.h"
+#include "runner/rundir.h"
 #include "runner/runstate.h"
 #include "util/fs.h"
 #include "util/options.h"
@@ -60,7 +61,7 @@ int cmd_graph(int argc, const char **argv)
 			options_usage(stderr, graph_usage, opts);
 		goto out;
 	}
-	if (runstate_state_dir(&state, NULL, &err) < 0)
+	if (rundir_state(&state, NULL, &err) < 0)
 		goto fail;
 	run.id = "graph";
 	run.dir = run.snapshot = run.event_path = "";

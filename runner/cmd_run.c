@@ -14,6 +14,7 @@
 #include "runner/dryrun.h"
 #include "runner/exitcode.h"
 #include "runner/prepare.h"
+#include "runner/rundir.h"
 #include "runner/runstate.h"
 #include "runner/sched.h"
 #include "stages/stage.h"
@@ -552,7 +553,7 @@ int cmd_run(int argc, const char **argv)
 	}
 	if (nargs == 1)
 		o.event = argv[0];
-	if (runstate_state_dir(&state, o.state, &err) < 0)
+	if (rundir_state(&state, o.state, &err) < 0)
 		goto fail;
 	run.state_dir = arena_strdup(&run.plan.arena, state.buf);
 	run.opts.max_jobs = o.max_jobs;

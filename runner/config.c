@@ -159,10 +159,22 @@ static void config_decode_env(struct config *c, struct config_env *env,
 	strbuf_release(&err);
 }
 
+/* The schema and the decoding over a loaded document. */
+static int config_check(struct config *c, size_t errors, struct diag_list *diags)
+{
+	struct schema_walk walk = { diags, &c->doc.arena, c, 0 };
+
+	if (c->doc.root) {
+		schema_check(&walk, &d_config, c->doc.root, c, CONFIG_FILE);
+		for (size_t i = 0; i < c->envs_nr; i++)
+			config_decode_env(c, &c->envs[i], diags);
+	}
+	return diags->errors > errors ? -1 : 0;
+}
+
 int config_load(struct config *c, const char *path, struct diag_list *diags)
 {
 	size_t errors = diags->errors;
-	struct schema_walk walk = { diags, NULL, c, 0 };
 
 	memset(c, 0, sizeof(*c));
 	if (!fs_exists(path)) {
@@ -171,13 +183,18 @@ int config_load(struct config *c, const char *path, struct diag_list *diags)
 	}
 	c->file = path;
 	ydoc_load_file(&c->doc, path, diags);
-	walk.arena = &c->doc.arena;
-	if (c->doc.root) {
-		schema_check(&walk, &d_config, c->doc.root, c, CONFIG_FILE);
-		for (size_t i = 0; i < c->envs_nr; i++)
-			config_decode_env(c, &c->envs[i], diags);
-	}
-	return diags->errors > errors ? -1 : 0;
+	return config_check(c, errors, diags);
+}
+
+int config_load_text(struct config *c, const char *name, const char *text, size_t len,
+		     struct diag_list *diags)
+{
+	size_t errors = diags->errors;
+
+	memset(c, 0, sizeof(*c));
+	c->file = name;
+	ydoc_load(&c->doc, name, text, len, diags);
+	return config_check(c, errors, diags);
 }
 
 void config_release(struct config *c)

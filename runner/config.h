@@ -48,6 +48,9 @@ struct config {
  * config_release either way.
  */
 int config_load(struct config *c, const char *path, struct diag_list *diags);
+/* The same over text read from elsewhere (a commit's blob); name is its file name in diags. */
+int config_load_text(struct config *c, const char *name, const char *text, size_t len,
+		     struct diag_list *diags);
 void config_release(struct config *c);
 
 /* The environment called name (case-insensitive, as on GitHub), or NULL. */

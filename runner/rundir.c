@@ -76,7 +76,8 @@ int rundir_state(struct strbuf *out, const char *given, struct strbuf *err)
 			strbuf_addstr(out, given);
 		else
 			fs_path_join(out, cwd.buf, given);
-	} else if (fs_find_upwards(&top, cwd.buf, ".git") == 0) {
+	} else if (fs_find_upwards(&top, cwd.buf, ".git") == 0 ||
+		   fs_find_upwards(&top, cwd.buf, ".github") == 0) {
 		strbuf_reset(out);
 		strbuf_addf(out, "%s/.slipway", top.buf);
 	} else {

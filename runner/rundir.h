@@ -29,8 +29,10 @@ int rundir_valid_name(const char *s);
 
 /*
  * The state directory: given (made absolute), else $SLIPWAY_STATE, else
- * <repository>/.slipway for the repository around the current directory,
- * else $XDG_STATE_HOME/slipway. Returns 0, or -1 with err.
+ * <project>/.slipway for the git repository around the current directory
+ * (or, outside one, the directory holding .github/), else
+ * $XDG_STATE_HOME/slipway. Every command finds it this way, so `run`,
+ * `runs`, `serve` and `approve` agree. Returns 0, or -1 with err.
  */
 int rundir_state(struct strbuf *out, const char *given, struct strbuf *err);
 

@@ -571,23 +571,3 @@ void runstate_restore(struct run *run, struct val state)
 			plan_job_finish(p, job);
 	}
 }
-
-int runstate_state_dir(struct strbuf *out, const char *given, struct strbuf *err)
-{
-	char *cwd = getcwd(NULL, 0);
-
-	if (!cwd) {
-		strbuf_addf(err, "cannot read the current directory: %s", strerror(errno));
-		return -1;
-	}
-	if (given && given[0] == '/')
-		strbuf_addstr(out, given);
-	else if (given)
-		fs_path_join(out, cwd, given);
-	else if (fs_find_upwards(out, cwd, ".git") == 0)
-		strbuf_addstr(out, "/.slipway");
-	else
-		fs_path_join(out, cwd, ".slipway");
-	free(cwd);
-	return 0;
-}

@@ -57,13 +57,6 @@ int runstate_write_summary(const struct run *run, const char *path, struct strbu
  */
 void runstate_restore(struct run *run, struct val state);
 
-/*
- * The state directory: given (made absolute), else .slipway at the root
- * of the git repository around the current directory, else ./.slipway.
- * Returns 0, or -1 with err.
- */
-int runstate_state_dir(struct strbuf *out, const char *given, struct strbuf *err);
-
 /* Read <dir>/run.json into *out (in a). Returns 0, or -1 with err. */
 int runstate_load(struct val *out, struct arena *a, const char *dir, struct strbuf *err);
 

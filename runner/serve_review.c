@@ -8,7 +8,7 @@
  * each reviewer decides once; it is written where the run looks for it
  * (approvals/<env>.json) and recorded. Resuming is serve_run.c's.
  */
-#include "parser/ydoc.h"
+#include "runner/config.h"
 #include "runner/gitwatch.h"
 #include "runner/rundir.h"
 #include "runner/serve.h"
@@ -83,28 +83,21 @@ static void serve_repo_reviewers(struct serve *s, struct strlist *out, const cha
 	struct serve_repo *r = repo_name ? serve_repo_find(s, repo_name) : NULL;
 	struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
 	struct diag_list diags = DIAG_LIST_INIT;
-	const struct ydoc_node *list;
-	struct ydoc doc = { 0 };
+	const struct config_env *e;
+	struct config c;
 
-	if (!r || gitwatch_read_file(&text, r->path, "HEAD", ".slipway.yml", 1 << 20, &err) != 1)
+	if (!r || gitwatch_read_file(&text, r->path, "HEAD", CONFIG_FILE, 1 << 20, &err) != 1)
 		goto out;
-	if (ydoc_load(&doc, ".slipway.yml", text.buf, text.len, &diags) < 0 || !doc.root) {
-		serve_log("repository '%s': .slipway.yml is not valid YAML; its reviewers are ignored",
-			  r->name);
-		goto out;
+	if (config_load_text(&c, CONFIG_FILE, text.buf, text.len, &diags) < 0) {
+		serve_log("repository '%s': %s is not valid; its reviewers are ignored", r->name,
+			  CONFIG_FILE);
+	} else if ((e = config_env_find(&c, env))) {
+		for (size_t i = 0; i < e->reviewers_nr; i++)
+			if (strlist_find(out, e->reviewer_names[i]) < 0)
+				strlist_push(out, e->reviewer_names[i]);
 	}
-	list = ydoc_map_get(doc.root, "environments");
-	list = list && list->kind == YDOC_MAPPING ? ydoc_map_get(list, env) : NULL;
-	list = list && list->kind == YDOC_MAPPING ? ydoc_map_get(list, "reviewers") : NULL;
-	for (size_t i = 0; list && list->kind == YDOC_SEQUENCE && i < list->u.seq.nr; i++) {
-		const struct ydoc_node *item = list->u.seq.items[i];
-
-		if (item->kind == YDOC_SCALAR && item->u.scalar.len &&
-		    strlist_find(out, item->u.scalar.ptr) < 0)
-			strlist_push(out, item->u.scalar.ptr);
-	}
+	config_release(&c);
 out:
-	ydoc_release(&doc);
 	diag_list_release(&diags);
 	strbuf_release(&text);
 	strbuf_release(&err);

@@ -584,10 +584,11 @@ static void test_stage_scan(void **state)
 	put(dir, "ws/app.py", "print('hello')\n");
 	assert_int_equal(run_stage(dir, "slipway/scan", none, &log), 0);
 	assert_true(strstr(log.buf, "1 files scanned, 0 skipped, 0 findings") != NULL);
-	put(dir, "ws/conf/keys.txt", "aws_key = AKIAIOSFODNN7EXAMPLF\n");
+	/* a made-up key id, in two pieces so that Slipway's own tree scans clean */
+	put(dir, "ws/conf/keys.txt", "aws_key = AKIA" "IOSFODNN7EXAMPLF\n");
 	assert_int_equal(run_stage(dir, "slipway/scan", none, &log), 1);
 	assert_true(strstr(log.buf, "::error file=conf/keys.txt,line=1,col=11::") != NULL);
-	assert_null(strstr(log.buf, "AKIAIOSFODNN7EXAMPLF"));
+	assert_null(strstr(log.buf, "AKIA" "IOSFODNN7EXAMPLF"));
 	assert_true(strstr(log.buf, "::error::slipway/scan: 1 finding\n") != NULL);
 	strbuf_addf(&p, "%s/GITHUB_OUTPUT", dir);
 	assert_true(strbuf_read_file(&out, p.buf, 0) >= 0);
