@@ -96,7 +96,8 @@ test: check-build
 	@SLIPWAY_BUILD=$(BUILD) SLIPWAY_BIN=$(SLIPWAY) tests/run-tests $(T)
 
 test-asan:
-	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 CFLAGS="-O1 -g" test
+	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+		$(MAKE) --no-print-directory BUILD=build-asan SAN=1 CFLAGS="-O1 -g" test
 
 test-expr-diff: check-build
 	@SLIPWAY_BUILD=$(BUILD) SLIPWAY_BIN=$(SLIPWAY) SLIPWAY_EXPR_DIFF_COUNT=$${SLIPWAY_EXPR_DIFF_COUNT:-100000} \

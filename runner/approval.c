@@ -8,7 +8,6 @@
 #include "runner/approval.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,17 +112,6 @@ int approval_load_env_values(struct run *run, const char *dir, struct diag_list 
 
 /* ---------------------------------------------------------------- decisions */
 
-static const char *approval_user(void)
-{
-	const char *u = getenv("USER");
-	struct passwd *pw;
-
-	if (u && *u)
-		return u;
-	pw = getpwuid(getuid());
-	return pw ? pw->pw_name : "unknown";
-}
-
 /* <run>/approvals/<env>.json ('/' in a name becomes '_'). */
 static void approval_path(struct strbuf *out, const struct run *run, const char *env)
 {
@@ -160,7 +148,7 @@ static void approval_write(struct approval *ap, const char *env, int approved,
 	strbuf_addstr(&body, "{\"decision\": ");
 	json_write_string(&body, approved ? "approved" : "rejected", 8);
 	strbuf_addstr(&body, ", \"by\": ");
-	json_write_string(&body, approval_user(), strlen(approval_user()));
+	json_write_string(&body, fs_user_name(), strlen(fs_user_name()));
 	strbuf_addstr(&body, ", \"at\": \"");
 	run_format_time(&body, run_now_ms());
 	strbuf_addstr(&body, "\", \"comment\": ");
@@ -169,7 +157,7 @@ static void approval_write(struct approval *ap, const char *env, int approved,
 	if (fs_mkdir_p(dir.buf, 0755, &err) < 0 ||
 	    fs_write_file(path.buf, body.buf, body.len, 0644, &err) < 0)
 		console_note(run->con, "slipway: %s", err.buf);
-	approval_announce(ap, env, approved, approval_user());
+	approval_announce(ap, env, approved, fs_user_name());
 	strbuf_release(&path);
 	strbuf_release(&dir);
 	strbuf_release(&body);
@@ -222,12 +210,12 @@ static int approval_decision(struct approval *ap, const char *env, const char **
 	}
 	if (approval_listed(ap->run->opts.reject, env)) {
 		approval_write(ap, env, 0, "--reject");
-		*by = approval_user();
+		*by = fs_user_name();
 		return 0;
 	}
 	if (approval_listed(ap->run->opts.approve, env)) {
 		approval_write(ap, env, 1, "--approve");
-		*by = approval_user();
+		*by = fs_user_name();
 		return 1;
 	}
 	return -1;
@@ -379,7 +367,7 @@ static void approval_on_input(struct loop *l, int fd, unsigned events, void *dat
 	strbuf_reset(&ap->input);
 	env = w->leg->env_name;
 	approval_write(ap, env, yes, n > 0 ? "terminal" : "terminal closed");
-	approval_decided(ap, env, yes, approval_user());
+	approval_decided(ap, env, yes, fs_user_name());
 	approval_prompt_next(ap);
 }
 

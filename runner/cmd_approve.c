@@ -11,7 +11,6 @@
 #include "util/fs.h"
 #include "util/options.h"
 
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,17 +48,6 @@ static int approve_env_known(struct val run, const char *env, int *waiting)
 		*waiting |= st && !strcmp(st, "waiting");
 	}
 	return known;
-}
-
-static const char *approve_default_by(void)
-{
-	const char *user = getenv("USER");
-	struct passwd *pw;
-
-	if (user && *user)
-		return user;
-	pw = getpwuid(getuid());
-	return pw ? pw->pw_name : "unknown";
 }
 
 static int approve_main(const struct approve_kind *k, int argc, const char **argv)
@@ -111,10 +99,10 @@ static int approve_main(const struct approve_kind *k, int argc, const char **arg
 		goto fail;
 	}
 	if (rundir_write_decision(state.buf, argv[0], argv[1], k->decision,
-				  by ? by : approve_default_by(), comment, &err) < 0)
+				  by ? by : fs_user_name(), comment, &err) < 0)
 		goto fail;
 	printf("%s environment '%s' in run %s as %s\n", k->decision, argv[1], argv[0],
-	       by ? by : approve_default_by());
+	       by ? by : fs_user_name());
 	strbuf_addf(&info, "%s/serve.json", state.buf);
 	if (!strcmp(rundir_result(run), "waiting") && !fs_exists(info.buf))
 		printf("continue it with: slipway run --resume %s --state %s\n", argv[0], state.buf);

@@ -16,7 +16,6 @@
 #include "util/fs.h"
 #include "util/options.h"
 
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,17 +157,6 @@ out:
 	return ret;
 }
 
-static const char *rollback_user(void)
-{
-	const char *user = getenv("USER");
-	struct passwd *pw;
-
-	if (user && *user)
-		return user;
-	pw = getpwuid(getuid());
-	return pw ? pw->pw_name : "unknown";
-}
-
 int cmd_rollback(int argc, const char **argv)
 {
 	struct rollback_opts o = { NULL, NULL, STRLIST_INIT, STRLIST_INIT };
@@ -186,7 +174,7 @@ int cmd_rollback(int argc, const char **argv)
 	struct deploy_spec spec;
 	struct deploy_result res;
 	struct deployrec rec;
-	struct deploy_origin origin = { "rollback", NULL, NULL, NULL, rollback_user() };
+	struct deploy_origin origin = { "rollback", NULL, NULL, NULL, fs_user_name() };
 	struct engine *e = NULL;
 	const struct val *target, *spec_val;
 	int nargs, ret = EXITCODE_USAGE;

@@ -475,6 +475,21 @@ static int docker_open_files(const struct fs_entry *e, void *data)
 	return e->depth >= 2 && S_ISDIR(e->st.st_mode) ? FS_WALK_SKIP : 0;
 }
 
+/* A step's child: fn(data) with its output (stderr joined) on a pipe the job reads. */
+static int docker_fork_step(int (*fn)(void *), void *data, struct exec_step *out,
+			    struct strbuf *err)
+{
+	struct proc p;
+	int ret = docker_fork(&p, PROC_FD_NULL, PROC_FD_PIPE, PROC_FD_INHERIT, fn, data, err);
+
+	if (!ret) {
+		out->pid = p.pid;
+		out->out = p.out;
+	}
+	proc_release(&p);
+	return ret;
+}
+
 /* A built-in stage of a leg in a container: on this machine, the workspace moved around it. */
 static int docker_start_stage(struct docker_exec *dx, struct docker_job *dj,
 			      const struct exec_step_spec *spec, struct exec_step *out,
@@ -484,17 +499,8 @@ static int docker_start_stage(struct docker_exec *dx, struct docker_job *dj,
 		dx->engine, dx->bind ? NULL : dj->container, dj->job_dir, spec->argv, spec->env,
 		spec->dir, dj->found.uid, dj->found.gid,
 	};
-	struct proc p;
-	int ret;
 
-	ret = docker_fork(&p, PROC_FD_NULL, PROC_FD_PIPE, PROC_FD_INHERIT, docker_stage_run, &stage,
-			  err);
-	if (!ret) {
-		out->pid = p.pid;
-		out->out = p.out;
-	}
-	proc_release(&p);
-	return ret;
+	return docker_fork_step(docker_stage_run, &stage, out, err);
 }
 
 static int docker_start_step(struct executor *ex, struct exec_job *job,
@@ -504,8 +510,6 @@ static int docker_start_step(struct executor *ex, struct exec_job *job,
 	struct docker_exec *dx = ex->priv;
 	struct docker_job *dj = job->priv;
 	struct docker_step step;
-	struct proc p;
-	int ret;
 
 	if (dj->on_host)
 		return dx->host->ops->start_step(dx->host, &dj->host, spec, out, err);
@@ -525,14 +529,7 @@ static int docker_start_step(struct executor *ex, struct exec_job *job,
 	step.env = spec->env;
 	step.dir = spec->dir;
 	step.exec_file = dj->exec_file.buf;
-	ret = docker_fork(&p, PROC_FD_NULL, PROC_FD_PIPE, PROC_FD_INHERIT, docker_step_run, &step,
-			  err);
-	if (!ret) {
-		out->pid = p.pid;
-		out->out = p.out;
-	}
-	proc_release(&p);
-	return ret;
+	return docker_fork_step(docker_step_run, &step, out, err);
 }
 
 static int docker_signal_step(struct executor *ex, struct exec_job *job,

@@ -6,7 +6,6 @@
  */
 #include "runner/executor.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -103,28 +102,6 @@ static int host_sync_fill(const struct fs_entry *e, void *data)
 	return FS_WALK_SKIP;
 }
 
-/* Empty dir (keeping dir itself). */
-static int host_empty_dir(const char *dir, struct strbuf *err)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	struct strbuf path = STRBUF_INIT;
-	int ret = 0;
-
-	if (!d)
-		return fs_mkdir_p(dir, 0700, err);
-	while (!ret && (de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		strbuf_reset(&path);
-		fs_path_join(&path, dir, de->d_name);
-		ret = fs_rm_rf(path.buf, err);
-	}
-	closedir(d);
-	strbuf_release(&path);
-	return ret;
-}
-
 /* Bring slot back to a clean copy of snapshot. */
 static int host_slot_reset(struct host_slot *slot, const char *snapshot, struct strbuf *err)
 {
@@ -133,7 +110,7 @@ static int host_slot_reset(struct host_slot *slot, const char *snapshot, struct 
 	int ret = 0;
 
 	if (fs_walk(slot->workspace.buf, 0, host_sync_prune, &s, err) < 0 ||
-	    fs_walk(snapshot, 0, host_sync_fill, &s, err) < 0 || host_empty_dir(slot->temp.buf, err) < 0)
+	    fs_walk(snapshot, 0, host_sync_fill, &s, err) < 0 || fs_empty_dir(slot->temp.buf, 0700, err) < 0)
 		ret = -1;
 	else if (s.failed) {
 		strbuf_add(err, s.err.buf, s.err.len);
@@ -218,29 +195,6 @@ static int host_prepare_job(struct executor *ex, struct exec_job *job,
 	return 0;
 }
 
-/* Look name up in path (uncached). */
-static int host_search(const char *name, const char *path, struct strbuf *out)
-{
-	if (strchr(name, '/')) {
-		strbuf_addstr(out, name);
-		return access(name, X_OK) ? -1 : 0;
-	}
-	for (const char *p = path; p && *p;) {
-		size_t len = strcspn(p, ":");
-
-		strbuf_reset(out);
-		strbuf_add(out, len ? p : ".", len ? len : 1);
-		strbuf_addf(out, "/%s", name);
-		if (!access(out->buf, X_OK))
-			return 0;
-		p += len;
-		if (*p)
-			p++;
-	}
-	strbuf_reset(out);
-	return -1;
-}
-
 /* Every job looks its shell up: the answers are kept for the run (PATH included in the key). */
 static int host_find_program(struct executor *ex, struct exec_job *job, const char *name,
 			     const char *path, struct strbuf *out)
@@ -261,7 +215,7 @@ static int host_find_program(struct executor *ex, struct exec_job *job, const ch
 			return *e ? 0 : -1;
 		}
 	}
-	ret = host_search(name, path, out);
+	ret = proc_which(name, path, out);
 	strbuf_addstr(&key, ret ? "" : out->buf);
 	strlist_push(&h->found, key.buf);
 	strbuf_release(&key);

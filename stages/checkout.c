@@ -8,7 +8,6 @@
  */
 #include "stages/stages.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,31 +15,6 @@
 
 #include "util/fs.h"
 #include "util/gitio.h"
-
-/*
- * Remove everything in dir but dir itself (the workspace, before a commit
- * is written: it may be a mount point, so it stays where it is).
- */
-static int checkout_empty(const char *dir, struct strbuf *err)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	struct strbuf path = STRBUF_INIT;
-	int ret = 0;
-
-	if (!d)
-		return fs_mkdir_p(dir, 0755, err);
-	while (!ret && (de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		strbuf_reset(&path);
-		fs_path_join(&path, dir, de->d_name);
-		ret = fs_rm_rf(path.buf, err);
-	}
-	closedir(d);
-	strbuf_release(&path);
-	return ret;
-}
 
 /* Is path relative, without '..' components (it must stay in the workspace)? */
 static int checkout_path_ok(const char *path)
@@ -136,7 +110,7 @@ static int checkout_main(struct stage_ctx *ctx)
 	}
 	if (exact) {
 		if ((*path ? fs_rm_rf(dst.buf, &err) < 0 || fs_mkdir_p(dst.buf, 0755, &err) < 0
-		     : checkout_empty(dst.buf, &err) < 0) ||
+		     : fs_empty_dir(dst.buf, 0755, &err) < 0) ||
 		    gitio_write_tree(ctx->repository, sha, dst.buf, &err) < 0) {
 			ret = stage_fail(ctx, "cannot check out %s: %s", sha, err.buf);
 			goto out;

@@ -47,24 +47,6 @@ static const struct setup_tool setup_tools[] = {
 	  { { "distribution", "system" }, { "cache-hit", "false" } } },
 };
 
-/* Find name in the PATH of the stage's environment. */
-static int setup_which(const struct stage_ctx *ctx, const char *name, struct strbuf *out)
-{
-	const char *path = stage_getenv(ctx, "PATH");
-
-	for (const char *p = path; p && *p;) {
-		size_t len = strcspn(p, ":");
-
-		strbuf_reset(out);
-		strbuf_add(out, len ? p : ".", len ? len : 1);
-		strbuf_addf(out, "/%s", name);
-		if (!access(out->buf, X_OK))
-			return 0;
-		p += len + (p[len] == ':');
-	}
-	return -1;
-}
-
 /* Run prog arg, stdout and stderr together into out; its exit code or -1. */
 static int setup_capture(const char *prog, const char *arg, struct strbuf *out)
 {
@@ -184,7 +166,7 @@ static int setup_run(struct stage_ctx *ctx, const struct setup_tool *t)
 	char *resolved = NULL;
 
 	for (size_t i = 0; found < 0 && i < 3 && t->programs[i]; i++)
-		found = setup_which(ctx, t->programs[i], &prog);
+		found = proc_which(t->programs[i], stage_getenv(ctx, "PATH"), &prog);
 	if (found < 0) {
 		ret = stage_fail(ctx, "%s is not installed in the job's environment (%s does not "
 				 "download tools: install %s, or use --no-builtin %s)", t->what,

@@ -360,6 +360,27 @@ int fs_rm_rf(const char *path, struct strbuf *err)
 	return ret;
 }
 
+int fs_empty_dir(const char *dir, mode_t mode, struct strbuf *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct strbuf path = STRBUF_INIT;
+	int ret = 0;
+
+	if (!d)
+		return fs_mkdir_p(dir, mode, err);
+	while (!ret && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		strbuf_reset(&path);
+		fs_path_join(&path, dir, de->d_name);
+		ret = fs_rm_rf(path.buf, err);
+	}
+	closedir(d);
+	strbuf_release(&path);
+	return ret;
+}
+
 /* --- walking trees --- */
 
 struct fs_walk_level {
@@ -741,6 +762,17 @@ int fs_mkdtemp(struct strbuf *out, const char *base, const char *prefix, struct 
 }
 
 /* --- where things live --- */
+
+const char *fs_user_name(void)
+{
+	const char *user = getenv("USER");
+	struct passwd *pw;
+
+	if (user && *user)
+		return user;
+	pw = getpwuid(getuid());
+	return pw ? pw->pw_name : "unknown";
+}
 
 int fs_home_dir(struct strbuf *out, struct strbuf *err)
 {

@@ -31,6 +31,11 @@ int fs_mkdir_p(const char *path, mode_t mode, struct strbuf *err);
  * missing path is not an error; "/", "." and ".." are refused.
  */
 int fs_rm_rf(const char *path, struct strbuf *err);
+/*
+ * Remove everything in dir but dir itself (it may be a mount point), or
+ * make dir (with mode) when it does not exist. Returns 0, or -1 with err.
+ */
+int fs_empty_dir(const char *dir, mode_t mode, struct strbuf *err);
 
 /*
  * Decides what fs_copy_tree copies: return 1 to copy the entry (for a
@@ -116,6 +121,8 @@ int fs_walk(const char *root, unsigned flags, fs_walk_fn *fn, void *data, struct
 
 /* $HOME, or the password database's home directory for our uid. */
 int fs_home_dir(struct strbuf *out, struct strbuf *err);
+/* The user's login name: $USER, else the password database's, else "unknown". */
+const char *fs_user_name(void);
 /* $XDG_CACHE_HOME/slipway, or ~/.cache/slipway (not created). */
 int fs_cache_dir(struct strbuf *out, struct strbuf *err);
 /* $XDG_STATE_HOME/slipway, or ~/.local/state/slipway (not created). */

@@ -219,6 +219,24 @@ int gitio_write_tree(const char *repo_dir, const char *sha, const char *dst, str
 
 /* ---------------------------------------------------------------- fetching */
 
+/*
+ * Name url as repo's origin in its config directly: git_remote_create_*
+ * leak a regex match block in libgit2 1.5.
+ */
+static int gitio_set_origin(git_repository *repo, const char *url)
+{
+	git_config *cfg = NULL;
+	int ret = git_repository_config(&cfg, repo);
+
+	if (!ret)
+		ret = git_config_set_string(cfg, "remote.origin.url", url);
+	if (!ret)
+		ret = git_config_set_string(cfg, "remote.origin.fetch",
+					    "+refs/heads/*:refs/remotes/origin/*");
+	git_config_free(cfg);
+	return ret;
+}
+
 int gitio_fetch_tree(const char *url, const char *ref, const char *dst, const char *tmp_base,
 		     struct gitio_ref *out, struct strbuf *err)
 {
@@ -236,8 +254,10 @@ int gitio_fetch_tree(const char *url, const char *ref, const char *dst, const ch
 	if (fs_mkdtemp(&tmp, tmp_base, "fetch-", err) < 0)
 		goto out;
 	strbuf_addf(&tree, "%s/tree", tmp.buf);
+	/* a remote named in the config, not git_remote_create_*: they leak in libgit2 1.5 */
 	if (git_repository_init(&repo, tmp.buf, 1) < 0 ||
-	    git_remote_create_anonymous(&remote, repo, url) < 0 ||
+	    gitio_set_origin(repo, url) < 0 ||
+	    git_remote_lookup(&remote, repo, "origin") < 0 ||
 	    git_remote_fetch(remote, &refspecs, &fo, NULL) < 0) {
 		gitio_error(err, "cannot fetch '%s'", url);
 		goto out;
@@ -285,28 +305,17 @@ static int gitio_alternates(git_repository *src, const char *gitdir, struct strb
 	return ret;
 }
 
-/*
- * origin of the new repository: src's origin URL, else src itself. Set
- * in the config directly: git_remote_create leaks a regex match block
- * in libgit2 1.5.
- */
+/* origin of the new repository: src's origin URL, else src itself. */
 static int gitio_origin(git_repository *src, git_repository *dst)
 {
 	git_remote *r = NULL;
-	git_config *cfg = NULL;
 	const char *url = git_repository_workdir(src) ? git_repository_workdir(src)
 			  : git_repository_path(src);
 	int ret;
 
 	if (git_remote_lookup(&r, src, "origin") == 0 && git_remote_url(r))
 		url = git_remote_url(r);
-	ret = git_repository_config(&cfg, dst);
-	if (!ret)
-		ret = git_config_set_string(cfg, "remote.origin.url", url);
-	if (!ret)
-		ret = git_config_set_string(cfg, "remote.origin.fetch",
-					    "+refs/heads/*:refs/remotes/origin/*");
-	git_config_free(cfg);
+	ret = gitio_set_origin(dst, url);
 	git_remote_free(r);
 	return ret;
 }

@@ -476,6 +476,26 @@ int proc_signal(const struct proc *p, int sig)
 	return kill(p->new_group ? -p->pid : p->pid, sig);
 }
 
+int proc_which(const char *name, const char *path, struct strbuf *out)
+{
+	if (strchr(name, '/')) {
+		strbuf_addstr(out, name);
+		return access(name, X_OK) ? -1 : 0;
+	}
+	for (const char *p = path; p && *p;) {
+		size_t len = strcspn(p, ":");
+
+		strbuf_reset(out);
+		strbuf_add(out, len ? p : ".", len ? len : 1);
+		strbuf_addf(out, "/%s", name);
+		if (!access(out->buf, X_OK))
+			return 0;
+		p += len + (p[len] == ':');
+	}
+	strbuf_reset(out);
+	return -1;
+}
+
 int proc_exit_code(int status)
 {
 	if (status < 0)

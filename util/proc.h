@@ -76,6 +76,13 @@ int proc_signal(const struct proc *p, int sig);
 int proc_run_capture(const char *const *argv, struct strbuf *out, size_t max,
 		     struct strbuf *err);
 
+/*
+ * Where a shell would find program name in the directories of path (a
+ * PATH value; an empty entry is "."): its path in out and 0, or -1 when
+ * no executable of that name is there. A name with a '/' is itself.
+ */
+int proc_which(const char *name, const char *path, struct strbuf *out);
+
 /* Exit code of a wait status: the code, or 128+signal when killed. */
 int proc_exit_code(int status);
 
