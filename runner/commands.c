@@ -23,6 +23,7 @@ const struct command commands[] = {
 	{ "prune", cmd_prune, "remove the containers, networks and volumes runs left" },
 	{ "version", cmd_version, "print the version" },
 	{ "__stage", cmd_stage, NULL },         /* a built-in stage, run by `slipway run` */
+	{ "__action-container", cmd_action, NULL },     /* a docker action's step, likewise */
 	{ NULL, NULL, NULL },
 };
 

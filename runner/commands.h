@@ -34,5 +34,6 @@ int cmd_version(int argc, const char **argv);
 int cmd_deployments(int argc, const char **argv);
 int cmd_rollback(int argc, const char **argv);
 int cmd_stage(int argc, const char **argv);
+int cmd_action(int argc, const char **argv);
 
 #endif

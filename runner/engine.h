@@ -160,6 +160,13 @@ int engine_image_push(struct strbuf *out, struct engine *e, const char *name,
 		      const struct engine_auth *auth, engine_line_fn *fn, void *data,
 		      struct strbuf *err);
 int engine_image_remove(struct engine *e, const char *image, int force, struct strbuf *err);
+/*
+ * POST /auth: the engine logs in to auth->server (NULL: Docker Hub) with
+ * the credentials, as `docker login` has it check them. ENGINE_ERR with
+ * "cannot log in to 'SERVER': REASON" when the registry refuses them or
+ * cannot be reached from the engine (the reason says which).
+ */
+int engine_registry_login(struct engine *e, const struct engine_auth *auth, struct strbuf *err);
 /* The history body: an array of {Id, Created, CreatedBy, Tags, Size, Comment}. */
 int engine_image_history(struct val *out, struct arena *a, struct engine *e, const char *image,
 			 struct strbuf *err);

@@ -1,6 +1,7 @@
 /*
  * engine_image: the image calls of the Docker engine client — inspect,
- * pull, build from a tar context, tag, push, remove, history. Which image
+ * pull, build from a tar context, tag, push, remove, history, and the
+ * registry login that pushes and pulls rely on. Which image
  * a job needs, and when to pull, is the executor's decision.
  */
 #include "runner/engine_req.h"
@@ -221,4 +222,24 @@ int engine_image_history(struct val *out, struct arena *a, struct engine *e, con
 			 struct strbuf *err)
 {
 	return engine_image_get(out, a, e, image, "history", "read the history of", err);
+}
+
+int engine_registry_login(struct engine *e, const struct engine_auth *auth, struct strbuf *err)
+{
+	const char *server = auth->server && *auth->server ? auth->server : "docker.io";
+	struct arena a = ARENA_INIT;
+	struct val body = val_new_object(&a), out;
+	struct engine_req r;
+	int ret;
+
+	engine_set_string(&a, body, "username", auth->username);
+	engine_set_string(&a, body, "password", auth->password);
+	engine_set_string(&a, body, "serveraddress", auth->server);
+	engine_req_init(&r, "POST");
+	strbuf_addstr(&r.path, "/auth");
+	r.json = &body;
+	ret = engine_do_json(&out, &a, e, &r, err, "cannot log in to '%s'", server);
+	engine_req_release(&r);
+	arena_release(&a);
+	return ret;
 }

@@ -1261,6 +1261,7 @@ static int job_next_hook(struct job_run *jr)
 		l.env = h->env;
 		l.step_env = h->step_env;
 		l.host_files = h->host_files;
+		l.dir = h->host_files ? jr->ej.workspace_host : NULL;  /* as their main step's */
 		l.state = h->state;
 		jr->coe = 0;
 		if (job_launch(jr, &l, &err) < 0) {

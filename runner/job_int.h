@@ -197,7 +197,8 @@ void job_uses_frame_done(struct job_run *jr);
 
 /*
  * Before the job's steps run (contexts are built): register the pre
- * steps of the actions its steps use (remote node actions with `pre:`).
+ * steps of the actions its steps use (remote node actions with `pre:`,
+ * remote docker actions with `pre-entrypoint:`).
  */
 void job_uses_pre(struct job_run *jr);
 

@@ -1,8 +1,9 @@
 /*
  * job_uses: the `uses:` step kind — a built-in stage (`slipway __stage`),
  * a node action (main, with pre and post steps), a composite action (its
- * steps in a frame of their own), a docker action (the docker backend's)
- * — with inputs, state and variables as GitHub's runner passes them.
+ * steps in a frame of their own), a docker action or `docker://` step
+ * (`slipway __action-container`, runner/actrun.h) — with inputs, state and
+ * variables as GitHub's runner passes them.
  * Finding and loading actions is runner/actions.c's.
  */
 #include "runner/job_int.h"
@@ -12,9 +13,12 @@
 #include <strings.h>
 
 #include "runner/actions.h"
+#include "runner/actrun.h"
 #include "runner/context.h"
+#include "runner/ctrspec.h"
 #include "stages/stage.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 /* The `uses:` value of a step, as written. */
@@ -135,6 +139,18 @@ static void uses_input_vars(struct strlist *env, struct val inputs)
 	strbuf_release(&var);
 }
 
+/* Mask the values of a stage's password inputs before anything logs them. */
+static void uses_mask_inputs(struct job_run *jr, const struct stage_input *si, struct val inputs)
+{
+	for (; si && si->name; si++) {
+		struct val *v = si->secret ? val_object_geti(inputs, si->name, strlen(si->name))
+			      : NULL;
+
+		if (v && v->kind == VAL_STRING)
+			mask_add(jr->run->mask, v->u.string.ptr, v->u.string.len);
+	}
+}
+
 /* Log the step as GitHub does: a group "Run <uses>" listing its inputs. */
 static void uses_log(struct job_run *jr, const char *text, struct val inputs)
 {
@@ -205,6 +221,7 @@ static void uses_stage_vars(struct job_run *jr, const struct wf_uses *u, struct 
 	/* a stage works on this machine's side of the job's directories */
 	strlist_pushf(env, "GITHUB_WORKSPACE=%s", jr->ej.workspace_host);
 	strlist_pushf(env, "SLIPWAY_STEP_WORKSPACE=%s", jr->ej.workspace);
+	strlist_pushf(env, "SLIPWAY_STEP_TEMP=%s", jr->ej.temp);
 	strlist_pushf(env, "RUNNER_TEMP=%s", jr->ej.temp_host);
 }
 
@@ -225,6 +242,7 @@ static int uses_start_stage(struct job_run *jr, struct plan_step *st, const stru
 	if (job_step_setup(jr, st, &l, err) < 0 || uses_inputs(jr, s, NULL, stage->inputs,
 							       &inputs, err) < 0)
 		goto out;
+	uses_mask_inputs(jr, stage->inputs, inputs);
 	uses_log(jr, uses_text(s), inputs);
 	strlist_push(&l.argv, jr->run->opts.self_exe);
 	strlist_push(&l.argv, "__stage");
@@ -314,18 +332,176 @@ static int uses_node_launch(struct job_run *jr, const struct wf_step *s,
 	return 0;
 }
 
-/* Register a pre or post step running script of a node action. */
-static void uses_node_hook(struct job_run *jr, const struct plan_step *st,
-			   const struct action_src *src, enum job_hook_kind kind,
-			   const struct ydoc_node *script, const struct ydoc_node *cond,
-			   struct val inputs, struct val step_env, struct val *state)
+/* ---------------------------------------------------------------- docker actions */
+
+/*
+ * The args and env of a docker action, evaluated with the action's inputs
+ * as the `inputs` context (as GitHub's runner does): args into a JSON
+ * array of strings, env laid over *env.
+ */
+static int uses_docker_eval(struct job_run *jr, const struct action *act, struct val inputs,
+			    struct strbuf *args, struct val env, struct strbuf *err)
 {
+	struct job_frame *top = job_top(jr);
+	struct val saved = top->contexts, v;
+	struct strbuf sb = STRBUF_INIT;
+	int ret = -1;
+
+	top->contexts = context_copy_object(&jr->arena, saved);
+	val_object_setstr(&jr->arena, top->contexts, "inputs", inputs);
+	if (job_eval_env(jr, env, act->env, err) < 0)
+		goto out;
+	if (act->args) {
+		if (job_eval(jr, &v, act->args, err) < 0)
+			goto out;
+		strbuf_addch(args, '[');
+		for (size_t i = 0; v.kind == VAL_ARRAY && i < v.u.array->nr; i++) {
+			strbuf_reset(&sb);
+			expr_coerce_string(&sb, v.u.array->items[i]);
+			strbuf_addstr(args, i ? ", " : "");
+			json_write_string(args, sb.buf, sb.len);
+		}
+		strbuf_addch(args, ']');
+	}
+	ret = 0;
+out:
+	top->contexts = saved;
+	strbuf_release(&sb);
+	return ret;
+}
+
+/* `uses: docker://IMAGE`: `with: args` split as docker's command line, `with: entrypoint`. */
+static int uses_docker_with(struct val inputs, struct strbuf *args, const char **entrypoint,
+			    struct strbuf *err)
+{
+	struct val *a = val_object_getstr(inputs, "args");
+	struct val *ep = val_object_getstr(inputs, "entrypoint");
+	struct strlist words = STRLIST_INIT;
+
+	*entrypoint = ep && *ep->u.string.ptr ? ep->u.string.ptr : NULL;
+	if (!a)
+		return 0;
+	if (ctrspec_split_words(&words, a->u.string.ptr, err) < 0) {
+		strlist_release(&words);
+		return -1;
+	}
+	strbuf_addch(args, '[');
+	for (size_t i = 0; i < words.nr; i++) {
+		strbuf_addstr(args, i ? ", " : "");
+		json_write_string(args, words.items[i], strlen(words.items[i]));
+	}
+	strbuf_addch(args, ']');
+	strlist_release(&words);
+	return 0;
+}
+
+/* The job's network (its container's, else its services'), for the action to join. */
+static const char *uses_docker_network(const struct job_run *jr)
+{
+	struct val *c = val_object_getstr(jr->ej.job_context, "container");
+	struct val *n = c ? val_object_getstr(*c, "network") : NULL;
+	struct val *svc = val_object_getstr(jr->ej.job_context, "services");
+
+	for (size_t i = 0; !n && svc && svc->kind == VAL_OBJECT && i < svc->u.object->nr; i++)
+		if (svc->u.object->members[i].value.kind == VAL_OBJECT)
+			n = val_object_getstr(svc->u.object->members[i].value, "network");
+	return n && n->kind == VAL_STRING && *n->u.string.ptr ? n->u.string.ptr : NULL;
+}
+
+/*
+ * argv and variables of a docker action's container (src NULL: a
+ * `docker://` step), with entrypoint (a scalar: pre-entrypoint,
+ * post-entrypoint) or the action's own. Like a stage, the child works on
+ * this machine's side of the job's directories, which it binds into the
+ * container.
+ */
+static int uses_docker_launch(struct job_run *jr, const struct wf_step *s,
+			      const struct action_src *src, const struct ydoc_node *entrypoint,
+			      struct val inputs, struct job_launch *l, struct strbuf *err)
+{
+	const struct action *act = src ? &src->act : NULL;
+	const char *image = act ? act->image->u.scalar.ptr : s->uses.path, *ep = NULL;
+	const char *network = uses_docker_network(jr);
+	struct val env = val_new_object(&jr->arena);
+	struct strbuf args = STRBUF_INIT, path = STRBUF_INIT;
+	int ret = -1;
+
+	if (!jr->run->opts.self_exe) {
+		uses_where(err, s);
+		strbuf_addf(err, "action '%s' runs in a container, which this runner cannot start",
+			    uses_text(s));
+		goto out;
+	}
+	if (act ? uses_docker_eval(jr, act, inputs, &args, env, err) < 0
+	    : uses_docker_with(inputs, &args, &ep, err) < 0)
+		goto out;
+	if (act && (entrypoint || act->entrypoint))
+		ep = (entrypoint ? entrypoint : act->entrypoint)->u.scalar.ptr;
+	strlist_push(&l->argv, jr->run->opts.self_exe);
+	strlist_push(&l->argv, "__action-container");
+	if (!act || !strncmp(image, "docker://", 9)) {
+		strlist_pushf(&l->argv, "--image=%s", act ? image + 9 : image);
+	} else {
+		fs_path_join(&path, src->dir, image);
+		strlist_pushf(&l->argv, "--dockerfile=%s", path.buf);
+	}
+	if (ep)
+		strlist_pushf(&l->argv, "--entrypoint=%s", ep);
+	if (network)
+		strlist_pushf(&l->argv, "--network=%s", network);
+	strlist_pushf(&l->argv, "--run-id=%s", jr->run->id);
+	for (size_t i = 0; i < l->step_env.u.object->nr; i++)
+		strlist_pushf(&l->argv, "--env=%s", l->step_env.u.object->members[i].key);
+	for (size_t i = 0; i < env.u.object->nr; i++) {
+		const struct val_member *m = &env.u.object->members[i];
+
+		strlist_pushf(&l->argv, "--env=%s", m->key);
+		strlist_pushf(&l->env, "%s=%s", m->key, m->value.u.string.ptr);
+	}
+	uses_input_vars(&l->env, inputs);
+	if (args.len)
+		strlist_pushf(&l->env, "%s=%s", ACTRUN_ARGS_VAR, args.buf);
+	if (src) {
+		strlist_pushf(&l->env, "GITHUB_ACTION_REPOSITORY=%s", src->repository);
+		strlist_pushf(&l->env, "GITHUB_ACTION_REF=%s", src->ref);
+	}
+	/* the places as this machine sees them: the child binds them into the container */
+	strlist_pushf(&l->env, "GITHUB_WORKSPACE=%s", jr->ej.workspace_host);
+	strlist_pushf(&l->env, "RUNNER_TEMP=%s", jr->ej.temp_host);
+	strlist_pushf(&l->env, "GITHUB_EVENT_PATH=%s", jr->run->event_path);
+	l->host_files = 1;
+	l->dir = jr->ej.workspace_host;
+	ret = 0;
+out:
+	strbuf_release(&args);
+	strbuf_release(&path);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- pre and post steps */
+
+/*
+ * Register a pre or post step of an action: script is a node action's
+ * `pre` or `post`, or a docker action's `pre-entrypoint` or
+ * `post-entrypoint`; its condition the action's `pre-if` or `post-if`.
+ */
+static void uses_action_hook(struct job_run *jr, const struct plan_step *st,
+			     const struct action_src *src, enum job_hook_kind kind,
+			     const struct ydoc_node *script, struct val inputs, struct val step_env,
+			     struct val *state)
+{
+	const struct ydoc_node *cond = kind == JOB_HOOK_PRE ? src->act.pre_if : src->act.post_if;
 	struct job_launch l = JOB_LAUNCH_INIT;
 	struct strbuf err = STRBUF_INIT;
+	int ret;
 
 	l.step_env = step_env;
 	l.state = state;
-	if (uses_node_launch(jr, st->step, src, script, inputs, &l, &err) == 0)
+	if (src->act.kind == ACTION_DOCKER)
+		ret = uses_docker_launch(jr, st->step, src, script, inputs, &l, &err);
+	else
+		ret = uses_node_launch(jr, st->step, src, script, inputs, &l, &err);
+	if (!ret)
 		uses_hook_from(job_add_hook(jr, kind, st->id, st->name), &l, "always()", cond, jr);
 	job_launch_release(&l);
 	strbuf_release(&err);
@@ -348,8 +524,8 @@ static int uses_start_node(struct job_run *jr, struct plan_step *st, const struc
 	    job_launch(jr, &l, err) < 0)
 		goto out;
 	if (src->act.post)
-		uses_node_hook(jr, st, src, JOB_HOOK_POST, src->act.post, src->act.post_if, inputs,
-			       l.step_env, l.state);
+		uses_action_hook(jr, st, src, JOB_HOOK_POST, src->act.post, inputs, l.step_env,
+				 l.state);
 	ret = 0;
 out:
 	job_env_context(jr);
@@ -466,13 +642,36 @@ void job_uses_frame_done(struct job_run *jr)
 	strbuf_release(&sb);
 }
 
-static int uses_start_docker(struct job_run *jr, struct plan_step *st, struct strbuf *err)
+/* What a `docker://` step takes in `with:`. */
+static const struct stage_input uses_docker_inputs[] = {
+	{ "args", NULL }, { "entrypoint", NULL }, { NULL, NULL },
+};
+
+static int uses_start_docker(struct job_run *jr, struct plan_step *st,
+			     const struct action_src *src, struct strbuf *err)
 {
-	uses_where(err, st->step);
-	strbuf_addf(err, "step '%s' uses the docker action '%s': docker actions run in containers, "
-		    "which the %s backend does not make (use --backend docker)", st->name,
-		    uses_text(st->step), jr->run->exec->ops->name);
-	return -1;
+	const struct wf_step *s = st->step;
+	struct job_launch l = JOB_LAUNCH_INIT;
+	struct val inputs;
+	int ret = -1;
+
+	if (job_step_setup(jr, st, &l, err) < 0 ||
+	    uses_inputs(jr, s, src ? &src->act : NULL, src ? NULL : uses_docker_inputs, &inputs,
+			err) < 0)
+		goto out;
+	uses_log(jr, uses_text(s), inputs);
+	l.state = uses_state(jr, st->id, jr->frames_nr > 1);
+	if (uses_docker_launch(jr, s, src, NULL, inputs, &l, err) < 0 ||
+	    job_launch(jr, &l, err) < 0)
+		goto out;
+	if (src && src->act.post_entrypoint)
+		uses_action_hook(jr, st, src, JOB_HOOK_POST, src->act.post_entrypoint, inputs,
+				 l.step_env, l.state);
+	ret = 0;
+out:
+	job_env_context(jr);
+	job_launch_release(&l);
+	return ret;
 }
 
 int job_uses_start(struct job_run *jr, struct plan_step *st, struct strbuf *err)
@@ -488,7 +687,7 @@ int job_uses_start(struct job_run *jr, struct plan_step *st, struct strbuf *err)
 		return -1;
 	}
 	if (s->uses.kind == WF_USES_DOCKER)
-		return uses_start_docker(jr, st, err);
+		return uses_start_docker(jr, st, NULL, err);
 	stage = stage_find(uses_text(s), jr->run->opts.actions ? jr->run->opts.actions->no_builtin
 			   : NULL);
 	if (stage)
@@ -501,7 +700,7 @@ int job_uses_start(struct job_run *jr, struct plan_step *st, struct strbuf *err)
 	case ACTION_NODE:
 		return uses_start_node(jr, st, src, err);
 	case ACTION_DOCKER:
-		return uses_start_docker(jr, st, err);
+		return uses_start_docker(jr, st, src, err);
 	default:
 		uses_where(err, s);
 		strbuf_addf(err, "action '%s' has an unknown 'runs.using'", uses_text(s));
@@ -510,6 +709,13 @@ int job_uses_start(struct job_run *jr, struct plan_step *st, struct strbuf *err)
 }
 
 /* ---------------------------------------------------------------- pre steps and the end */
+
+/* A node action's `pre`, a docker action's `pre-entrypoint`, or NULL. */
+static const struct ydoc_node *uses_pre_script(const struct action *act)
+{
+	return act->kind == ACTION_NODE ? act->pre : act->kind == ACTION_DOCKER ?
+	       act->pre_entrypoint : NULL;
+}
 
 void job_uses_pre(struct job_run *jr)
 {
@@ -526,8 +732,7 @@ void job_uses_pre(struct job_run *jr)
 		if (!s->has_uses || s->uses.kind != WF_USES_REMOTE ||
 		    stage_find(uses_text(s), jr->run->opts.actions->no_builtin))
 			continue;
-		if (uses_load(jr, s, &src, &err) < 0 || src->act.kind != ACTION_NODE ||
-		    !src->act.pre) {
+		if (uses_load(jr, s, &src, &err) < 0 || !uses_pre_script(&src->act)) {
 			strbuf_reset(&err);
 			continue;       /* the step itself reports what is wrong */
 		}
@@ -538,8 +743,8 @@ void job_uses_pre(struct job_run *jr)
 			strbuf_reset(&err);
 			continue;
 		}
-		uses_node_hook(jr, st, src, JOB_HOOK_PRE, src->act.pre, src->act.pre_if, inputs,
-			       step_env, uses_state(jr, st->id, 0));
+		uses_action_hook(jr, st, src, JOB_HOOK_PRE, uses_pre_script(&src->act), inputs,
+				 step_env, uses_state(jr, st->id, 0));
 	}
 	strbuf_release(&err);
 }

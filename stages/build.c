@@ -9,11 +9,9 @@
 
 #include <string.h>
 
-#include "runner/engine.h"
-#include "stages/buildctx.h"
+#include "stages/imagebuild.h"
 #include "stages/imageref.h"
 #include "util/fs.h"
-#include "util/tarball.h"
 
 static const struct stage_input build_inputs[] = {
 	{ "image", NULL },              /* the repository: "tasks-app" */
@@ -27,28 +25,6 @@ static const struct stage_input build_inputs[] = {
 	{ "pull", "false" },
 	{ NULL, NULL },
 };
-
-static void build_progress(void *data, const char *line, size_t len)
-{
-	stage_log(data, "%.*s", (int)len, line);
-}
-
-/* "NAME=value" lines of an input, each with a name before '='. */
-static int build_pairs(const struct stage_ctx *ctx, const char *input, struct strlist *out,
-		       struct strbuf *err)
-{
-	stage_input_lines(ctx, input, out);
-	for (size_t i = 0; i < out->nr; i++) {
-		const char *eq = strchr(out->items[i], '=');
-
-		if (!eq || eq == out->items[i]) {
-			strbuf_addf(err, "'%s' must be NAME=value lines, not '%s'", input,
-				    out->items[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
 
 /* The full references "image:tag" of the tags input. */
 static int build_refs(const struct stage_ctx *ctx, const struct imageref *ref,
@@ -81,14 +57,10 @@ static int build_refs(const struct stage_ctx *ctx, const struct imageref *ref,
 static int build_main(struct stage_ctx *ctx)
 {
 	const char *image = stage_input(ctx, "image"), *sha = stage_getenv(ctx, "GITHUB_SHA");
-	struct strlist refs = STRLIST_INIT, args = STRLIST_INIT, labels = STRLIST_INIT,
-		       files = STRLIST_INIT;
+	struct strlist refs = STRLIST_INIT, args = STRLIST_INIT, labels = STRLIST_INIT;
 	struct strbuf err = STRBUF_INIT, dir = STRBUF_INIT, id = STRBUF_INIT, md = STRBUF_INIT,
 		      all = STRBUF_INIT;
-	struct tarball_opts topts = { TARBALL_TAR, NULL, 1 };
 	struct engine_build_spec spec;
-	struct engine_body body;
-	struct tarball_source *src = NULL;
 	struct engine *e = NULL;
 	struct imageref ref;
 	int no_cache = stage_input_bool(ctx, "no-cache"), pull = stage_input_bool(ctx, "pull");
@@ -101,9 +73,11 @@ static int build_main(struct stage_ctx *ctx)
 		strbuf_addstr(&err, "'image' is required (the repository name, e.g. tasks-app)");
 		goto fail;
 	}
+	stage_input_lines(ctx, "build-args", &args);
+	stage_input_lines(ctx, "labels", &labels);
 	if (imageref_parse(&ref, image, &err) < 0 || build_refs(ctx, &ref, &refs, &err) < 0 ||
-	    build_pairs(ctx, "build-args", &args, &err) < 0 ||
-	    build_pairs(ctx, "labels", &labels, &err) < 0)
+	    imagebuild_check_pairs("build-args", &args, &err) < 0 ||
+	    imagebuild_check_pairs("labels", &labels, &err) < 0)
 		goto fail;
 	if (sha)
 		strlist_pushf(&labels, "org.opencontainers.image.revision=%s", sha);
@@ -113,10 +87,7 @@ static int build_main(struct stage_ctx *ctx)
 			    stage_input(ctx, "context"));
 		goto fail;
 	}
-	if (buildctx_files(&files, dir.buf, stage_input(ctx, "file"), &err) < 0)
-		goto fail;
-	src = tarball_source_new(dir.buf, &files, &topts, &err);
-	if (!src || engine_open(&e, stage_getenv(ctx, "DOCKER_HOST"), &err) < 0)
+	if (engine_open(&e, stage_getenv(ctx, "DOCKER_HOST"), &err) < 0)
 		goto fail;
 	memset(&spec, 0, sizeof(spec));
 	spec.tags = &refs;
@@ -126,16 +97,8 @@ static int build_main(struct stage_ctx *ctx)
 	spec.target = *stage_input(ctx, "target") ? stage_input(ctx, "target") : NULL;
 	spec.no_cache = no_cache;
 	spec.pull = pull;
-	memset(&body, 0, sizeof(body));
-	body.read = tarball_source_read_fn;
-	body.data = src;
-	stage_log(ctx, "building '%s' from %zu files of '%s'", refs.items[0], files.nr,
-		  stage_input(ctx, "context"));
-	if (engine_image_build(&id, e, &spec, &body, build_progress, ctx, &err) < 0) {
-		if (*tarball_source_error(src))
-			strbuf_addf(&err, " (the context: %s)", tarball_source_error(src));
+	if (imagebuild_run(&id, ctx, e, dir.buf, stage_input(ctx, "context"), &spec, &err) < 0)
 		goto fail;
-	}
 	for (size_t i = 0; i < refs.nr; i++)
 		strbuf_addf(&all, "%s\n", refs.items[i]);
 	stage_set_output(ctx, "image", refs.items[0]);
@@ -150,12 +113,10 @@ fail:
 	ret = stage_fail(ctx, "slipway/build: %s", err.buf);
 out:
 	engine_free(e);
-	tarball_source_free(src);
 	imageref_release(&ref);
 	strlist_release(&refs);
 	strlist_release(&args);
 	strlist_release(&labels);
-	strlist_release(&files);
 	strbuf_release(&err);
 	strbuf_release(&dir);
 	strbuf_release(&id);

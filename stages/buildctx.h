@@ -2,7 +2,7 @@
  * buildctx: what goes into an image build's context — the directory's
  * files less what its `.dockerignore` excludes, read as the docker CLI
  * reads it (moby's patternmatcher). Sending the context and building are
- * stages/build.c's.
+ * stages/imagebuild.c's.
  */
 #ifndef STAGES_BUILDCTX_H
 #define STAGES_BUILDCTX_H

@@ -3,13 +3,16 @@
  * (never rebuilt here) tagged for the registry of .slipway.yml (or the
  * `registry` input) and pushed through the engine, under its own tag and
  * any extra ones. With no registry the image stays in the local engine
- * and the step says so. Building is stages/build.c's.
+ * and the step says so. Without username and password inputs, the
+ * credentials docker/login-action left for the job are used
+ * (stages/dockerauth.h). Building is stages/build.c's.
  */
 #include "stages/stages.h"
 
 #include <string.h>
 
-#include "runner/engine.h"
+#include "stages/dockerauth.h"
+#include "stages/imagebuild.h"
 #include "stages/imageref.h"
 
 static const struct stage_input publish_inputs[] = {
@@ -17,34 +20,9 @@ static const struct stage_input publish_inputs[] = {
 	{ "tags", NULL },               /* more tags to push the same image under ("latest") */
 	{ "registry", NULL },           /* default: `registry:` of .slipway.yml */
 	{ "username", NULL },
-	{ "password", NULL },
+	{ "password", NULL, 1 },
 	{ NULL, NULL },
 };
-
-/* Push progress the log does without: per-layer transfer states. */
-static const char *const publish_quiet[] = { ": Preparing", ": Waiting", ": Pushing" };
-
-static void publish_progress(void *data, const char *line, size_t len)
-{
-	const struct stage_ctx *ctx = data;
-
-	for (size_t i = 0; i < sizeof(publish_quiet) / sizeof(publish_quiet[0]); i++)
-		if (memmem(line, len, publish_quiet[i], strlen(publish_quiet[i])))
-			return;
-	stage_log(ctx, "%.*s", (int)len, line);
-}
-
-/* Tag image as target and push it; the pushed digest replaces digest. */
-static int publish_push(const struct stage_ctx *ctx, struct engine *e, const char *image,
-			const char *target, const struct engine_auth *auth, struct strbuf *digest,
-			struct strbuf *err)
-{
-	strbuf_reset(digest);
-	if (engine_image_tag(e, image, target, err) < 0)
-		return -1;
-	stage_log(ctx, "pushing '%s'", target);
-	return engine_image_push(digest, e, target, auth, publish_progress, (void *)ctx, err);
-}
 
 static int publish_main(struct stage_ctx *ctx)
 {
@@ -54,11 +32,14 @@ static int publish_main(struct stage_ctx *ctx)
 	struct strbuf err = STRBUF_INIT, target = STRBUF_INIT, digest = STRBUF_INIT,
 		      pushed = STRBUF_INIT, md = STRBUF_INIT;
 	struct strlist tags = STRLIST_INIT;
+	const struct engine_auth *use = NULL;
+	struct dockerauth stored;
 	struct imageref ref;
 	struct engine *e = NULL;
 	int ret = 1;
 
 	imageref_init(&ref);
+	dockerauth_init(&stored);
 	if (!*registry && ctx->registry)
 		registry = ctx->registry;
 	auth.server = registry;
@@ -95,9 +76,18 @@ static int publish_main(struct stage_ctx *ctx)
 		ret = 0;
 		goto out;
 	}
+	if (*auth.username) {
+		use = &auth;
+	} else {
+		ret = dockerauth_job_lookup(&stored, ctx, registry, &err);
+		if (ret < 0)
+			goto fail;
+		auth.username = stored.username.buf;
+		auth.password = stored.password.buf;
+		use = ret ? &auth : NULL;
+	}
 	imageref_format(&target, &ref, registry, NULL);
-	if (publish_push(ctx, e, image, target.buf, *auth.username ? &auth : NULL, &digest,
-			 &err) < 0)
+	if (imagebuild_push(ctx, e, image, target.buf, use, &digest, &err) < 0)
 		goto fail;
 	strbuf_addf(&pushed, "%s\n", target.buf);
 	stage_set_output(ctx, "image", target.buf);
@@ -106,8 +96,7 @@ static int publish_main(struct stage_ctx *ctx)
 	for (size_t i = 0; i < tags.nr; i++) {
 		strbuf_reset(&target);
 		imageref_format(&target, &ref, registry, tags.items[i]);
-		if (publish_push(ctx, e, image, target.buf, *auth.username ? &auth : NULL, &digest,
-				 &err) < 0)
+		if (imagebuild_push(ctx, e, image, target.buf, use, &digest, &err) < 0)
 			goto fail;
 		strbuf_addf(&pushed, "%s\n", target.buf);
 		strbuf_addf(&md, ", `%s`", target.buf);
@@ -122,6 +111,7 @@ fail:
 	ret = stage_fail(ctx, "slipway/publish: %s", err.buf);
 out:
 	engine_free(e);
+	dockerauth_release(&stored);
 	imageref_release(&ref);
 	strlist_release(&tags);
 	strbuf_release(&err);

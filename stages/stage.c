@@ -115,6 +115,95 @@ void stage_input_lines(const struct stage_ctx *ctx, const char *name, struct str
 	}
 }
 
+/* Push the item trimmed, unless it is empty then. */
+static void stage_list_push(struct strlist *out, const char *s, size_t len)
+{
+	struct strbuf item = STRBUF_INIT;
+
+	while (len && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (len) {
+		strbuf_add(&item, s, len);
+		strlist_push(out, item.buf);
+	}
+	strbuf_release(&item);
+}
+
+/*
+ * One CSV record from *p (csv-parse with relax_quotes: a '"' opens a
+ * quoted field only where the field starts); fields into out, *p moved
+ * past the record's newline.
+ */
+static void stage_csv_record(const char **p, struct strlist *out)
+{
+	struct strbuf field = STRBUF_INIT;
+	const char *s = *p;
+
+	for (;;) {
+		strbuf_reset(&field);
+		if (*s == '"') {
+			for (s++; *s; s++) {
+				if (*s == '"' && s[1] == '"')
+					s++;
+				else if (*s == '"')
+					break;
+				strbuf_addch(&field, *s);
+			}
+			if (*s)
+				s++;
+		}
+		while (*s && *s != ',' && *s != '\n' && !(*s == '\r' && s[1] == '\n'))
+			strbuf_addch(&field, *s++);
+		strlist_push(out, field.buf);
+		if (*s != ',')
+			break;
+		s++;
+	}
+	s += *s == '\r' ? 2 : *s == '\n';
+	*p = s;
+	strbuf_release(&field);
+}
+
+void stage_input_list(const struct stage_ctx *ctx, const char *name, int ignore_comma,
+		      struct strlist *out)
+{
+	const char *p = stage_input(ctx, name);
+	struct strlist rec = STRLIST_INIT;
+	struct strbuf joined = STRBUF_INIT;
+
+	while (*p) {
+		if (*p == '\n' || (*p == '\r' && p[1] == '\n')) {   /* skip_empty_lines */
+			p += *p == '\r' ? 2 : 1;
+			continue;
+		}
+		strlist_release(&rec);
+		stage_csv_record(&p, &rec);
+		if (ignore_comma) {
+			strbuf_reset(&joined);
+			for (size_t i = 0; i < rec.nr; i++)
+				strbuf_addf(&joined, "%s%s", i ? "," : "", rec.items[i]);
+			stage_list_push(out, joined.buf, joined.len);
+			continue;
+		}
+		for (size_t i = 0; i < rec.nr; i++) {
+			const char *it = rec.items[i];
+
+			/* a record of one field is split at its commas, even quoted ones */
+			while (rec.nr == 1 && strchr(it, ',')) {
+				stage_list_push(out, it, strcspn(it, ","));
+				it += strcspn(it, ",") + 1;
+			}
+			stage_list_push(out, it, strlen(it));
+		}
+	}
+	strlist_release(&rec);
+	strbuf_release(&joined);
+}
+
 /* ---------------------------------------------------------------- file commands */
 
 /* Append text to the file the variable var names. */
@@ -237,6 +326,24 @@ void stage_log(const struct stage_ctx *ctx, const char *fmt, ...)
 	fflush(stdout);
 }
 
+static void stage_commandf(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void stage_commandf(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	stage_command(cmd, fmt, ap);
+	va_end(ap);
+}
+
+void stage_mask(const struct stage_ctx *ctx, const char *value)
+{
+	(void)ctx;
+	stage_commandf("add-mask", "%s", value);
+}
+
 void stage_warning(const struct stage_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
@@ -269,6 +376,25 @@ void stage_step_path(const struct stage_ctx *ctx, const char *path, struct strbu
 		strbuf_addstr(out, path);
 }
 
+void stage_host_path(const struct stage_ctx *ctx, const char *path, struct strbuf *out)
+{
+	const char *views[][2] = {
+		{ ctx->step_workspace, ctx->workspace },
+		{ ctx->step_temp, ctx->temp },
+	};
+
+	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+		size_t n = views[i][0] ? strlen(views[i][0]) : 0;
+
+		if (n && views[i][1] && !strncmp(path, views[i][0], n) &&
+		    (path[n] == '/' || !path[n])) {
+			strbuf_addf(out, "%s%s", views[i][1], path + n);
+			return;
+		}
+	}
+	strbuf_addstr(out, path);
+}
+
 /* ---------------------------------------------------------------- entry */
 
 int stage_main(const char *name, int post, char **env)
@@ -290,6 +416,7 @@ int stage_main(const char *name, int post, char **env)
 		{ "SLIPWAY_STATE_DIR", offsetof(struct stage_ctx, state_dir), 0 },
 		{ "SLIPWAY_REGISTRY", offsetof(struct stage_ctx, registry), 0 },
 		{ "SLIPWAY_STEP_WORKSPACE", offsetof(struct stage_ctx, step_workspace), 0 },
+		{ "SLIPWAY_STEP_TEMP", offsetof(struct stage_ctx, step_temp), 0 },
 	};
 	struct stage_ctx ctx;
 

@@ -50,6 +50,7 @@
  *   SLIPWAY_REGISTRY        `registry:` of .slipway.yml (unset when none)
  *   SLIPWAY_STEP_WORKSPACE  GITHUB_WORKSPACE as the job's steps see it
  *                           (differs in a job container)
+ *   SLIPWAY_STEP_TEMP       RUNNER_TEMP as the job's steps see it
  * A stage reads these through struct stage_ctx, never getenv, so that
  * unit tests hand it an environment of their own.
  */
@@ -65,6 +66,11 @@
 struct stage_input {
 	const char *name;
 	const char *dflt;
+	/*
+	 * A password: the runner masks its value before it logs the step's
+	 * inputs, even when the workflow gives it literally, not as a secret.
+	 */
+	int secret;
 };
 
 struct stage_ctx;
@@ -107,6 +113,7 @@ struct stage_ctx {
 	const char *checkout, *job_key, *base_url;
 	const char *state_dir, *registry;
 	const char *step_workspace;     /* the workspace as the job's steps see it */
+	const char *step_temp;          /* RUNNER_TEMP as the job's steps see it */
 };
 
 /*
@@ -124,6 +131,13 @@ int stage_main(const char *name, int post, char **env);
  */
 void stage_step_path(const struct stage_ctx *ctx, const char *path, struct strbuf *out);
 
+/*
+ * The other way: a path as the job's steps see it (an input naming a
+ * file, a variable a step exported) as this process reaches it. Paths
+ * under neither the workspace nor RUNNER_TEMP are copied as they are.
+ */
+void stage_host_path(const struct stage_ctx *ctx, const char *path, struct strbuf *out);
+
 /* The value of variable name in ctx->env, or NULL. */
 const char *stage_getenv(const struct stage_ctx *ctx, const char *name);
 /* Input name: INPUT_<NAME>, else the table's default, else "". Never NULL. */
@@ -136,6 +150,16 @@ const char *stage_input(const struct stage_ctx *ctx, const char *name);
 int stage_input_bool(const struct stage_ctx *ctx, const char *name);
 /* The input's non-empty lines, trimmed (a multi-line input such as `path`). */
 void stage_input_lines(const struct stage_ctx *ctx, const char *name, struct strlist *out);
+
+/*
+ * A list input as the docker actions read one (actions-toolkit's
+ * Util.getInputList): lines of comma-separated items, where "..." quotes
+ * an item (commas and newlines inside it kept, "" a quote), items are
+ * trimmed and empty ones dropped. With ignore_comma each line is one item
+ * ("build-args", "labels"), its quotes still removed.
+ */
+void stage_input_list(const struct stage_ctx *ctx, const char *name, int ignore_comma,
+		      struct strlist *out);
 
 /*
  * The file commands: outputs, env for later steps, PATH additions, state
@@ -155,6 +179,8 @@ void stage_log(const struct stage_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void stage_warning(const struct stage_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Print ::add-mask:: for value (a password): the log shows *** from here on. */
+void stage_mask(const struct stage_ctx *ctx, const char *value);
 /* Print an ::error:: line; returns 1, the exit status of a failed stage. */
 int stage_fail(const struct stage_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -22,5 +22,8 @@ const struct stage *const stages[] = {
 	&stage_build,
 	&stage_publish,
 	&stage_deploy,
+	&stage_setup_buildx,
+	&stage_build_push,
+	&stage_login,
 	NULL,
 };

@@ -22,5 +22,8 @@ extern const struct stage stage_scan;            /* stages/scanstep.c */
 extern const struct stage stage_build;           /* stages/build.c */
 extern const struct stage stage_publish;         /* stages/publish.c */
 extern const struct stage stage_deploy;          /* stages/deploy.c */
+extern const struct stage stage_setup_buildx;    /* stages/buildx.c */
+extern const struct stage stage_build_push;      /* stages/buildpush.c */
+extern const struct stage stage_login;           /* stages/login.c */
 
 #endif

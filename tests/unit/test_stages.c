@@ -2,8 +2,12 @@
  * Unit tests for the built-in stages (stages/): the table lookup, inputs
  * and file commands of stages/stage.c, and each stage run through
  * stage_main with an environment made here — artifacts up and down,
- * caches saved and restored by key and prefix, setup-* against fake tools.
- * Checkout's git side is tested with util/gitio and end to end.
+ * caches saved and restored by key and prefix, setup-* against fake tools,
+ * the docker stages' inputs (list inputs, booleans, tags, build-args,
+ * contexts) and their credential store (stages/dockerauth) up to the point
+ * where an engine would be asked. Checkout's git side is tested with
+ * util/gitio and end to end; the docker stages with an engine, in
+ * tests/e2e/docker-stages.sh.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,8 +23,10 @@
 #include <unistd.h>
 
 #include "runner/envfile.h"
+#include "stages/dockerauth.h"
 #include "stages/stages.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 #include "util/strlist.h"
 
@@ -423,6 +429,222 @@ static void test_setup(void **state)
 	strbuf_release(&bin);
 }
 
+
+/* ---------------------------------------------------------------- docker stages */
+
+/* Input values and how the docker actions split them: items joined by '|'. */
+static const struct {
+	const char *value;
+	int ignore_comma;
+	const char *items;
+} list_cases[] = {
+	{ "a/b:1,c/d:2", 0, "a/b:1|c/d:2" },
+	{ "a/b:1\nc/d:2\n", 0, "a/b:1|c/d:2" },
+	{ " a , b \n\n c,\r\nd", 0, "a|b|c|d" },
+	{ "a,,b", 0, "a|b" },
+	{ "\"a,b\"", 0, "a|b" },                        /* one quoted field is split still */
+	{ "\"a,b\",c", 0, "a,b|c" },                    /* several fields are not */
+	{ "", 0, "" },
+	{ "FOO=a,b\nBAR=c", 1, "FOO=a,b|BAR=c" },
+	{ "\"FOO=x \"\"y\"\"\"\n", 1, "FOO=x \"y\"" },
+	{ "\"MULTI=1\n2\"\nX=3", 1, "MULTI=1\n2|X=3" },
+	{ "A=1, B=2", 1, "A=1, B=2" },
+	{ "  \n  \n", 1, "" },
+	{ "x=\"q\"", 1, "x=\"q\"" },                    /* a quote inside a field is kept */
+};
+
+static void test_docker_lists(void **state)
+{
+	struct fx *f = *state;
+	struct strlist items = STRLIST_INIT;
+	struct strbuf joined = STRBUF_INIT;
+	struct stage_ctx ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.stage = &stage_build_push;
+	for (size_t i = 0; i < sizeof(list_cases) / sizeof(list_cases[0]); i++) {
+		strlist_release(&f->env);
+		strlist_pushf(&f->env, "INPUT_TAGS=%s", list_cases[i].value);
+		ctx.env = f->env.items;
+		strlist_release(&items);
+		strbuf_reset(&joined);
+		stage_input_list(&ctx, "tags", list_cases[i].ignore_comma, &items);
+		for (size_t k = 0; k < items.nr; k++)
+			strbuf_addf(&joined, "%s%s", k ? "|" : "", items.items[k]);
+		if (strcmp(joined.buf, list_cases[i].items))
+			fail_msg("case %zu '%s': got '%s', want '%s'", i, list_cases[i].value,
+				 joined.buf, list_cases[i].items);
+	}
+	strlist_release(&items);
+	strbuf_release(&joined);
+}
+
+/* Inputs build-push-action refuses before any engine is asked, and what it says. */
+static const struct {
+	const char *inputs[4];
+	const char *says;
+} buildpush_refusals[] = {
+	{ { "push=yes" }, "input 'push' is not a boolean: 'yes'" },
+	{ { "load=1" }, "input 'load' is not a boolean: '1'" },
+	{ { "push=true" }, "push: true needs at least one tag ('tags')" },
+	{ { "tags=ok/app:1,Bad/App" }, "'Bad/App' is not an image reference" },
+	{ { "tags=app@sha256:00" }, "name images by tag, not digest" },
+	{ { "build-args=FOO=1\n=2" }, "'build-args' must be NAME=value lines, not '=2'" },
+	{ { "labels=nolabel" }, "'labels' must be NAME=value lines, not 'nolabel'" },
+	{ { "context=https://github.com/a/b.git#main" }, "the context 'https://github.com/a/b.git#main' is a URL" },
+	{ { "context=missing" }, "the build context 'missing' is not a directory of the workspace" },
+	{ { "context=app", "file=Dockerfile" }, "the Dockerfile 'Dockerfile' is outside the build context" },
+	{ { "context=app", "file=app/Nope" }, "the Dockerfile 'app/Nope' does not exist" },
+};
+
+static void test_docker_buildpush_inputs(void **state)
+{
+	struct fx *f = *state;
+	const char *dead[] = { "DOCKER_HOST=unix:///nonexistent/docker.sock", NULL };
+
+	put(f->ws.buf, "Dockerfile", "FROM scratch\n");
+	put(f->ws.buf, "app/Dockerfile", "FROM scratch\n");
+	for (size_t i = 0; i < sizeof(buildpush_refusals) / sizeof(buildpush_refusals[0]); i++) {
+		assert_int_equal(run_stage(f, "docker/build-push-action", 0,
+					   buildpush_refusals[i].inputs, dead), 1);
+		LOG_HAS(f, buildpush_refusals[i].says);
+		assert_null(strstr(f->log.buf, "Docker engine"));        /* refused before */
+	}
+	/* valid inputs get as far as the engine: the default context and GitHub's handlebars */
+	assert_int_equal(run_stage(f, "docker/build-push-action", 0, INPUTS("tags=a:1\nb:2",
+				   "build-args=X=1,2", "no-cache=TRUE"), dead), 1);
+	LOG_HAS(f, "::error::docker/build-push-action: cannot reach the Docker engine");
+	assert_int_equal(run_stage(f, "docker/build-push-action", 0,
+				   INPUTS("context={{defaultContext}}:app", "file=app/Dockerfile"),
+				   dead), 1);
+	LOG_HAS(f, "cannot reach the Docker engine");
+	assert_int_equal(run_stage(f, "docker/setup-buildx-action", 0, NULL, dead), 1);
+	LOG_HAS(f, "::error::docker/setup-buildx-action: cannot reach the Docker engine at "
+		"unix:///nonexistent/docker.sock");
+}
+
+static void test_docker_login(void **state)
+{
+	struct fx *f = *state;
+	const char *dead[] = { "DOCKER_HOST=unix:///nonexistent/docker.sock", NULL };
+	struct strbuf dir = STRBUF_INIT, err = STRBUF_INIT;
+	char *mask;
+
+	assert_int_equal(run_stage(f, "docker/login-action", 0, INPUTS("password=pa%ss"), dead), 1);
+	mask = strstr(f->log.buf, "::add-mask::pa%25ss\n");
+	assert_non_null(mask);
+	assert_ptr_equal(mask, f->log.buf);                     /* before anything else */
+	LOG_HAS(f, "'username' and 'password' are required to log in to "
+		"'https://index.docker.io/v1/'");
+	assert_int_equal(run_stage(f, "docker/login-action", 0, INPUTS("username=u",
+				   "password=p", "logout=nah"), dead), 1);
+	LOG_HAS(f, "input 'logout' is not a boolean: 'nah'");
+	assert_int_equal(run_stage(f, "docker/login-action", 0, INPUTS("registry=ghcr.io",
+				   "username=u", "password=p"), dead), 1);
+	LOG_HAS(f, "::error::docker/login-action: cannot reach the Docker engine");
+	assert_string_equal(get(f, f->top, "GITHUB_ENV"), "");  /* nothing kept */
+
+	/* the post step removes what main stored, and only that */
+	strbuf_addf(&dir, "%s/%s", f->top, DOCKERAUTH_DIR);
+	assert_int_equal(dockerauth_store(dir.buf, "ghcr.io", "u", "p", &err), 0);
+	assert_int_equal(dockerauth_store(dir.buf, "", "hub", "q", &err), 0);
+	assert_int_equal(run_stage(f, "docker/login-action", 1, NULL,
+				   (const char *[]){ "STATE_registry=ghcr.io", NULL }), 0);
+	LOG_HAS(f, "Logging out of ghcr.io");
+	assert_null(strstr(get(f, dir.buf, "config.json"), "ghcr.io"));
+	assert_non_null(strstr(get(f, dir.buf, "config.json"), DOCKERAUTH_HUB));
+	assert_int_equal(run_stage(f, "docker/login-action", 1, INPUTS("logout=false"),
+				   (const char *[]){ "STATE_registry=" DOCKERAUTH_HUB, NULL }), 0);
+	LOG_HAS(f, "logout: false");
+	assert_non_null(strstr(get(f, dir.buf, "config.json"), DOCKERAUTH_HUB));
+	assert_int_equal(run_stage(f, "docker/login-action", 1, NULL,
+				   (const char *[]){ "STATE_registry=" DOCKERAUTH_HUB, NULL }), 0);
+	assert_false(fs_exists(dir.buf));                       /* nothing left: gone */
+	assert_int_equal(run_stage(f, "docker/login-action", 1, NULL, NULL), 0);  /* never logged in */
+	strbuf_release(&dir);
+	strbuf_release(&err);
+}
+
+static const struct {
+	const char *registry, *server;
+} server_cases[] = {
+	{ "", DOCKERAUTH_HUB },
+	{ "docker.io", DOCKERAUTH_HUB },
+	{ "Registry-1.Docker.io", DOCKERAUTH_HUB },
+	{ "index.docker.io/v1/", DOCKERAUTH_HUB },
+	{ DOCKERAUTH_HUB, DOCKERAUTH_HUB },
+	{ "ghcr.io", "ghcr.io" },
+	{ "https://ghcr.io/v2/", "ghcr.io" },
+	{ "127.0.0.1:5000", "127.0.0.1:5000" },
+	{ "http://localhost:5000/x", "localhost:5000" },
+};
+
+static void test_docker_auth_store(void **state)
+{
+	struct fx *f = *state;
+	struct strbuf dir = STRBUF_INIT, err = STRBUF_INIT, path = STRBUF_INIT, env = STRBUF_INIT;
+	struct dockerauth a;
+	struct stage_ctx ctx;
+	struct arena ar = ARENA_INIT;
+	struct val config;
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(server_cases) / sizeof(server_cases[0]); i++) {
+		strbuf_reset(&path);
+		dockerauth_server(&path, server_cases[i].registry);
+		assert_string_equal(path.buf, server_cases[i].server);
+	}
+	dockerauth_init(&a);
+	strbuf_addf(&dir, "%s/temp/%s", f->top, DOCKERAUTH_DIR);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/config.json", dir.buf);
+	assert_int_equal(dockerauth_lookup(&a, dir.buf, "ghcr.io", &err), 0);   /* no file */
+	put(dir.buf, "config.json", "{\"credsStore\": \"desktop\", \"auths\": {\"other.io\": {}}}");
+	assert_int_equal(dockerauth_store(dir.buf, "https://ghcr.io", "me", "p:ss w\xc3\xb6rd", &err),
+			 0);
+	assert_int_equal(dockerauth_store(dir.buf, "ghcr.io", "me", "p:ss w\xc3\xb6rd", &err), 0);
+	assert_int_equal(stat(path.buf, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(json_parse_file(&config, &ar, path.buf, &err), 0);
+	assert_string_equal(val_object_getstr(config, "credsStore")->u.string.ptr, "desktop");
+	assert_int_equal(val_object_getstr(config, "auths")->u.object->nr, 2);
+	assert_null(strstr(get(f, dir.buf, "config.json"), "p:ss"));      /* encoded */
+	assert_int_equal(dockerauth_lookup(&a, dir.buf, "ghcr.io", &err), 1);
+	assert_string_equal(a.username.buf, "me");
+	assert_string_equal(a.password.buf, "p:ss w\xc3\xb6rd");         /* split at the first ':' */
+	assert_string_equal(a.server.buf, "ghcr.io");
+	assert_int_equal(dockerauth_lookup(&a, dir.buf, "other.io", &err), 0);  /* no "auth" */
+	assert_int_equal(dockerauth_lookup(&a, dir.buf, "docker.io", &err), 0);
+
+	/* a stage finds them through DOCKER_CONFIG as the job's steps see it */
+	memset(&ctx, 0, sizeof(ctx));
+	strbuf_addf(&env, "%s/temp", f->top);
+	ctx.temp = env.buf;
+	ctx.step_temp = "/github/runner_temp";
+	ctx.env = (char *[]){ "DOCKER_CONFIG=/github/runner_temp/" DOCKERAUTH_DIR, NULL };
+	assert_int_equal(dockerauth_job_lookup(&a, &ctx, "ghcr.io", &err), 1);
+	assert_string_equal(a.password.buf, "p:ss w\xc3\xb6rd");
+	ctx.env = (char *[]){ "PATH=/bin", NULL };
+	assert_int_equal(dockerauth_job_lookup(&a, &ctx, "ghcr.io", &err), 0);
+
+	assert_int_equal(dockerauth_forget(dir.buf, "ghcr.io", &err), 1);
+	assert_int_equal(dockerauth_forget(dir.buf, "ghcr.io", &err), 0);
+	assert_true(fs_exists(path.buf));                       /* credsStore and other.io stay */
+	put(dir.buf, "config.json", "{\"auths\": {\"x.io\": {\"auth\": \"bm9jb2xvbg==\"}}}");
+	assert_int_equal(dockerauth_lookup(&a, dir.buf, "x.io", &err), -1);
+	assert_non_null(strstr(err.buf, "the credentials of 'x.io' are not base64 \"user:password\""));
+	put(dir.buf, "config.json", "[]");
+	strbuf_reset(&err);
+	assert_int_equal(dockerauth_store(dir.buf, "x.io", "u", "p", &err), -1);
+	assert_non_null(strstr(err.buf, "is not a docker config file"));
+	dockerauth_release(&a);
+	arena_release(&ar);
+	strbuf_release(&dir);
+	strbuf_release(&err);
+	strbuf_release(&path);
+	strbuf_release(&env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -433,6 +655,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_artifact_names, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_cache, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_setup, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_docker_lists, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_docker_buildpush_inputs, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_docker_login, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_docker_auth_store, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
