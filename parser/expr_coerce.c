@@ -21,18 +21,7 @@
 
 int expr_truthy(struct val v)
 {
-	switch (v.kind) {
-	case VAL_NULL:
-		return 0;
-	case VAL_BOOL:
-		return v.u.boolean;
-	case VAL_NUMBER:
-		return v.u.number != 0 && !isnan(v.u.number);
-	case VAL_STRING:
-		return v.u.string.len != 0;
-	default:
-		return 1;
-	}
+	return expr_is_truthy(&v);
 }
 
 static double number_strtod(const char *s, size_t len, const char *prefix)
@@ -154,17 +143,17 @@ double expr_string_to_number(const char *s, size_t len)
 	return number_strtod(s, len, "");
 }
 
-double expr_to_number(struct val v)
+double expr_to_number(const struct val *v)
 {
-	switch (v.kind) {
+	switch (v->kind) {
 	case VAL_NULL:
 		return 0;
 	case VAL_BOOL:
-		return v.u.boolean;
+		return v->u.boolean;
 	case VAL_NUMBER:
-		return v.u.number;
+		return v->u.number;
 	case VAL_STRING:
-		return expr_string_to_number(v.u.string.ptr, v.u.string.len);
+		return expr_string_to_number(v->u.string.ptr, v->u.string.len);
 	default:
 		return NAN;
 	}
@@ -210,8 +199,8 @@ size_t expr_number_to_string(char *buf, double n)
 	 * without trailing zeros. Integers and huge or non-finite values
 	 * print as JavaScript prints them.
 	 */
-	if (n == 0)
-		return (size_t)sprintf(buf, "0");
+	if (n > -9007199254740992.0 && n < 9007199254740992.0 && (double)(long long)n == n)
+		return val_number_to_buf(buf, n);
 	if (!isfinite(n) || ax >= 1e21 || ax == floor(ax))
 		return val_number_to_buf(buf, n);
 	number_to_fixed15(fixed, sizeof(fixed), ax);
@@ -219,25 +208,25 @@ size_t expr_number_to_string(char *buf, double n)
 	return val_number_to_buf(buf, n < 0 && y != 0 ? -y : y);
 }
 
-const char *expr_coerce_chars(struct val v, char *buf, size_t *len)
+const char *expr_coerce_chars(const struct val *v, char *buf, size_t *len)
 {
 	static const char *const names[] = {
 		[VAL_NULL] = "", [VAL_ARRAY] = "Array", [VAL_OBJECT] = "Object",
 	};
 
-	switch (v.kind) {
+	switch (v->kind) {
 	case VAL_BOOL:
-		*len = v.u.boolean ? 4 : 5;
-		return v.u.boolean ? "true" : "false";
+		*len = v->u.boolean ? 4 : 5;
+		return v->u.boolean ? "true" : "false";
 	case VAL_NUMBER:
-		*len = expr_number_to_string(buf, v.u.number);
+		*len = expr_number_to_string(buf, v->u.number);
 		return buf;
 	case VAL_STRING:
-		*len = v.u.string.len;
-		return v.u.string.ptr;
+		*len = v->u.string.len;
+		return v->u.string.ptr;
 	default:
-		*len = strlen(names[v.kind]);
-		return names[v.kind];
+		*len = strlen(names[v->kind]);
+		return names[v->kind];
 	}
 }
 
@@ -245,7 +234,7 @@ void expr_coerce_string(struct strbuf *out, struct val v)
 {
 	char buf[VAL_NUMBER_MAX];
 	size_t len;
-	const char *s = expr_coerce_chars(v, buf, &len);
+	const char *s = expr_coerce_chars(&v, buf, &len);
 
 	strbuf_add(out, s, len);
 }
@@ -254,87 +243,98 @@ void expr_coerce_string(struct strbuf *out, struct val v)
  * GitHub's coercion before comparing values of different kinds (after
  * JavaScript's abstract equality, without converting containers): null
  * and booleans become numbers, and a string meeting a number becomes one.
+ * A converted side is repointed at its number in *lt or *rt.
  */
-static void coerce_pair(struct val *l, struct val *r)
+static void coerce_pair(const struct val **l, const struct val **r, struct val *lt,
+			struct val *rt)
 {
 	for (;;) {
-		if (l->kind == r->kind)
+		const struct val *a = *l, *b = *r;
+
+		if (a->kind == b->kind)
 			return;
-		if (l->kind == VAL_NUMBER && r->kind == VAL_STRING) {
-			*r = val_number(expr_to_number(*r));
+		if (a->kind == VAL_NUMBER && b->kind == VAL_STRING) {
+			*rt = val_number(expr_to_number(b));
+			*r = rt;
 			return;
 		}
-		if (l->kind == VAL_STRING && r->kind == VAL_NUMBER) {
-			*l = val_number(expr_to_number(*l));
+		if (a->kind == VAL_STRING && b->kind == VAL_NUMBER) {
+			*lt = val_number(expr_to_number(a));
+			*l = lt;
 			return;
 		}
-		if (l->kind == VAL_NULL || l->kind == VAL_BOOL)
-			*l = val_number(expr_to_number(*l));
-		else if (r->kind == VAL_NULL || r->kind == VAL_BOOL)
-			*r = val_number(expr_to_number(*r));
-		else
+		if (a->kind == VAL_NULL || a->kind == VAL_BOOL) {
+			*lt = val_number(expr_to_number(a));
+			*l = lt;
+		} else if (b->kind == VAL_NULL || b->kind == VAL_BOOL) {
+			*rt = val_number(expr_to_number(b));
+			*r = rt;
+		} else {
 			return;
+		}
 	}
 }
 
-int expr_equals(struct val a, struct val b)
+int expr_equals(const struct val *a, const struct val *b)
 {
+	struct val at, bt;
+
 	/* The same spelling is the common case of string equality. */
-	if (a.kind == VAL_STRING && b.kind == VAL_STRING && a.u.string.len == b.u.string.len &&
-	    !memcmp(a.u.string.ptr, b.u.string.ptr, a.u.string.len))
+	if (a->kind == VAL_STRING && b->kind == VAL_STRING && a->u.string.len == b->u.string.len &&
+	    !memcmp(a->u.string.ptr, b->u.string.ptr, a->u.string.len))
 		return 1;
-	coerce_pair(&a, &b);
-	if (a.kind != b.kind)
+	coerce_pair(&a, &b, &at, &bt);
+	if (a->kind != b->kind)
 		return 0;
-	switch (a.kind) {
+	switch (a->kind) {
 	case VAL_NULL:
 		return 1;
 	case VAL_BOOL:
-		return a.u.boolean == b.u.boolean;
+		return a->u.boolean == b->u.boolean;
 	case VAL_NUMBER:
-		return a.u.number == b.u.number;
+		return a->u.number == b->u.number;
 	case VAL_STRING:
-		return !unicase_compare(a.u.string.ptr, a.u.string.len, b.u.string.ptr,
-					b.u.string.len, UNICASE_UPPER_KEEP_I);
+		return !unicase_compare(a->u.string.ptr, a->u.string.len, b->u.string.ptr,
+					b->u.string.len, UNICASE_UPPER_KEEP_I);
 	case VAL_ARRAY:
-		return a.u.array == b.u.array;
+		return a->u.array == b->u.array;
 	case VAL_OBJECT:
-		return a.u.object == b.u.object;
+		return a->u.object == b->u.object;
 	}
 	return 0;
 }
 
 /* <0, 0, >0 for ordered kinds; 2 when the values have no order (NaN, kinds differ, containers). */
-static int expr_order(struct val a, struct val b)
+static int expr_order(const struct val *a, const struct val *b)
 {
-	coerce_pair(&a, &b);
-	if (a.kind != b.kind)
+	struct val at, bt;
+
+	coerce_pair(&a, &b, &at, &bt);
+	if (a->kind != b->kind)
 		return 2;
-	switch (a.kind) {
+	switch (a->kind) {
 	case VAL_NUMBER:
-		if (isnan(a.u.number) || isnan(b.u.number))
+		if (isnan(a->u.number) || isnan(b->u.number))
 			return 2;
-		return a.u.number < b.u.number ? -1 : a.u.number > b.u.number;
+		return a->u.number < b->u.number ? -1 : a->u.number > b->u.number;
 	case VAL_STRING:
-		return unicase_compare(a.u.string.ptr, a.u.string.len, b.u.string.ptr,
-				       b.u.string.len, UNICASE_UPPER_KEEP_I);
+		return unicase_compare(a->u.string.ptr, a->u.string.len, b->u.string.ptr,
+				       b->u.string.len, UNICASE_UPPER_KEEP_I);
 	case VAL_BOOL:
-		return a.u.boolean - b.u.boolean;
+		return a->u.boolean - b->u.boolean;
 	default:
 		return 2;
 	}
 }
 
-int expr_greater(struct val a, struct val b)
+int expr_greater(const struct val *a, const struct val *b)
 {
 	return expr_order(a, b) == 1;
 }
 
-int expr_less(struct val a, struct val b)
+int expr_less(const struct val *a, const struct val *b)
 {
-	int o = expr_order(a, b);
-
-	return o < 0;
+	return expr_order(a, b) < 0;
 }
 
 static unsigned ascii_lower(unsigned c)
@@ -342,47 +342,57 @@ static unsigned ascii_lower(unsigned c)
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
-struct val *expr_object_get_ascii(struct val obj, const char *key, size_t len,
-				  struct expr_lookup_cache *cache)
+/* The index of the member of o whose key equals the ASCII key under toLowerCase(), or o->nr. */
+static size_t object_scan_ascii(const struct val_object *o, const char *key, size_t len)
 {
-	struct val_object *o = obj.u.object;
 	unsigned k0 = len ? ascii_lower((unsigned char)key[0]) : 0;
 
-	if (cache && cache->index < o->nr) {
-		struct val_member *m = &o->members[cache->index];
-		size_t i = 0;
-
-		/* The same spelling is the common hit: compare in place. */
-		if (m->key_len == len)
-			while (i < len && m->key[i] == key[i])
-				i++;
-		if (i == len && m->key_len == len)
-			return &m->value;
-		if (unicase_equal_lower_ascii(m->key, m->key_len, key, len))
-			return &m->value;
-	}
 	for (size_t i = 0; i < o->nr; i++) {
-		struct val_member *m = &o->members[i];
+		const struct val_member *m = &o->members[i];
 
 		/* Most members differ in length, or at the first byte. */
 		if (!unicase_lower_ascii_may_equal(m->key, m->key_len, len) ||
 		    (m->key_len == len && len && ascii_lower((unsigned char)m->key[0]) != k0))
 			continue;
-		if (unicase_equal_lower_ascii(m->key, m->key_len, key, len)) {
-			if (cache)
-				cache->index = i;
-			return &m->value;
-		}
+		if (unicase_equal_lower_ascii(m->key, m->key_len, key, len))
+			return i;
 	}
-	return NULL;
+	return o->nr;
 }
 
-struct val *expr_object_get(struct val obj, const char *key, size_t len)
+struct val *expr_key_miss(struct val_object *o, struct expr_key *k)
 {
-	struct val_object *o = obj.u.object;
+	size_t i;
 
-	if (utf8_is_ascii(key, len))
-		return expr_object_get_ascii(obj, key, len, NULL);
+	if (k->index < o->nr) {
+		const struct val_member *m = &o->members[k->index];
+
+		k->members = o->members;
+		if (m->key == k->name ||
+		    (m->key_len == k->len && expr_bytes_equal(m->key, k->name, k->len)))
+			return (struct val *)&m->value;
+	}
+
+	/* Another spelling of the same name at the cached index (the data says "Event_Name"). */
+	if (k->index < o->nr &&
+	    unicase_equal_lower_ascii(o->members[k->index].key, o->members[k->index].key_len,
+				      k->name, k->len))
+		return &o->members[k->index].value;
+	i = object_scan_ascii(o, k->name, k->len);
+	if (i == o->nr)
+		return NULL;
+	k->index = (uint32_t)i;
+	k->members = o->members;
+	return &o->members[i].value;
+}
+
+struct val *expr_object_get(const struct val_object *o, const char *key, size_t len)
+{
+	if (utf8_is_ascii(key, len)) {
+		size_t i = object_scan_ascii(o, key, len);
+
+		return i < o->nr ? &o->members[i].value : NULL;
+	}
 	for (size_t i = 0; i < o->nr; i++)
 		if (!unicase_compare(o->members[i].key, o->members[i].key_len, key, len,
 				     UNICASE_LOWER))
@@ -406,8 +416,14 @@ static void fold_object(struct val_object *o)
 {
 	size_t kept = 0;
 
+	if (o->nr < 2)
+		return;
+
 	if (o->nr <= 32) {
-		/* Keys that are all ASCII and differ in length cannot agree: most pairs stop there. */
+		/*
+		 * Keys that are all ASCII and differ in length, or in their first
+		 * letter, cannot agree: most pairs stop there.
+		 */
 		unsigned char ascii[32];
 
 		for (size_t i = 0; i < o->nr; i++)
@@ -420,7 +436,10 @@ static void fold_object(struct val_object *o)
 				struct val_member *k = &o->members[j];
 
 				if (ascii[i] && ascii[j] ?
-				    k->key_len == m->key_len && !strncasecmp(k->key, m->key, m->key_len) :
+				    k->key_len == m->key_len &&
+				    (!m->key_len || ascii_lower((unsigned char)k->key[0]) ==
+						    ascii_lower((unsigned char)m->key[0])) &&
+				    expr_ascii_equal_ci(k->key, m->key, m->key_len) :
 				    !unicase_compare(k->key, k->key_len, m->key, m->key_len, UNICASE_LOWER))
 					break;
 			}
@@ -455,14 +474,23 @@ static void fold_object(struct val_object *o)
 	o->nr = kept;
 }
 
+/* The containers under v, which is one. */
+static void fold_container(const struct val *v)
+{
+	if (v->kind == VAL_ARRAY) {
+		for (size_t i = 0; i < v->u.array->nr; i++)
+			if (!expr_is_primitive(&v->u.array->items[i]))
+				fold_container(&v->u.array->items[i]);
+		return;
+	}
+	fold_object(v->u.object);
+	for (size_t i = 0; i < v->u.object->nr; i++)
+		if (!expr_is_primitive(&v->u.object->members[i].value))
+			fold_container(&v->u.object->members[i].value);
+}
+
 void expr_fold_keys(struct val v)
 {
-	if (v.kind == VAL_ARRAY) {
-		for (size_t i = 0; i < v.u.array->nr; i++)
-			expr_fold_keys(v.u.array->items[i]);
-	} else if (v.kind == VAL_OBJECT) {
-		fold_object(v.u.object);
-		for (size_t i = 0; i < v.u.object->nr; i++)
-			expr_fold_keys(v.u.object->members[i].value);
-	}
+	if (!expr_is_primitive(&v))
+		fold_container(&v);
 }

@@ -16,20 +16,28 @@
 #include <string.h>
 #include <strings.h>
 
-static void func_bool(struct expr_ev *out, int b)
-{
-	out->v = expr_val_bool(b);
-	out->filtered = 0;
-}
-
-static int func_string(struct expr_run *r, const struct expr_node *n, struct expr_ev *out,
-		       const char *s, size_t len)
+/* A copy of s in the arena, as the result. */
+static struct expr_ref func_string(struct expr_run *r, const struct expr_node *n,
+				   struct val *slot, const char *s, size_t len)
 {
 	if (expr_run_check_size(r, n, len) < 0)
-		return -1;
-	out->v = val_string(r->env->arena, s, len);
-	out->filtered = 0;
-	return 0;
+		return expr_ref_failed();
+	return expr_ref_string(slot, arena_strndup(r->env->arena, s, len), len);
+}
+
+/*
+ * Room for a computed string of total bytes (and a NUL, written) in the
+ * arena, once the memory limit allows it; NULL (the evaluation failed) if not.
+ */
+static char *func_result(struct expr_run *r, const struct expr_node *n, size_t total)
+{
+	char *to;
+
+	if (expr_run_check_size(r, n, total) < 0)
+		return NULL;
+	to = arena_alloc_uninit(r->env->arena, total + 1);
+	to[total] = '\0';
+	return to;
 }
 
 /* toLowerCase(s) into the arena. */
@@ -71,260 +79,416 @@ static int func_ascii_contains(struct expr_run *r, const char *hay, size_t hl,
 
 		if (!c)
 			return 0;
-		if (!strncasecmp(c + 1, needle + 1, nl - 1))
+		if (expr_ascii_equal_ci(c + 1, needle + 1, nl - 1))
 			return 1;
 		p = c + 1;
 	}
 	return 0;
 }
 
-static int func_contains(struct expr_run *r, const struct expr_node *n, struct expr_ev *args,
-			 unsigned nr, struct expr_ev *out)
+static struct expr_ref func_contains(struct expr_run *r, const struct expr_node *n,
+				     const struct expr_ref *args, unsigned nr, struct val *slot)
 {
-	struct val hay = args[0].v, needle = args[1].v;
+	const struct val *hay = args[0].v, *needle = args[1].v;
 	char hbuf[VAL_NUMBER_MAX], nbuf[VAL_NUMBER_MAX];
+	const char *hs, *ns;
+	size_t hl, nl;
 
 	(void)n;
 	(void)nr;
-	if (expr_is_primitive(hay)) {
-		const char *hs, *ns;
-		size_t hl, nl;
-
-		if (!expr_is_primitive(needle)) {
-			func_bool(out, 0);
-			return 0;
-		}
-		hs = expr_coerce_chars(hay, hbuf, &hl);
-		ns = expr_coerce_chars(needle, nbuf, &nl);
-		if (utf8_is_ascii(hs, hl) && utf8_is_ascii(ns, nl)) {
-			func_bool(out, func_ascii_contains(r, hs, hl, ns, nl));
-			return 0;
-		}
-		func_lower(r, hs, hl, &hs, &hl);
-		func_lower(r, ns, nl, &ns, &nl);
-		func_bool(out, memmem(hs, hl, ns, nl) != NULL);
-		return 0;
+	(void)slot;
+	if (hay->kind == VAL_ARRAY) {
+		for (size_t i = 0; i < hay->u.array->nr; i++)
+			if (expr_equals_inline(needle, &hay->u.array->items[i]))
+				return expr_ref_bool(1);
+		return expr_ref_bool(0);
 	}
-	if (hay.kind == VAL_ARRAY) {
-		for (size_t i = 0; i < hay.u.array->nr; i++) {
-			if (expr_equals(needle, hay.u.array->items[i])) {
-				func_bool(out, 1);
-				return 0;
-			}
-		}
+	if (!expr_is_primitive(hay) || !expr_is_primitive(needle))
+		return expr_ref_bool(0);
+	hs = expr_chars(hay, hbuf, &hl);
+	ns = expr_chars(needle, nbuf, &nl);
+	/*
+	 * An ASCII needle found among ASCII bytes is found under
+	 * toLowerCase() whatever surrounds it (no ASCII letter's case
+	 * depends on its neighbours): only a miss in a haystack with other
+	 * characters needs the full mapping.
+	 */
+	if (utf8_is_ascii(ns, nl)) {
+		if (func_ascii_contains(r, hs, hl, ns, nl))
+			return expr_ref_bool(1);
+		if (utf8_is_ascii(hs, hl))
+			return expr_ref_bool(0);
 	}
-	func_bool(out, 0);
-	return 0;
+	func_lower(r, hs, hl, &hs, &hl);
+	func_lower(r, ns, nl, &ns, &nl);
+	return expr_ref_bool(memmem(hs, hl, ns, nl) != NULL);
 }
 
 /* startsWith() (param 0) and endsWith() (param 1), under GitHub's upper-casing. */
-static int func_affix(struct expr_run *r, const struct expr_node *n, struct expr_ev *args,
-		      unsigned nr, struct expr_ev *out)
+static struct expr_ref func_affix(struct expr_run *r, const struct expr_node *n,
+				  const struct expr_ref *args, unsigned nr, struct val *slot)
 {
 	char abuf[VAL_NUMBER_MAX], bbuf[VAL_NUMBER_MAX];
 	const char *a, *b;
 	size_t al, bl;
 	struct strbuf ua = STRBUF_INIT, ub = STRBUF_INIT;
+	int ends;
 
 	(void)r;
 	(void)nr;
-	if (!expr_is_primitive(args[0].v) || !expr_is_primitive(args[1].v)) {
-		func_bool(out, 0);
-		return 0;
-	}
-	a = expr_coerce_chars(args[0].v, abuf, &al);
-	b = expr_coerce_chars(args[1].v, bbuf, &bl);
-	if (!n->u.call.fn->param) {
-		func_bool(out, unicase_starts_with(a, al, b, bl, UNICASE_UPPER_KEEP_I));
-	} else if (utf8_is_ascii(a, al) && utf8_is_ascii(b, bl)) {
-		func_bool(out, bl <= al && !strncasecmp(a + al - bl, b, bl));
-	} else {
-		unicase_apply(&ua, a, al, UNICASE_UPPER_KEEP_I);
-		unicase_apply(&ub, b, bl, UNICASE_UPPER_KEEP_I);
-		func_bool(out, ub.len <= ua.len &&
-			  !memcmp(ua.buf + ua.len - ub.len, ub.buf, ub.len));
-		strbuf_release(&ua);
-		strbuf_release(&ub);
-	}
-	return 0;
+	(void)slot;
+	if (!expr_is_primitive(args[0].v) || !expr_is_primitive(args[1].v))
+		return expr_ref_bool(0);
+	a = expr_chars(args[0].v, abuf, &al);
+	b = expr_chars(args[1].v, bbuf, &bl);
+	ends = n->u.call.data.fn->param;
+	/*
+	 * The same spelling, the common case: an ASCII affix found as it is
+	 * is found after the mapping (ASCII maps to ASCII, and no other byte
+	 * sequence takes an ASCII byte into its character).
+	 */
+	if (bl <= al && expr_bytes_equal(ends ? a + al - bl : a, b, bl) && utf8_is_ascii(b, bl))
+		return expr_ref_bool(1);
+	if (!ends)
+		return expr_ref_bool(unicase_starts_with(a, al, b, bl, UNICASE_UPPER_KEEP_I));
+	if (utf8_is_ascii(a, al) && utf8_is_ascii(b, bl))
+		return expr_ref_bool(bl <= al && expr_ascii_equal_ci(a + al - bl, b, bl));
+	unicase_apply(&ua, a, al, UNICASE_UPPER_KEEP_I);
+	unicase_apply(&ub, b, bl, UNICASE_UPPER_KEEP_I);
+	ends = ub.len <= ua.len && !memcmp(ua.buf + ua.len - ub.len, ub.buf, ub.len);
+	strbuf_release(&ua);
+	strbuf_release(&ub);
+	return expr_ref_bool(ends);
 }
 
-static int func_format_invalid(struct expr_run *r, const struct expr_node *n, const char *fs,
-			       size_t len)
+/*
+ * A piece of a format string: text to copy as it is, then the argument
+ * to insert (arg > 0, an index into the call's arguments) or none.
+ */
+struct fmt_piece {
+	const char *text;
+	size_t len;
+	size_t arg;
+};
+
+enum fmt_step {
+	FMT_PIECE,
+	FMT_END,
+	FMT_INVALID,
+	FMT_TOO_FEW,            /* a placeholder beyond the arguments */
+};
+
+/*
+ * The piece of GitHub's format string fs that starts at *i, for a call
+ * with nr arguments: {N} placeholders (anything after the digits up to
+ * '}' ignored), {{ and }}.
+ */
+static enum fmt_step fmt_next(const char *fs, size_t len, size_t *i, unsigned nr,
+			      struct fmt_piece *p)
 {
-	return expr_run_fail(r, n, "The following format string is invalid: %.*s", (int)len, fs);
+	const char *lb, *rb;
+
+	if (*i >= len)
+		return FMT_END;
+	lb = memchr(fs + *i, '{', len - *i);
+	rb = memchr(fs + *i, '}', len - *i);
+	p->text = fs + *i;
+	p->arg = 0;
+	if (lb && (!rb || rb > lb)) {
+		size_t digits = 0, at = (size_t)(lb - fs) + 1;
+		double index = 0;
+
+		if (at < len && fs[at] == '{') {
+			p->len = at - *i;
+			*i = at + 1;
+			return FMT_PIECE;
+		}
+		while (at + digits < len && fs[at + digits] >= '0' && fs[at + digits] <= '9')
+			index = index * 10 + (fs[at + digits++] - '0');
+		if (!rb || rb <= lb + 1 || !digits)
+			return FMT_INVALID;
+		if (1 + index > nr - 1)
+			return FMT_TOO_FEW;
+		p->len = (size_t)(lb - fs) - *i;
+		p->arg = 1 + (size_t)index;
+		*i = (size_t)(rb - fs) + 1;
+		return FMT_PIECE;
+	}
+	if (rb) {
+		size_t at = (size_t)(rb - fs) + 1;
+
+		if (at >= len || fs[at] != '}')
+			return FMT_INVALID;
+		p->len = at - *i;
+		*i = at + 1;
+		return FMT_PIECE;
+	}
+	p->len = len - *i;
+	*i = len;
+	return FMT_PIECE;
 }
 
-/* GitHub's format(): {N} placeholders (anything after the digits up to '}' ignored), {{ and }}. */
-static int func_format(struct expr_run *r, const struct expr_node *n, struct expr_ev *args,
-		       unsigned nr, struct expr_ev *out)
+static struct expr_ref func_format(struct expr_run *r, const struct expr_node *n,
+				   const struct expr_ref *args, unsigned nr, struct val *slot)
 {
 	char fbuf[VAL_NUMBER_MAX], abuf[VAL_NUMBER_MAX];
 	size_t len, i = 0;
-	const char *fs = expr_coerce_chars(args[0].v, fbuf, &len);
+	const char *fs = expr_chars(args[0].v, fbuf, &len);
 	struct expr_sbuf sb;
+	struct fmt_piece p;
+	enum fmt_step step;
 
 	expr_sbuf_init(&sb, r, n);
-	while (i < len) {
-		const char *lb = memchr(fs + i, '{', len - i), *rb = memchr(fs + i, '}', len - i);
+	while ((step = fmt_next(fs, len, &i, nr, &p)) == FMT_PIECE) {
+		size_t alen;
+		const char *arg;
 
-		if (lb && (!rb || rb > lb)) {
-			size_t digits = 0, at = (size_t)(lb - fs) + 1;
-			double index = 0;
-			const char *arg;
-			size_t alen;
-
-			if (at < len && fs[at] == '{') {
-				if (expr_sbuf_add(&sb, fs + i, at - i) < 0)
-					return -1;
-				i = at + 1;
-				continue;
-			}
-			while (at + digits < len && fs[at + digits] >= '0' && fs[at + digits] <= '9')
-				index = index * 10 + (fs[at + digits++] - '0');
-			if (!rb || rb <= lb + 1 || !digits)
-				return func_format_invalid(r, n, fs, len);
-			if (1 + index > nr - 1)
-				return expr_run_fail(r, n,
-						     "The following format string references more arguments than were supplied: %.*s",
-						     (int)len, fs);
-			arg = expr_coerce_chars(args[1 + (size_t)index].v, abuf, &alen);
-			if (expr_sbuf_add(&sb, fs + i, (size_t)(lb - fs) - i) < 0 ||
-			    expr_sbuf_add(&sb, arg, alen) < 0)
-				return -1;
-			i = (size_t)(rb - fs) + 1;
-		} else if (rb) {
-			size_t at = (size_t)(rb - fs) + 1;
-
-			if (at >= len || fs[at] != '}')
-				return func_format_invalid(r, n, fs, len);
-			if (expr_sbuf_add(&sb, fs + i, at - i) < 0)
-				return -1;
-			i = at + 1;
-		} else {
-			if (expr_sbuf_add(&sb, fs + i, len - i) < 0)
-				return -1;
-			break;
-		}
+		if (expr_sbuf_add(&sb, p.text, p.len) < 0)
+			return expr_ref_failed();
+		if (!p.arg)
+			continue;
+		arg = expr_chars(args[p.arg].v, abuf, &alen);
+		if (expr_sbuf_add(&sb, arg, alen) < 0)
+			return expr_ref_failed();
 	}
-	out->v = expr_sbuf_value(&sb);
-	out->filtered = 0;
-	return 0;
+	if (step == FMT_INVALID) {
+		expr_run_fail(r, n, "The following format string is invalid: %.*s", (int)len, fs);
+		return expr_ref_failed();
+	}
+	if (step == FMT_TOO_FEW) {
+		expr_run_fail(r, n,
+			      "The following format string references more arguments than were supplied: %.*s",
+			      (int)len, fs);
+		return expr_ref_failed();
+	}
+	return expr_sbuf_finish(&sb, slot);
 }
 
-static int func_join(struct expr_run *r, const struct expr_node *n, struct expr_ev *args,
-		     unsigned nr, struct expr_ev *out)
+/* Arguments a prepared format() coerces on the stack. */
+#define FMT_PREPARED_MAX_ARGS 16
+
+/* A literal format string, split at compile time. */
+struct fmt_prepared {
+	size_t nr;
+	struct fmt_piece pieces[];
+};
+
+/*
+ * format() over a valid literal format string: can fail only on memory,
+ * and a string too large at the end was too large at some step, so its
+ * size is checked once and it is written in one go.
+ */
+static struct expr_ref func_format_prepared(struct expr_run *r, const struct expr_node *n,
+					    const struct expr_ref *args, unsigned nr,
+					    struct val *slot)
 {
-	char buf[VAL_NUMBER_MAX], sepbuf[VAL_NUMBER_MAX];
+	const struct fmt_prepared *fp = n->u.call.data.prepared;
+	char bufs[FMT_PREPARED_MAX_ARGS][VAL_NUMBER_MAX], *to;
+	const char *arg[FMT_PREPARED_MAX_ARGS];
+	size_t alen[FMT_PREPARED_MAX_ARGS] = { 0 }, total = 0;
+
+	for (unsigned i = 1; i < nr; i++)
+		arg[i] = expr_chars(args[i].v, bufs[i], &alen[i]);
+	for (size_t i = 0; i < fp->nr; i++)
+		total += fp->pieces[i].len + (fp->pieces[i].arg ? alen[fp->pieces[i].arg] : 0);
+	if (!total)
+		return expr_ref_string(slot, "", 0);
+	to = func_result(r, n, total);
+	if (!to)
+		return expr_ref_failed();
+	expr_ref_string(slot, to, total);
+	for (size_t i = 0; i < fp->nr; i++) {
+		const struct fmt_piece *p = &fp->pieces[i];
+
+		memcpy(to, p->text, p->len);
+		to += p->len;
+		if (p->arg) {
+			memcpy(to, arg[p->arg], alen[p->arg]);
+			to += alen[p->arg];
+		}
+	}
+	return expr_ref_to(slot);
+}
+
+static void func_format_prepare(struct arena *a, struct expr_node *n)
+{
+	const struct expr_node *f = n->u.call.args[0];
+	struct fmt_prepared *fp;
+	struct fmt_piece p;
+	size_t i = 0, count = 0;
+	enum fmt_step step;
+	const char *fs;
+	size_t len;
+
+	if (f->kind != EXPR_N_LITERAL || f->u.literal.kind != VAL_STRING ||
+	    n->nr > FMT_PREPARED_MAX_ARGS)
+		return;
+	fs = f->u.literal.u.string.ptr;
+	len = f->u.literal.u.string.len;
+	while ((step = fmt_next(fs, len, &i, n->nr, &p)) == FMT_PIECE)
+		count++;
+	if (step != FMT_END)
+		return;
+	fp = arena_alloc(a, sizeof(*fp) + count * sizeof(fp->pieces[0]));
+	for (i = 0; fmt_next(fs, len, &i, n->nr, &fp->pieces[fp->nr]) == FMT_PIECE;)
+		fp->nr++;
+	n->u.call.data.prepared = fp;
+	n->u.call.call = func_format_prepared;
+}
+
+/* The length of arr's items as strings with sep between them. */
+static size_t func_join_size(const struct val_array *arr, size_t seplen)
+{
+	char buf[VAL_NUMBER_MAX];
+	size_t total = arr->nr ? seplen * (arr->nr - 1) : 0, len;
+
+	for (size_t i = 0; i < arr->nr; i++) {
+		expr_chars(&arr->items[i], buf, &len);
+		total += len;
+	}
+	return total;
+}
+
+/* join(): sized first, written once (a string too large at the end was too large at some step). */
+static struct expr_ref func_join(struct expr_run *r, const struct expr_node *n,
+				 const struct expr_ref *args, unsigned nr, struct val *slot)
+{
+	char buf[VAL_NUMBER_MAX], sepbuf[VAL_NUMBER_MAX], *to;
 	const char *s, *sep = ",";
-	size_t len, seplen = 1;
-	struct expr_sbuf sb;
-	struct val arr = args[0].v;
+	size_t len, seplen = 1, total;
+	const struct val *arr = args[0].v;
+	const struct val_array *items;
 
+	if (arr->kind == VAL_STRING) {
+		if (expr_run_check_size(r, n, arr->u.string.len) < 0)
+			return expr_ref_failed();
+		return expr_ref_string(slot, arr->u.string.ptr, arr->u.string.len);
+	}
 	if (expr_is_primitive(arr)) {
-		s = expr_coerce_chars(arr, buf, &len);
-		return func_string(r, n, out, s, len);
+		s = expr_chars(arr, buf, &len);
+		return func_string(r, n, slot, s, len);
 	}
-	expr_sbuf_init(&sb, r, n);
-	if (arr.kind == VAL_ARRAY) {
-		if (nr > 1 && expr_is_primitive(args[1].v))
-			sep = expr_coerce_chars(args[1].v, sepbuf, &seplen);
-		for (size_t i = 0; i < arr.u.array->nr; i++) {
-			s = expr_coerce_chars(arr.u.array->items[i], buf, &len);
-			if ((i && expr_sbuf_add(&sb, sep, seplen) < 0) || expr_sbuf_add(&sb, s, len) < 0)
-				return -1;
+	if (arr->kind != VAL_ARRAY)
+		return expr_ref_string(slot, "", 0);
+	items = arr->u.array;
+	if (nr > 1 && expr_is_primitive(args[1].v))
+		sep = expr_chars(args[1].v, sepbuf, &seplen);
+	total = func_join_size(items, seplen);
+	if (!total)
+		return expr_ref_string(slot, "", 0);
+	to = func_result(r, n, total);
+	if (!to)
+		return expr_ref_failed();
+	for (size_t i = 0; i < items->nr; i++) {
+		if (i) {
+			memcpy(to, sep, seplen);
+			to += seplen;
 		}
+		s = expr_chars(&items->items[i], buf, &len);
+		memcpy(to, s, len);
+		to += len;
 	}
-	out->v = expr_sbuf_value(&sb);
-	out->filtered = 0;
-	return 0;
+	return expr_ref_string(slot, to - total, total);
 }
 
-static int func_to_json(struct expr_run *r, const struct expr_node *n, struct expr_ev *args,
-			unsigned nr, struct expr_ev *out)
+static struct expr_ref func_to_json(struct expr_run *r, const struct expr_node *n,
+				    const struct expr_ref *args, unsigned nr, struct val *slot)
 {
-	struct strbuf sb;
-	int ret;
+	const char *s;
+	size_t len;
 
 	(void)nr;
-	strbuf_init(&sb, 1024);
-	if (json_js_write(&sb, args[0].v, JSON_JS_PRETTY, EXPR_MAX_MEMORY) < 0 &&
-	    sb.len <= EXPR_MAX_MEMORY)
-		ret = expr_run_fail(r, n, "toJSON: the value nests deeper than %d levels",
-				    JSON_JS_MAX_DEPTH);
-	else
-		ret = func_string(r, n, out, sb.buf, sb.len);
-	strbuf_release(&sb);
-	return ret;
+	if (json_js_write_arena(&s, &len, r->env->arena, *args[0].v, JSON_JS_PRETTY,
+				EXPR_MAX_MEMORY) < 0 && len <= EXPR_MAX_MEMORY) {
+		expr_run_fail(r, n, "toJSON: the value nests deeper than %d levels",
+			      JSON_JS_MAX_DEPTH);
+		return expr_ref_failed();
+	}
+	if (expr_run_check_size(r, n, len) < 0)
+		return expr_ref_failed();
+	return expr_ref_string(slot, s, len);
 }
 
-static int func_from_json(struct expr_run *r, const struct expr_node *n, struct expr_ev *args,
-			  unsigned nr, struct expr_ev *out)
+static struct expr_ref func_from_json(struct expr_run *r, const struct expr_node *n,
+				      const struct expr_ref *args, unsigned nr, struct val *slot)
 {
 	char buf[VAL_NUMBER_MAX];
 	size_t len, tlen;
-	const char *s = expr_coerce_chars(args[0].v, buf, &len), *t = s;
+	const char *s = expr_chars(args[0].v, buf, &len), *t = s;
 	struct strbuf err = STRBUF_INIT;
 	int ret;
 
 	(void)nr;
 	tlen = len;
-	utf8_js_trim(&t, &tlen);
-	if (!tlen)
-		return expr_run_fail(r, n, "empty input");
-	ret = json_js_parse(&out->v, r->env->arena, s, len, &err);
+	/* Text that starts with a printable ASCII character is not blank. */
+	if (!len || (unsigned char)s[0] <= ' ' || (unsigned char)s[0] >= 0x80)
+		utf8_js_trim(&t, &tlen);
+	if (!tlen) {
+		expr_run_fail(r, n, "empty input");
+		return expr_ref_failed();
+	}
+	/* Data seen once: its keys are copied, not interned (that table is for context keys). */
+	ret = json_js_parse_flags(slot, r->env->arena, s, len, 0, &err);
 	strbuf_release(&err);
-	if (ret < 0)
-		return expr_run_fail(r, n, "Error parsing JSON when evaluating fromJson");
-	expr_fold_keys(out->v);
-	out->filtered = 0;
-	return 0;
+	if (ret < 0) {
+		expr_run_fail(r, n, "Error parsing JSON when evaluating fromJson");
+		return expr_ref_failed();
+	}
+	expr_fold_keys(*slot);
+	return expr_ref_to(slot);
 }
 
-static int func_case(struct expr_run *r, const struct expr_node *n, struct expr_ev *args,
-		     unsigned nr, struct expr_ev *out)
+/* case(): the value after the first true predicate, or the last; a filtered array stays one. */
+static struct expr_ref func_case(struct expr_run *r, const struct expr_node *n,
+				 const struct expr_ref *args, unsigned nr, struct val *slot)
 {
+	struct expr_ref pick = args[nr - 1];
+
 	for (unsigned i = 0; i + 1 < nr; i += 2) {
-		if (args[i].v.kind != VAL_BOOL)
-			return expr_run_fail(r, n, "case predicate must evaluate to a boolean value");
-		if (args[i].v.u.boolean) {
-			*out = args[i + 1];
-			return 0;
+		if (args[i].v->kind != VAL_BOOL) {
+			expr_run_fail(r, n, "case predicate must evaluate to a boolean value");
+			return expr_ref_failed();
+		}
+		if (args[i].v->u.boolean) {
+			pick = args[i + 1];
+			break;
 		}
 	}
-	*out = args[nr - 1];
-	return 0;
+	/* The arguments' own slots end with the call. */
+	*slot = *pick.v;
+	pick.v = slot;
+	return pick;
 }
 
 /* success() failure() cancelled() compare the job's status with their entry's param; always() has -1. */
-static int func_status(struct expr_run *r, const struct expr_node *n, struct expr_ev *args,
-		       unsigned nr, struct expr_ev *out)
+static struct expr_ref func_status(struct expr_run *r, const struct expr_node *n,
+				   const struct expr_ref *args, unsigned nr, struct val *slot)
 {
-	int want = n->u.call.fn->param;
+	int want = n->u.call.data.fn->param;
 
 	(void)args;
 	(void)nr;
-	func_bool(out, want < 0 || (int)r->env->status == want);
-	return 0;
+	(void)slot;
+	return expr_ref_bool(want < 0 || (int)r->env->status == want);
 }
 
 static const struct expr_func expr_funcs[] = {
-	{ "contains", 2, 2, 0, func_contains, 0 },
-	{ "startsWith", 2, 2, 0, func_affix, 0 },
-	{ "endsWith", 2, 2, 0, func_affix, 1 },
-	{ "format", 1, EXPR_MAX_ARGS, 0, func_format, 0 },
-	{ "join", 1, 2, 0, func_join, 0 },
-	{ "toJSON", 1, 1, 0, func_to_json, 0 },
-	{ "fromJSON", 1, 1, 0, func_from_json, 0 },
-	{ "case", 3, UINT_MAX, EXPR_FN_CASE, func_case, 0 },
+	{ "contains", 2, 2, 0, func_contains, 0, NULL },
+	{ "startsWith", 2, 2, 0, func_affix, 0, NULL },
+	{ "endsWith", 2, 2, 0, func_affix, 1, NULL },
+	{ "format", 1, EXPR_MAX_ARGS, 0, func_format, 0, func_format_prepare },
+	{ "join", 1, 2, 0, func_join, 0, NULL },
+	{ "toJSON", 1, 1, 0, func_to_json, 0, NULL },
+	{ "fromJSON", 1, 1, 0, func_from_json, 0, NULL },
+	{ "case", 3, UINT_MAX, EXPR_FN_CASE, func_case, 0, NULL },
 	/* First: where a job's if: allows them, they take job ids. */
-	{ "success", 0, UINT_MAX, EXPR_FN_JOB_STATUS, func_status, EXPR_STATUS_SUCCESS },
-	{ "failure", 0, UINT_MAX, EXPR_FN_JOB_STATUS, func_status, EXPR_STATUS_FAILURE },
-	{ "success", 0, 0, EXPR_FN_STATUS, func_status, EXPR_STATUS_SUCCESS },
-	{ "failure", 0, 0, EXPR_FN_STATUS, func_status, EXPR_STATUS_FAILURE },
-	{ "cancelled", 0, 0, EXPR_FN_STATUS, func_status, EXPR_STATUS_CANCELLED },
-	{ "always", 0, 0, EXPR_FN_STATUS, func_status, -1 },
-	{ "hashFiles", 1, EXPR_MAX_ARGS, EXPR_FN_HASHFILES, expr_func_hashfiles, 0 },
+	{ "success", 0, UINT_MAX, EXPR_FN_JOB_STATUS, func_status, EXPR_STATUS_SUCCESS, NULL },
+	{ "failure", 0, UINT_MAX, EXPR_FN_JOB_STATUS, func_status, EXPR_STATUS_FAILURE, NULL },
+	{ "success", 0, 0, EXPR_FN_STATUS, func_status, EXPR_STATUS_SUCCESS, NULL },
+	{ "failure", 0, 0, EXPR_FN_STATUS, func_status, EXPR_STATUS_FAILURE, NULL },
+	{ "cancelled", 0, 0, EXPR_FN_STATUS, func_status, EXPR_STATUS_CANCELLED, NULL },
+	{ "always", 0, 0, EXPR_FN_STATUS, func_status, -1, NULL },
+	{ "hashFiles", 1, EXPR_MAX_ARGS, EXPR_FN_HASHFILES, expr_func_hashfiles, 0, NULL },
 };
 
 const struct expr_func *expr_func_find(const char *name, size_t len, unsigned flags)

@@ -46,7 +46,7 @@ static int hashfiles_failed(struct expr_run *r, const struct expr_node *n,
 }
 
 static int hashfiles_run(struct expr_run *r, const struct expr_node *n,
-			 const struct strbuf *patterns, unsigned flags, struct expr_ev *out)
+			 const struct strbuf *patterns, unsigned flags, struct val *out)
 {
 	const char *ws = r->env->workspace;
 	size_t wslen = strlen(ws);
@@ -86,8 +86,7 @@ static int hashfiles_run(struct expr_run *r, const struct expr_node *n,
 	outer = NULL;
 	if (hashed)
 		digest_hex(&hex, sum, sizeof(sum));
-	out->v = val_string(r->env->arena, hex.buf, hex.len);
-	out->filtered = 0;
+	*out = val_string(r->env->arena, hex.buf, hex.len);
 	ret = 0;
 out:
 	if (outer)
@@ -98,15 +97,17 @@ out:
 	return ret;
 }
 
-int expr_func_hashfiles(struct expr_run *r, const struct expr_node *n, struct expr_ev *args,
-			unsigned nr, struct expr_ev *out)
+struct expr_ref expr_func_hashfiles(struct expr_run *r, const struct expr_node *n,
+				    const struct expr_ref *args, unsigned nr, struct val *slot)
 {
 	struct strbuf patterns = STRBUF_INIT;
 	unsigned flags = 0;
 	int ret;
 
-	if (!r->env->workspace)
-		return expr_run_fail(r, n, "hashFiles() is only available where a workspace exists");
+	if (!r->env->workspace) {
+		expr_run_fail(r, n, "hashFiles() is only available where a workspace exists");
+		return expr_ref_failed();
+	}
 	for (unsigned i = 0; i < nr; i++) {
 		char buf[VAL_NUMBER_MAX];
 		size_t len;
@@ -115,11 +116,11 @@ int expr_func_hashfiles(struct expr_run *r, const struct expr_node *n, struct ex
 		/* A first argument starting with "--" is an option, as on GitHub's runner. */
 		if (!i && len >= 2 && !strncmp(s, "--", 2)) {
 			if (len != strlen(HASHFILES_FOLLOW) || strncasecmp(s, HASHFILES_FOLLOW, len)) {
-				ret = expr_run_fail(r, n,
-						    "Invalid glob option %.*s, available option: '%s'.",
-						    (int)len, s, HASHFILES_FOLLOW);
+				expr_run_fail(r, n,
+					      "Invalid glob option %.*s, available option: '%s'.",
+					      (int)len, s, HASHFILES_FOLLOW);
 				strbuf_release(&patterns);
-				return ret;
+				return expr_ref_failed();
 			}
 			flags |= GLOB_FOLLOW_SYMLINKS;
 			continue;
@@ -128,7 +129,7 @@ int expr_func_hashfiles(struct expr_run *r, const struct expr_node *n, struct ex
 			strbuf_addch(&patterns, '\n');
 		strbuf_add(&patterns, s, len);
 	}
-	ret = hashfiles_run(r, n, &patterns, flags, out);
+	ret = hashfiles_run(r, n, &patterns, flags, slot);
 	strbuf_release(&patterns);
-	return ret;
+	return ret < 0 ? expr_ref_failed() : expr_ref_to(slot);
 }

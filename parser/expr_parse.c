@@ -7,6 +7,7 @@
  * expr_eval.c.
  */
 #include "parser/expr_int.h"
+#include "util/intern.h"
 #include "util/unicase.h"
 #include "util/utf8.h"
 
@@ -139,13 +140,15 @@ static struct expr_node *parse_node(struct parser *p, enum expr_node_kind kind, 
 				    const struct expr_token *at)
 {
 	struct expr_node *n = arena_alloc(p->a, sizeof(*n));
+	struct expr_pos *pos = arena_alloc(p->a, sizeof(*pos));
 	const struct expr_token *last = parse_previous(p);
 
 	n->kind = kind;
-	n->off = off;
-	n->len = last->off + last->len > off ? last->off + last->len - off : 0;
-	n->col = at->col;
-	n->width = at->width;
+	n->pos = pos;
+	pos->off = (uint32_t)off;
+	pos->len = last->off + last->len > off ? (uint32_t)(last->off + last->len - off) : 0;
+	pos->col = at->col;
+	pos->width = at->width;
 	return n;
 }
 
@@ -243,6 +246,21 @@ static struct expr_node *parse_primary(struct parser *p, int *indexable)
 	}
 }
 
+/*
+ * A member name to look up, interned when it can be: keys interned too
+ * are then one pointer compare away.
+ */
+static struct expr_key *parse_key(struct parser *p, const char *name, size_t len)
+{
+	struct expr_key *k = arena_alloc(p->a, sizeof(*k));
+
+	k->name = intern(name, len);
+	if (!k->name)
+		k->name = name;
+	k->len = (uint32_t)len;
+	return k;
+}
+
 static int parse_is_context(const struct parser *p, const char *name, size_t len)
 {
 	const char *const *c = p->names ? p->names->contexts : NULL;
@@ -281,16 +299,21 @@ static struct expr_node *parse_bind_function(struct parser *p, const struct expr
 		min = fn->min_args;
 		max = fn->max_args;
 	}
-	if (n->u.call.nr < min)
+	if (n->nr < min)
 		return parse_fail(p, PARSE_TOO_FEW, ident);
-	if (n->u.call.nr > max)
+	if (n->nr > max)
 		return parse_fail(p, PARSE_TOO_MANY, ident);
-	if (ident->len == 4 && !strncasecmp(name, "case", 4) && n->u.call.nr % 2 == 0)
+	if (ident->len == 4 && !strncasecmp(name, "case", 4) && n->nr % 2 == 0)
 		return parse_fail(p, PARSE_EVEN, ident);
-	if (fixed)
-		n->u.call.fixed = fixed->value;
-	else
-		n->u.call.fn = fn;
+	if (fixed) {
+		struct val *v = arena_alloc(p->a, sizeof(*v));
+
+		*v = fixed->value;
+		n->u.call.call = expr_call_fixed;
+		n->u.call.data.fixed = v;
+	} else {
+		n->u.call.data.fn = fn;
+	}
 	for (size_t i = 0; i < sizeof(parse_status_functions) / sizeof(*parse_status_functions); i++)
 		if (strlen(parse_status_functions[i]) == ident->len &&
 		    !strncasecmp(parse_status_functions[i], name, ident->len))
@@ -312,9 +335,7 @@ static struct expr_node *parse_call(struct parser *p, int *indexable)
 		if (!parse_is_context(p, p->text + ident->off, ident->len))
 			return parse_fail(p, PARSE_UNRECOGNIZED_NAMED_VALUE, ident);
 		n = parse_node(p, EXPR_N_CONTEXT, ident->off, ident);
-		n->u.context.name = p->text + ident->off;
-		n->u.context.len = ident->len;
-		n->u.context.cache = arena_alloc(p->a, sizeof(*n->u.context.cache));
+		n->u.context.key = parse_key(p, p->text + ident->off, ident->len);
 		return n;
 	}
 	node_vec_init(&args, p->a);
@@ -326,22 +347,25 @@ static struct expr_node *parse_call(struct parser *p, int *indexable)
 		node_vec_push(&args, arg);
 	}
 	n = parse_node(p, EXPR_N_CALL, ident->off, ident);
-	n->u.call.nr = (unsigned)args.nr;
+	n->nr = (unsigned)args.nr;
 	node_vec_finish(p, &args, &n->u.call.args, NULL);
 	return parse_bind_function(p, ident, n);
 }
 
 /*
  * A chain of property accesses with literal names on a context (the most
- * common expression) becomes one path node that evaluation walks in a
- * loop. Its meaning is that of the chain.
+ * common expression, alone or under other accesses) becomes one path
+ * node that evaluation walks in a loop. Its meaning is that of the chain,
+ * memory checks and where errors point included.
  */
 static struct expr_node *parse_path(struct parser *p, struct expr_node *e)
 {
 	struct expr_node *base = e, *n;
+	struct expr_key *keys;
+	const struct expr_node **at;
 	unsigned nr = 0;
 
-	while (base->kind == EXPR_N_INDEX && base->u.index.cache) {
+	while (base->kind == EXPR_N_INDEX && base->u.index.key) {
 		base = base->u.index.obj;
 		nr++;
 	}
@@ -350,15 +374,21 @@ static struct expr_node *parse_path(struct parser *p, struct expr_node *e)
 	n = arena_alloc(p->a, sizeof(*n));
 	*n = *e;
 	n->kind = EXPR_N_PATH;
-	n->u.path.context = base;
-	n->u.path.nr = nr;
-	n->u.path.steps = arena_alloc(p->a, nr * sizeof(*n->u.path.steps));
-	for (struct expr_node *i = e; i != base; i = i->u.index.obj) {
-		struct expr_path_step *step = &n->u.path.steps[--nr];
-
-		step->name = i->u.index.index->u.literal.u.string.ptr;
-		step->len = i->u.index.index->u.literal.u.string.len;
+	n->nr = nr;
+	n->u.path.max_name_len = 0;
+	/* The context's own name first: the walk looks it up like the others. */
+	keys = arena_alloc(p->a, (nr + 1) * sizeof(*keys));
+	at = arena_alloc(p->a, (nr + 1) * sizeof(*at));
+	keys[0] = *base->u.context.key;
+	at[0] = base;
+	for (struct expr_node *i = e; i != base; i = i->u.index.obj, nr--) {
+		keys[nr] = *i->u.index.key;
+		at[nr] = i;
+		if (keys[nr].len > n->u.path.max_name_len)
+			n->u.path.max_name_len = keys[nr].len;
 	}
+	n->u.path.keys = keys;
+	n->u.path.at = at;
 	return n;
 }
 
@@ -394,12 +424,17 @@ static struct expr_node *parse_index(struct parser *p)
 			break;
 		}
 		increased++;
-		n = parse_node(p, EXPR_N_INDEX, e->off, at);
-		n->u.index.obj = e;
+		n = parse_node(p, EXPR_N_INDEX, e->pos->off, at);
 		n->u.index.index = idx;
 		if (idx && idx->kind == EXPR_N_LITERAL && idx->u.literal.kind == VAL_STRING &&
-		    utf8_is_ascii(idx->u.literal.u.string.ptr, idx->u.literal.u.string.len))
-			n->u.index.cache = arena_alloc(p->a, sizeof(*n->u.index.cache));
+		    utf8_is_ascii(idx->u.literal.u.string.ptr, idx->u.literal.u.string.len)) {
+			n->u.index.key = parse_key(p, idx->u.literal.u.string.ptr,
+						   idx->u.literal.u.string.len);
+		} else {
+			/* The names so far make a path under this access. */
+			e = parse_path(p, e);
+		}
+		n->u.index.obj = e;
 		e = n;
 	}
 	p->depth -= increased;
@@ -460,8 +495,8 @@ static struct expr_node *parse_chain(struct parser *p, struct expr_node *(*next)
 	}
 	if (!first_op)
 		return e;
-	n = parse_node(p, EXPR_N_COMPARE, e->off, first_op);
-	n->u.list.nr = (unsigned)v.nr;
+	n = parse_node(p, EXPR_N_COMPARE, e->pos->off, first_op);
+	n->nr = (unsigned)v.nr;
 	node_vec_finish(p, &v, &n->u.list.args, &n->u.list.ops);
 	return n;
 }
@@ -503,8 +538,8 @@ static struct expr_node *parse_logical(struct parser *p, struct expr_node *(*nex
 		node_vec_push(&v, right);
 	}
 	p->depth--;
-	n = parse_node(p, kind, e->off, at);
-	n->u.list.nr = (unsigned)v.nr;
+	n = parse_node(p, kind, e->pos->off, at);
+	n->nr = (unsigned)v.nr;
 	node_vec_finish(p, &v, &n->u.list.args, NULL);
 	return n;
 }
@@ -532,6 +567,7 @@ int expr_parse(struct expr **out, struct arena *a, const char *text, size_t len,
 	struct expr_token *toks;
 	size_t nr;
 	struct expr *e;
+	struct expr_node *root = NULL;
 	char *copy = arena_strndup(a, text, len);
 
 	if (expr_lex(&toks, &nr, a, copy, len, err) < 0)
@@ -542,16 +578,22 @@ int expr_parse(struct expr **out, struct arena *a, const char *text, size_t len,
 	p.text = copy;
 	p.names = names;
 	p.err = err;
-	e = arena_alloc(a, sizeof(*e));
-	e->text = copy;
-	e->len = len;
 	if (!parse_at_end(&p)) {
-		e->root = parse_expression(&p);
-		if (e->root && !parse_at_end(&p))
+		root = parse_expression(&p);
+		if (root && !parse_at_end(&p))
 			parse_fail(&p, PARSE_UNEXPECTED_SYMBOL, parse_peek(&p));
 	}
 	if (p.failed)
 		return -1;
+	/* The expression just before its tree's copy, which evaluation reads next. */
+	e = arena_alloc(a, sizeof(*e));
+	e->text = copy;
+	e->len = len;
+	e->root = NULL;
+	if (root) {
+		e->root = expr_layout(a, root);
+		expr_eval_compile(a, e->root);
+	}
 	e->calls_status = p.calls_status;
 	*out = e;
 	return 0;

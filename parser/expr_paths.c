@@ -45,8 +45,8 @@ static void paths_chain(struct paths_walk *w, const struct expr_node *n)
 		paths_node(w, base);
 		return;
 	}
-	names[0].ptr = base->u.context.name;
-	names[0].len = base->u.context.len;
+	names[0].ptr = base->u.context.key->name;
+	names[0].len = base->u.context.key->len;
 	while (depth-- > 0 && nr < EXPR_PATH_NAMES) {
 		const struct expr_node *lit = paths_literal_index(chain[depth]);
 
@@ -55,7 +55,7 @@ static void paths_chain(struct paths_walk *w, const struct expr_node *n)
 		names[nr].ptr = lit->u.literal.u.string.ptr;
 		names[nr++].len = lit->u.literal.u.string.len;
 	}
-	w->fn(w->data, names, nr, base->off);
+	w->fn(w->data, names, nr, base->pos->off);
 }
 
 static void paths_node(struct paths_walk *w, const struct expr_node *n)
@@ -67,18 +67,17 @@ static void paths_node(struct paths_walk *w, const struct expr_node *n)
 	case EXPR_N_LITERAL:
 		return;
 	case EXPR_N_CONTEXT:
-		names[0].ptr = n->u.context.name;
-		names[0].len = n->u.context.len;
-		w->fn(w->data, names, 1, n->off);
+		names[0].ptr = n->u.context.key->name;
+		names[0].len = n->u.context.key->len;
+		w->fn(w->data, names, 1, n->pos->off);
 		return;
 	case EXPR_N_PATH:
-		names[0].ptr = n->u.path.context->u.context.name;
-		names[0].len = n->u.path.context->u.context.len;
-		for (unsigned i = 0; i < n->u.path.nr && nr < EXPR_PATH_NAMES; i++) {
-			names[nr].ptr = n->u.path.steps[i].name;
-			names[nr++].len = n->u.path.steps[i].len;
+		/* keys[0] is the context's name; at[0] its node, which has its offset. */
+		for (nr = 0; nr <= n->nr && nr < EXPR_PATH_NAMES; nr++) {
+			names[nr].ptr = n->u.path.keys[nr].name;
+			names[nr].len = n->u.path.keys[nr].len;
 		}
-		w->fn(w->data, names, nr, n->u.path.context->off);
+		w->fn(w->data, names, nr, n->u.path.at[0]->pos->off);
 		return;
 	case EXPR_N_INDEX:
 		paths_chain(w, n);
@@ -89,11 +88,11 @@ static void paths_node(struct paths_walk *w, const struct expr_node *n)
 	case EXPR_N_AND:
 	case EXPR_N_OR:
 	case EXPR_N_COMPARE:
-		for (unsigned i = 0; i < n->u.list.nr; i++)
+		for (unsigned i = 0; i < n->nr; i++)
 			paths_node(w, n->u.list.args[i]);
 		return;
 	case EXPR_N_CALL:
-		for (unsigned i = 0; i < n->u.call.nr; i++)
+		for (unsigned i = 0; i < n->nr; i++)
 			paths_node(w, n->u.call.args[i]);
 		return;
 	}

@@ -4,6 +4,7 @@
  */
 #include "runner/commands.h"
 #include "runner/exitcode.h"
+#include "util/intern.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@ static void main_usage(FILE *fp)
 int main(int argc, const char **argv)
 {
 	const struct command *cmd;
+	int ret;
 
 	setlocale(LC_CTYPE, "C.UTF-8");
 	if (argc < 2) {
@@ -43,5 +45,7 @@ int main(int argc, const char **argv)
 		main_usage(stderr);
 		return EXITCODE_USAGE;
 	}
-	return cmd->handler(argc - 1, argv + 1);
+	ret = cmd->handler(argc - 1, argv + 1);
+	intern_release();
+	return ret;
 }

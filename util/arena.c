@@ -1,6 +1,7 @@
 /*
  * arena: chunked bump allocation. Chunks grow geometrically up to 1 MiB;
- * allocations larger than a chunk get a chunk of their own.
+ * allocations larger than a chunk get a chunk of their own. A reset keeps
+ * one dropped chunk for reuse, so reset-per-evaluation loops stay off malloc.
  */
 #include "util/arena.h"
 #include "util/xalloc.h"
@@ -15,18 +16,17 @@
 struct arena_chunk {
 	struct arena_chunk *prev;
 	size_t size;
-	size_t used;
 	alignas(max_align_t) unsigned char data[];
 };
-
-#define ARENA_ALIGN (alignof(max_align_t))
 #define ARENA_MIN_CHUNK 4096
 #define ARENA_MAX_CHUNK (1u << 20)
 
 void arena_init(struct arena *a)
 {
 	a->head = NULL;
+	a->next = a->limit = NULL;
 	a->total = 0;
+	a->spare = NULL;
 }
 
 void arena_release(struct arena *a)
@@ -38,6 +38,7 @@ void arena_release(struct arena *a)
 		free(c);
 		c = prev;
 	}
+	free(a->spare);
 	arena_init(a);
 }
 
@@ -46,29 +47,44 @@ static size_t arena_round(size_t n)
 	return (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
 }
 
-void *arena_alloc(struct arena *a, size_t size)
+/* Make c the head chunk, all of it free. */
+static void arena_enter(struct arena *a, struct arena_chunk *c)
+{
+	a->head = c;
+	a->next = c ? c->data : NULL;
+	a->limit = c ? c->data + c->size : NULL;
+}
+
+void *arena_alloc_grow(struct arena *a, size_t size)
 {
 	struct arena_chunk *c = a->head;
-	void *p;
 
 	size = arena_round(size ? size : 1);
-	if (!c || c->size - c->used < size) {
+	if (!c || (size_t)(a->limit - a->next) < size) {
 		size_t want = c ? c->size * 2 : ARENA_MIN_CHUNK;
 
 		if (want > ARENA_MAX_CHUNK)
 			want = ARENA_MAX_CHUNK;
 		if (want < size)
 			want = size;
-		c = xmalloc(sizeof(*c) + want);
-		c->size = want;
-		c->used = 0;
+		if (a->spare && a->spare->size >= size) {
+			c = a->spare;
+			a->spare = NULL;
+		} else {
+			c = xmalloc(sizeof(*c) + want);
+			c->size = want;
+		}
 		c->prev = a->head;
-		a->head = c;
+		arena_enter(a, c);
 	}
-	p = c->data + c->used;
-	c->used += size;
-	a->total += size;
-	memset(p, 0, size);
+	return arena_alloc_uninit(a, size);
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	void *p = arena_alloc_uninit(a, size);
+
+	memset(p, 0, arena_round(size ? size : 1));
 	return p;
 }
 
@@ -81,14 +97,14 @@ void *arena_realloc(struct arena *a, void *ptr, size_t old_size, size_t new_size
 		return arena_alloc(a, new_size);
 	old_size = arena_round(old_size ? old_size : 1);
 	/* The last allocation of the head chunk can grow in place. */
-	if (c && (unsigned char *)ptr + old_size == c->data + c->used) {
+	if (c && (unsigned char *)ptr + old_size == a->next) {
 		size_t need = arena_round(new_size);
 
 		if (need <= old_size)
 			return ptr;
-		if ((unsigned char *)ptr + need <= c->data + c->size) {
+		if (need - old_size <= (size_t)(a->limit - a->next)) {
 			memset((unsigned char *)ptr + old_size, 0, need - old_size);
-			c->used += need - old_size;
+			a->next += need - old_size;
 			a->total += need - old_size;
 			return ptr;
 		}
@@ -102,9 +118,22 @@ void *arena_realloc(struct arena *a, void *ptr, size_t old_size, size_t new_size
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	/* Every byte is written: no zeroing first. */
+	char *p = arena_alloc_uninit(a, n + 1);
 
-	memcpy(p, s, n);
+	/* Short strings (keys, names) in two overlapping moves instead of a call. */
+	if (n >= 8 && n <= 16) {
+		memcpy(p, s, 8);
+		memcpy(p + (n - 8), s + (n - 8), 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(p, s, 4);
+		memcpy(p + (n - 4), s + (n - 4), 4);
+	} else if (n < 4) {
+		for (size_t i = 0; i < n; i++)
+			p[i] = s[i];
+	} else {
+		memcpy(p, s, n);
+	}
 	p[n] = '\0';
 	return p;
 }
@@ -124,7 +153,7 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return arena_strdup(a, "");
+		return arena_alloc(a, 1);      /* "" */
 	p = arena_alloc(a, (size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
@@ -132,24 +161,18 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
-struct arena_mark arena_mark(const struct arena *a)
-{
-	struct arena_mark m;
-
-	m.chunk = a->head;
-	m.used = a->head ? a->head->used : 0;
-	m.total = a->total;
-	return m;
-}
-
-void arena_reset(struct arena *a, struct arena_mark mark)
+void arena_reset_chunks(struct arena *a, struct arena_mark mark)
 {
 	while (a->head && a->head != mark.chunk) {
 		struct arena_chunk *prev = a->head->prev;
-		free(a->head);
+
+		/* The chunk nearest the mark is the one the next allocations need. */
+		free(a->spare);
+		a->spare = a->head;
 		a->head = prev;
 	}
+	arena_enter(a, a->head);
 	if (a->head)
-		a->head->used = mark.used;
+		a->next = mark.next;
 	a->total = mark.total;
 }

@@ -6,6 +6,7 @@
  * the caller's business.
  */
 #include "util/json_js.h"
+#include "util/intern.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
@@ -15,6 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Small pieces of the reader's and writer's inner loops, forced inline:
+ * where GCC leaves them out of line (they have several callers), the
+ * calls cost more than the pieces.
+ */
+#define JS_INLINE static inline __attribute__((always_inline))
+
 /* An open container while parsing: its items start at base on the scratch stacks. */
 struct jp_frame {
 	int is_object;
@@ -23,8 +31,14 @@ struct jp_frame {
 	size_t key_len;
 };
 
+/* Scratch stacks start in the parser's own storage: small documents malloc nothing. */
+#define JP_INLINE_VALS 32
+#define JP_INLINE_MEMS 32
+#define JP_INLINE_FRAMES 16
+
 struct jp {
 	const char *begin, *p, *end;
+	unsigned flags;         /* enum json_js_parse_flags */
 	struct arena *a;
 	struct strbuf *err;
 	struct val *vals;
@@ -34,7 +48,47 @@ struct jp {
 	struct jp_frame *frames;
 	size_t nframes, aframes;
 	struct strbuf tmp;
+	struct val vals_inline[JP_INLINE_VALS];
+	struct val_member mems_inline[JP_INLINE_MEMS];
+	struct jp_frame frames_inline[JP_INLINE_FRAMES];
 };
+
+/* Double a scratch stack of *alloc items; leaving its inline storage, it moves to the heap. */
+static void *jp_stack_grow(void *items, const void *inline_items, size_t elsize, size_t *alloc)
+{
+	void *p;
+
+	if (items == inline_items) {
+		p = xmalloc(*alloc * 2 * elsize);
+		memcpy(p, items, *alloc * elsize);
+	} else {
+		p = xrealloc(items, *alloc * 2 * elsize);
+	}
+	*alloc *= 2;
+	return p;
+}
+
+static inline struct val *jp_push_val(struct jp *jp)
+{
+	if (jp->nvals == jp->avals)
+		jp->vals = jp_stack_grow(jp->vals, jp->vals_inline, sizeof(*jp->vals), &jp->avals);
+	return &jp->vals[jp->nvals++];
+}
+
+static inline struct val_member *jp_push_member(struct jp *jp)
+{
+	if (jp->nmems == jp->amems)
+		jp->mems = jp_stack_grow(jp->mems, jp->mems_inline, sizeof(*jp->mems), &jp->amems);
+	return &jp->mems[jp->nmems++];
+}
+
+static inline struct jp_frame *jp_push_frame(struct jp *jp)
+{
+	if (jp->nframes == jp->aframes)
+		jp->frames = jp_stack_grow(jp->frames, jp->frames_inline, sizeof(*jp->frames),
+					   &jp->aframes);
+	return &jp->frames[jp->nframes++];
+}
 
 static int jp_error(struct jp *jp, const char *what)
 {
@@ -44,13 +98,6 @@ static int jp_error(struct jp *jp, const char *what)
 	else
 		strbuf_addf(jp->err, "%s at position %zu", what, (size_t)(jp->p - jp->begin));
 	return -1;
-}
-
-static void jp_skip_space(struct jp *jp)
-{
-	while (jp->p < jp->end &&
-	       (*jp->p == ' ' || *jp->p == '\n' || *jp->p == '\r' || *jp->p == '\t'))
-		jp->p++;
 }
 
 static int jp_hex4(const char *p, uint32_t *out)
@@ -92,10 +139,46 @@ static int jp_unicode_escape(struct jp *jp, struct strbuf *sb)
 	return 0;
 }
 
-/* Parse the string literal at jp->p (at its opening quote) into arena memory. */
-static int jp_string(struct jp *jp, const char **out, size_t *out_len)
+/* The len bytes at s as a key (interned, so that equal keys share one pointer) or a string. */
+static const char *jp_copy(struct jp *jp, const char *s, size_t len, int key)
+{
+	const char *c = key && (jp->flags & JSON_JS_INTERN_KEYS) ? intern(s, len) : NULL;
+
+	return c ? c : arena_strndup(jp->a, s, len);
+}
+
+/*
+ * Parse the string literal at jp->p (at its opening quote) into arena
+ * memory, or for an object key (key) into the interned strings when the
+ * parse interns keys and it is short.
+ */
+static int jp_string_long(struct jp *jp, const char *start, const char **out, size_t *out_len,
+			  int key);
+
+static inline int jp_string(struct jp *jp, const char **out, size_t *out_len, int key)
 {
 	const char *start = ++jp->p;
+
+	/* Keys and short strings end within a few bytes: look at those one by one first. */
+	for (int i = 0; i < 8 && jp->p < jp->end; i++, jp->p++) {
+		unsigned char c = (unsigned char)*jp->p;
+
+		if (c == '"') {
+			*out = jp_copy(jp, start, (size_t)(jp->p - start), key);
+			*out_len = (size_t)(jp->p - start);
+			jp->p++;
+			return 0;
+		}
+		if (c == '\\' || c < 0x20)
+			break;
+	}
+	return jp_string_long(jp, start, out, out_len, key);
+}
+
+/* The rest of a string that did not end in its first bytes (from jp->p). */
+static int jp_string_long(struct jp *jp, const char *start, const char **out, size_t *out_len,
+			  int key)
+{
 	struct strbuf *sb = &jp->tmp;
 
 	while (jp->p < jp->end) {
@@ -116,7 +199,7 @@ static int jp_string(struct jp *jp, const char **out, size_t *out_len)
 			break;
 		c = (unsigned char)*jp->p;
 		if (c == '"') {
-			*out = arena_strndup(jp->a, start, (size_t)(jp->p - start));
+			*out = jp_copy(jp, start, (size_t)(jp->p - start), key);
 			*out_len = (size_t)(jp->p - start);
 			jp->p++;
 			return 0;
@@ -134,7 +217,7 @@ static int jp_string(struct jp *jp, const char **out, size_t *out_len)
 
 		if (c == '"') {
 			jp->p++;
-			*out = arena_strndup(jp->a, sb->buf, sb->len);
+			*out = jp_copy(jp, sb->buf, sb->len, key);
 			*out_len = sb->len;
 			return 0;
 		}
@@ -162,52 +245,77 @@ static int jp_string(struct jp *jp, const char **out, size_t *out_len)
 	return jp_error(jp, "unterminated string");
 }
 
-static int jp_digits(struct jp *jp)
+/* The end of the run of digits at p. */
+static inline const char *jp_digits(const char *p, const char *end)
 {
-	const char *s = jp->p;
-
-	while (jp->p < jp->end && *jp->p >= '0' && *jp->p <= '9')
-		jp->p++;
-	return jp->p > s;
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	return p;
 }
 
 static int jp_number(struct jp *jp, struct val *out)
 {
-	const char *s = jp->p;
+	const char *s = jp->p, *p = s, *end = jp->end, *q;
 	int simple = 1;
 	char small[64], *buf;
 	size_t n;
 	double d;
 
-	if (*jp->p == '-')
-		jp->p++;
-	if (jp->p < jp->end && *jp->p == '0')
-		jp->p++;
-	else if (!jp_digits(jp))
-		return jp_error(jp, "no number after minus sign");
-	if (jp->p < jp->end && *jp->p == '.') {
-		jp->p++;
-		simple = 0;
-		if (!jp_digits(jp))
-			return jp_error(jp, "unterminated fractional number");
-	}
-	if (jp->p < jp->end && (*jp->p == 'e' || *jp->p == 'E')) {
-		jp->p++;
-		simple = 0;
-		if (jp->p < jp->end && (*jp->p == '+' || *jp->p == '-'))
-			jp->p++;
-		if (!jp_digits(jp))
-			return jp_error(jp, "exponent part is missing a number");
-	}
-	n = (size_t)(jp->p - s);
-	if (simple && n <= 15) {
-		/* Integers below 10^15 are exact in a double. */
-		int neg = *s == '-';
-		double v = 0;
+	/* A short integer without sign or leading zero, the commonest number, in one pass. */
+	if (*p >= '1' && *p <= '9') {
+		long long v = 0;
 
-		for (const char *q = s + neg; q < jp->p; q++)
+		for (q = p; q < end && q - p < 15 && *q >= '0' && *q <= '9'; q++)
 			v = v * 10 + (*q - '0');
-		*out = val_number(neg ? -v : v);
+		if (q - p < 15 && (q == end || (*q != '.' && *q != 'e' && *q != 'E'))) {
+			jp->p = q;
+			out->kind = VAL_NUMBER;
+			out->u.number = (double)v;
+			return 0;
+		}
+	}
+	if (*p == '-')
+		p++;
+	if (p < end && *p == '0') {
+		p++;
+	} else if ((q = jp_digits(p, end)) == p) {
+		jp->p = p;
+		return jp_error(jp, "no number after minus sign");
+	} else {
+		p = q;
+	}
+	if (p < end && *p == '.') {
+		simple = 0;
+		p++;
+		if ((q = jp_digits(p, end)) == p) {
+			jp->p = p;
+			return jp_error(jp, "unterminated fractional number");
+		}
+		p = q;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		simple = 0;
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		if ((q = jp_digits(p, end)) == p) {
+			jp->p = p;
+			return jp_error(jp, "exponent part is missing a number");
+		}
+		p = q;
+	}
+	jp->p = p;
+	out->kind = VAL_NUMBER;
+	n = (size_t)(p - s);
+	if (simple && n <= 15) {
+		/* Integers below 10^15 are exact in a double, and in an integer on the way. */
+		int neg = *s == '-';
+		long long v = 0;
+
+		for (q = s + neg; q < p; q++)
+			v = v * 10 + (*q - '0');
+		out->u.number = (double)(neg ? -v : v);
+		if (neg && !v)
+			out->u.number = -0.0;
 		return 0;
 	}
 	buf = n < sizeof(small) ? small : xmalloc(n + 1);
@@ -216,7 +324,7 @@ static int jp_number(struct jp *jp, struct val *out)
 	d = strtod(buf, NULL);
 	if (buf != small)
 		free(buf);
-	*out = val_number(d);
+	out->u.number = d;
 	return 0;
 }
 
@@ -260,9 +368,12 @@ static size_t jp_fold_duplicates(struct val_member *m, size_t n)
 		for (size_t i = 0; i < n; i++) {
 			size_t j;
 
+			/* Interned keys that agree are one pointer; others differ in length or first byte. */
 			for (j = 0; j < kept; j++)
-				if (m[j].key_len == m[i].key_len &&
-				    !memcmp(m[j].key, m[i].key, m[i].key_len))
+				if (m[j].key == m[i].key ||
+				    (m[j].key_len == m[i].key_len && m[i].key_len &&
+				     m[j].key[0] == m[i].key[0] &&
+				     !memcmp(m[j].key, m[i].key, m[i].key_len)))
 					break;
 			if (j < kept)
 				m[j].value = m[i].value;
@@ -315,10 +426,14 @@ static int jp_indexed_cmp(const void *a, const void *b)
 static void jp_order_keys(struct val_member *m, size_t n)
 {
 	struct jp_indexed *idx = NULL;
-	size_t nidx = 0, alloc = 0, rest = 0;
+	size_t nidx = 0, alloc = 0, rest = 0, first = 0;
 	uint32_t v;
 
-	for (size_t i = 0; i < n; i++) {
+	/* Index keys start with a digit; most objects have none and stay as they are. */
+	while (first < n && !(m[first].key_len && m[first].key[0] >= '0' && m[first].key[0] <= '9'))
+		first++;
+	rest = first;
+	for (size_t i = first; i < n; i++) {
 		if (!jp_index_key(m[i].key, m[i].key_len, &v)) {
 			m[rest++] = m[i];
 			continue;
@@ -336,157 +451,173 @@ static void jp_order_keys(struct val_member *m, size_t n)
 	free(idx);
 }
 
-static struct val jp_close_array(struct jp *jp, size_t base)
-{
-	struct val v = val_new_array(jp->a);
-	size_t n = jp->nvals - base;
-
-	if (n) {
-		v.u.array->items = arena_alloc(jp->a, n * sizeof(struct val));
-		memcpy(v.u.array->items, jp->vals + base, n * sizeof(struct val));
-		v.u.array->nr = v.u.array->alloc = n;
-	}
-	jp->nvals = base;
-	return v;
-}
-
-static struct val jp_close_object(struct jp *jp, size_t base)
-{
-	struct val v = val_new_object(jp->a);
-	size_t n = jp->nmems - base;
-
-	if (n) {
-		n = jp_fold_duplicates(jp->mems + base, n);
-		jp_order_keys(jp->mems + base, n);
-		v.u.object->members = arena_alloc(jp->a, n * sizeof(struct val_member));
-		memcpy(v.u.object->members, jp->mems + base, n * sizeof(struct val_member));
-		v.u.object->nr = v.u.object->alloc = n;
-	}
-	jp->nmems = base;
-	return v;
-}
-
-/* Read `"key" :` of an object member into the top frame. */
-static int jp_member_key(struct jp *jp)
-{
-	struct jp_frame *f = &jp->frames[jp->nframes - 1];
-
-	jp_skip_space(jp);
-	if (jp->p >= jp->end || *jp->p != '"')
-		return jp_error(jp, "expected a property name");
-	if (jp_string(jp, &f->key, &f->key_len) < 0)
-		return -1;
-	jp_skip_space(jp);
-	if (jp->p >= jp->end || *jp->p != ':')
-		return jp_error(jp, "expected ':' after property name");
-	jp->p++;
-	return 0;
-}
-
-static int jp_literal(struct jp *jp, const char *word, struct val v, struct val *out)
-{
-	size_t n = strlen(word);
-
-	if ((size_t)(jp->end - jp->p) < n || memcmp(jp->p, word, n))
-		return jp_error(jp, "unexpected token");
-	jp->p += n;
-	*out = v;
-	return 0;
-}
-
-/* Parse one scalar, or open a container (*opened = 1, possibly closing it at once). */
-static int jp_start_value(struct jp *jp, struct val *out, int *opened)
-{
-	struct jp_frame *f;
-	char c;
-
-	*opened = 0;
-	jp_skip_space(jp);
-	if (jp->p >= jp->end)
-		return jp_error(jp, "unexpected end");
-	c = *jp->p;
-	if (c == '{' || c == '[') {
-		if (jp->nframes >= JSON_JS_MAX_DEPTH)
-			return jp_error(jp, "nesting too deep");
-		ALLOC_GROW(jp->frames, jp->nframes + 1, jp->aframes);
-		f = &jp->frames[jp->nframes++];
-		f->is_object = c == '{';
-		f->base = f->is_object ? jp->nmems : jp->nvals;
-		jp->p++;
-		jp_skip_space(jp);
-		if (jp->p < jp->end && *jp->p == (f->is_object ? '}' : ']')) {
-			jp->p++;
-			*out = f->is_object ? jp_close_object(jp, f->base) : jp_close_array(jp, f->base);
-			jp->nframes--;
-			return 0;
-		}
-		*opened = 1;
-		return f->is_object ? jp_member_key(jp) : 0;
-	}
-	if (c == '"') {
-		const char *s;
-		size_t n;
-
-		if (jp_string(jp, &s, &n) < 0)
-			return -1;
-		out->kind = VAL_STRING;
-		out->u.string.ptr = s;
-		out->u.string.len = n;
-		return 0;
-	}
-	if (c == '-' || (c >= '0' && c <= '9'))
-		return jp_number(jp, out);
-	if (c == 't')
-		return jp_literal(jp, "true", val_bool(1), out);
-	if (c == 'f')
-		return jp_literal(jp, "false", val_bool(0), out);
-	if (c == 'n')
-		return jp_literal(jp, "null", val_null(), out);
-	return jp_error(jp, "unexpected token");
-}
-
-static int jp_run(struct jp *jp, struct val *out)
+/* The container and its items in one allocation. */
+JS_INLINE struct val jp_close_array(struct jp *jp, size_t base)
 {
 	struct val v;
-	int opened;
+	size_t n = jp->nvals - base;
+	struct val_array *arr = arena_alloc_uninit(jp->a, sizeof(*arr) + n * sizeof(struct val));
 
-next_value:
-	if (jp_start_value(jp, &v, &opened) < 0)
+	arr->items = n ? (struct val *)(arr + 1) : NULL;
+	if (n)
+		memcpy(arr->items, jp->vals + base, n * sizeof(struct val));
+	arr->nr = arr->alloc = n;
+	jp->nvals = base;
+	v.kind = VAL_ARRAY;
+	v.u.array = arr;
+	return v;
+}
+
+JS_INLINE struct val jp_close_object(struct jp *jp, size_t base)
+{
+	struct val v;
+	size_t n = jp->nmems - base;
+	struct val_object *obj;
+
+	if (n > 1) {
+		n = jp_fold_duplicates(jp->mems + base, n);
+		jp_order_keys(jp->mems + base, n);
+	}
+	obj = arena_alloc_uninit(jp->a, sizeof(*obj) + n * sizeof(struct val_member));
+	obj->members = n ? (struct val_member *)(obj + 1) : NULL;
+	if (n)
+		memcpy(obj->members, jp->mems + base, n * sizeof(struct val_member));
+	obj->nr = obj->alloc = n;
+	jp->nmems = base;
+	v.kind = VAL_OBJECT;
+	v.u.object = obj;
+	return v;
+}
+
+/* The first byte at or after p that is not JSON white space. */
+static inline const char *jp_space(const char *p, const char *end)
+{
+	/* Anything above ' ' ends the space at once: the common case. */
+	while (p < end && (unsigned char)*p <= ' ' &&
+	       (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* Fail at p. */
+static int jp_fail(struct jp *jp, const char *p, const char *what)
+{
+	jp->p = p;
+	return jp_error(jp, what);
+}
+
+/* Read `"key" :` of an object member, from *p, into the top frame. */
+JS_INLINE int jp_member_key(struct jp *jp, const char **p)
+{
+	struct jp_frame *f = &jp->frames[jp->nframes - 1];
+	const char *q = jp_space(*p, jp->end);
+
+	if (q >= jp->end || *q != '"')
+		return jp_fail(jp, q, "expected a property name");
+	jp->p = q;
+	if (jp_string(jp, &f->key, &f->key_len, 1) < 0)
 		return -1;
-	if (opened)
-		goto next_value;
+	q = jp_space(jp->p, jp->end);
+	if (q >= jp->end || *q != ':')
+		return jp_fail(jp, q, "expected ':' after property name");
+	*p = q + 1;
+	return 0;
+}
+
+/*
+ * The parse: values are read at p, kept in a register; containers open
+ * onto the frame stack and collect their items on the scratch stacks
+ * until they close. Helpers that read strings and numbers work on jp->p.
+ */
+static int jp_run(struct jp *jp, struct val *out)
+{
+	const char *p = jp->begin, *end = jp->end;
+	struct jp_frame *f;
+	struct val v;
+
+value:
+	p = jp_space(p, end);
+	if (p >= end)
+		return jp_fail(jp, p, "unexpected end");
+	switch (*p) {
+	case '{':
+	case '[':
+		if (jp->nframes >= JSON_JS_MAX_DEPTH)
+			return jp_fail(jp, p, "nesting too deep");
+		f = jp_push_frame(jp);
+		f->is_object = *p == '{';
+		f->base = f->is_object ? jp->nmems : jp->nvals;
+		p = jp_space(p + 1, end);
+		if (p < end && *p == (f->is_object ? '}' : ']')) {
+			p++;
+			v = f->is_object ? jp_close_object(jp, f->base) : jp_close_array(jp, f->base);
+			jp->nframes--;
+			break;
+		}
+		if (f->is_object && jp_member_key(jp, &p) < 0)
+			return -1;
+		goto value;
+	case '"':
+		jp->p = p;
+		if (jp_string(jp, &v.u.string.ptr, &v.u.string.len, 0) < 0)
+			return -1;
+		v.kind = VAL_STRING;
+		p = jp->p;
+		break;
+	case 't':
+	case 'f':
+	case 'n': {
+		/* true, false or null by the first letter: four bytes compared at once, and false's 'e'. */
+		static const char words[3][4] = { { 't', 'r', 'u', 'e' }, { 'f', 'a', 'l', 's' },
+						   { 'n', 'u', 'l', 'l' } };
+		int w = *p == 't' ? 0 : *p == 'f' ? 1 : 2;
+		size_t n = 4 + (w == 1);
+
+		if ((size_t)(end - p) < n || memcmp(p, words[w], 4) || (w == 1 && p[4] != 'e'))
+			return jp_fail(jp, p, "unexpected token");
+		p += n;
+		v.kind = w == 2 ? VAL_NULL : VAL_BOOL;
+		v.u.number = 0;
+		v.u.boolean = !w;
+		break;
+	}
+	default:
+		if (*p != '-' && (*p < '0' || *p > '9'))
+			return jp_fail(jp, p, "unexpected token");
+		jp->p = p;
+		if (jp_number(jp, &v) < 0)
+			return -1;
+		p = jp->p;
+		break;
+	}
 	/* Hand v to the enclosing containers, closing those that end here. */
 	while (jp->nframes) {
-		struct jp_frame *f = &jp->frames[jp->nframes - 1];
-
+		f = &jp->frames[jp->nframes - 1];
 		if (f->is_object) {
-			struct val_member *m;
+			struct val_member *m = jp_push_member(jp);
 
-			ALLOC_GROW(jp->mems, jp->nmems + 1, jp->amems);
-			m = &jp->mems[jp->nmems++];
 			m->key = f->key;
 			m->key_len = f->key_len;
 			m->value = v;
 		} else {
-			ALLOC_GROW(jp->vals, jp->nvals + 1, jp->avals);
-			jp->vals[jp->nvals++] = v;
+			*jp_push_val(jp) = v;
 		}
-		jp_skip_space(jp);
-		if (jp->p < jp->end && *jp->p == ',') {
-			jp->p++;
-			if (f->is_object && jp_member_key(jp) < 0)
+		p = jp_space(p, end);
+		if (p < end && *p == ',') {
+			p++;
+			if (f->is_object && jp_member_key(jp, &p) < 0)
 				return -1;
-			goto next_value;
+			goto value;
 		}
-		if (jp->p >= jp->end || *jp->p != (f->is_object ? '}' : ']'))
-			return jp_error(jp, f->is_object ? "expected ',' or '}'" : "expected ',' or ']'");
-		jp->p++;
+		if (p >= end || *p != (f->is_object ? '}' : ']'))
+			return jp_fail(jp, p, f->is_object ? "expected ',' or '}'" : "expected ',' or ']'");
+		p++;
 		v = f->is_object ? jp_close_object(jp, f->base) : jp_close_array(jp, f->base);
 		jp->nframes--;
 	}
-	jp_skip_space(jp);
-	if (jp->p < jp->end)
-		return jp_error(jp, "unexpected non-whitespace character after JSON");
+	p = jp_space(p, end);
+	if (p < end)
+		return jp_fail(jp, p, "unexpected non-whitespace character after JSON");
 	*out = v;
 	return 0;
 }
@@ -494,41 +625,113 @@ next_value:
 int json_js_parse(struct val *out, struct arena *a, const char *text, size_t len,
 		  struct strbuf *err)
 {
+	return json_js_parse_flags(out, a, text, len, JSON_JS_INTERN_KEYS, err);
+}
+
+int json_js_parse_flags(struct val *out, struct arena *a, const char *text, size_t len,
+			unsigned flags, struct strbuf *err)
+{
 	struct jp jp;
 	int ret;
 
-	memset(&jp, 0, sizeof(jp));
+	jp.flags = flags;
 	jp.begin = jp.p = text;
 	jp.end = text + len;
 	jp.a = a;
 	jp.err = err;
-	strbuf_init(&jp.tmp, 0);
+	jp.vals = jp.vals_inline;
+	jp.mems = jp.mems_inline;
+	jp.frames = jp.frames_inline;
+	jp.nvals = jp.nmems = jp.nframes = 0;
+	jp.avals = JP_INLINE_VALS;
+	jp.amems = JP_INLINE_MEMS;
+	jp.aframes = JP_INLINE_FRAMES;
+	jp.tmp.buf = strbuf_empty;
+	jp.tmp.len = jp.tmp.alloc = 0;
 	ret = jp_run(&jp, out);
-	free(jp.vals);
-	free(jp.mems);
-	free(jp.frames);
-	strbuf_release(&jp.tmp);
+	if (jp.vals != jp.vals_inline)
+		free(jp.vals);
+	if (jp.mems != jp.mems_inline)
+		free(jp.mems);
+	if (jp.frames != jp.frames_inline)
+		free(jp.frames);
+	/* Only strings with escapes use it. */
+	if (jp.tmp.alloc)
+		strbuf_release(&jp.tmp);
 	return ret;
 }
 
 /*
- * Appending to the strbuf in place, with the capacity check inlined: the
- * writer appends a few bytes at a time and strbuf_add's call per piece
- * would dominate. The NUL terminator is restored once at the end.
+ * The writer appends at a pointer kept in registers (to), checking room
+ * once per piece; only growing calls out. The buffer is a strbuf's or
+ * arena memory; only how it grows differs. Functions return where they
+ * stopped writing, NULL (with the place in stopped) when the value nests
+ * too deep or the text grew past max.
  */
-static inline void jw_put(struct strbuf *sb, const char *s, size_t n)
+struct jw {
+	char *buf;
+	size_t cap;             /* bytes at buf */
+	/* As addresses, for the checks each piece makes: buf + cap, and buf + max (or the top). */
+	uintptr_t end, limit;
+	struct strbuf *sb;      /* the strbuf written to, or NULL for the arena */
+	struct arena *a;
+	unsigned flags;
+	size_t max;             /* length beyond which writing stops; 0: no cap */
+	char *stopped;
+};
+
+#define JW_ARENA_START 512
+
+/* Write to the cap bytes at buf (the same text, moved or grown). */
+static void jw_set_buf(struct jw *w, char *buf, size_t cap)
 {
-	if (sb->len + n + 1 > sb->alloc)
-		strbuf_grow(sb, n);
-	memcpy(sb->buf + sb->len, s, n);
-	sb->len += n;
+	w->buf = buf;
+	w->cap = cap;
+	w->end = (uintptr_t)buf + cap;
+	w->limit = w->max ? (uintptr_t)buf + w->max : UINTPTR_MAX;
 }
 
-static inline void jw_ch(struct strbuf *sb, char c)
+/* Room for n more bytes (and a NUL) at to, which may move. */
+static char *jw_grow(struct jw *w, char *to, size_t n)
 {
-	if (sb->len + 2 > sb->alloc)
-		strbuf_grow(sb, 1);
-	sb->buf[sb->len++] = c;
+	size_t len = (size_t)(to - w->buf), cap;
+
+	if (w->sb) {
+		w->sb->len = len;
+		strbuf_grow(w->sb, n);
+		jw_set_buf(w, w->sb->buf, w->sb->alloc);
+		return w->buf + len;
+	}
+	cap = w->cap * 2;
+	while (cap < len + n + 1)
+		cap *= 2;
+	jw_set_buf(w, arena_realloc(w->a, w->buf, w->cap, cap), cap);
+	return w->buf + len;
+}
+
+static inline char *jw_room(struct jw *w, char *to, size_t n)
+{
+	if (w->end - (uintptr_t)to <= n)
+		to = jw_grow(w, to, n);
+	return to;
+}
+
+static inline char *jw_put(struct jw *w, char *to, const char *s, size_t n)
+{
+	to = jw_room(w, to, n);
+	memcpy(to, s, n);
+	return to + n;
+}
+
+static inline int jw_over(const struct jw *w, const char *to)
+{
+	return (uintptr_t)to > w->limit;
+}
+
+static char *jw_stop(struct jw *w, char *to)
+{
+	w->stopped = to;
+	return NULL;
 }
 
 /* Bytes that a JSON string cannot hold as they are (0xED may start a lone surrogate). */
@@ -540,163 +743,405 @@ static const unsigned char jw_special[256] = {
 	[0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1, ['"'] = 1, ['\\'] = 1, [0xED] = 1,
 };
 
-static void jw_string(struct strbuf *sb, const char *s, size_t len)
+/* Whether any of the eight bytes at p needs escaping (a control byte, '"', '\\' or 0xED). */
+static inline int jw_special8(const unsigned char *p)
+{
+	uint64_t v, lo = 0x0101010101010101u, hi = 0x8080808080808080u;
+
+	memcpy(&v, p, 8);
+	return !!(((v - lo * 0x20) & ~v & hi) |
+		  (((v ^ lo * '"') - lo) & ~(v ^ lo * '"') & hi) |
+		  (((v ^ lo * '\\') - lo) & ~(v ^ lo * '\\') & hi) |
+		  (((v ^ lo * 0xED) - lo) & ~(v ^ lo * 0xED) & hi));
+}
+
+/*
+ * Whether the eight bytes in v are printable ASCII other than '"' and
+ * '\\' (they can be written as they are); 0 may also mean a byte that
+ * merely is not ASCII. Cheaper than jw_special8, for the common case.
+ */
+static inline int jw_plain8(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+
+	return !(((v - ones * 0x20) | ((v ^ ones * '"') - ones) | ((v ^ ones * '\\') - ones) | v) &
+		 high);
+}
+
+/* The first byte of [p, end) that needs escaping, or end. */
+static inline const unsigned char *jw_scan(const unsigned char *p, const unsigned char *end)
+{
+	while (end - p >= 8 && !jw_special8(p))
+		p += 8;
+	while (p < end && !jw_special[*p])
+		p++;
+	return p;
+}
+
+/* The escape of the special byte at *p (advancing *p past what it covers), at to. */
+static char *jw_escape(struct jw *w, char *to, const unsigned char **p, const unsigned char *end)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
+	unsigned char c = **p;
+	char esc[8];
+	size_t n = 2;
 
-	jw_ch(sb, '"');
-	while (p < end) {
-		unsigned char c;
-		char esc[8];
-		size_t n = 2;
+	if (c == 0xED) {
+		/* An encoded lone surrogate: JavaScript writes it as \uDXXX. */
+		const unsigned char *q = *p;
 
-		/* Skip eight plain bytes at a time (no control, '"', '\\' or 0xED among them). */
-		while (end - p >= 8) {
-			uint64_t w, lo = 0x0101010101010101u, hi = 0x8080808080808080u;
-
-			memcpy(&w, p, 8);
-			if (((w - lo * 0x20) & ~w & hi) |
-			    (((w ^ lo * '"') - lo) & ~(w ^ lo * '"') & hi) |
-			    (((w ^ lo * '\\') - lo) & ~(w ^ lo * '\\') & hi) |
-			    (((w ^ lo * 0xED) - lo) & ~(w ^ lo * 0xED) & hi))
-				break;
-			p += 8;
+		if (end - q < 3 || q[1] < 0xA0 || q[1] > 0xBF || (q[2] & 0xC0) != 0x80) {
+			++*p;
+			return jw_put(w, to, (const char *)q, 1);
 		}
-		if (p >= end)
-			break;
-		c = *p;
-		if (!jw_special[c]) {
-			p++;
-			continue;
-		}
-		if (c == 0xED) {
-			/* An encoded lone surrogate: JavaScript writes it as \uDXXX. */
-			uint32_t sur;
-
-			if (end - p < 3 || p[1] < 0xA0 || p[1] > 0xBF || (p[2] & 0xC0) != 0x80) {
-				p++;
-				continue;
-			}
-			sur = 0xD000u | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3Fu);
-			jw_put(sb, (const char *)run, (size_t)(p - run));
-			n = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)sur);
-			jw_put(sb, esc, n);
-			p += 3;
-			run = p;
-			continue;
-		}
-		jw_put(sb, (const char *)run, (size_t)(p - run));
-		esc[0] = '\\';
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			n = 6;
-		}
-		jw_put(sb, esc, n);
-		run = ++p;
+		n = (size_t)snprintf(esc, sizeof(esc), "\\u%04x",
+				     0xD000u | (unsigned)(q[1] & 0x3F) << 6 | (q[2] & 0x3Fu));
+		*p += 3;
+		return jw_put(w, to, esc, n);
 	}
-	jw_put(sb, (const char *)run, (size_t)(p - run));
-	jw_ch(sb, '"');
+	esc[0] = '\\';
+	switch (c) {
+	case '"': esc[1] = '"'; break;
+	case '\\': esc[1] = '\\'; break;
+	case '\n': esc[1] = 'n'; break;
+	case '\r': esc[1] = 'r'; break;
+	case '\t': esc[1] = 't'; break;
+	case '\b': esc[1] = 'b'; break;
+	case '\f': esc[1] = 'f'; break;
+	default:
+		memcpy(esc + 1, "u00", 3);
+		esc[4] = hex[c >> 4];
+		esc[5] = hex[c & 15];
+		n = 6;
+	}
+	++*p;
+	return jw_put(w, to, esc, n);
+}
+
+/* Non-ASCII text or escapes, from p on: runs between the bytes to escape. */
+static char *jw_string_rest(struct jw *w, char *to, const unsigned char *p,
+			    const unsigned char *end)
+{
+	for (;;) {
+		const unsigned char *run = p;
+
+		p = jw_scan(p, end);
+		to = jw_put(w, to, (const char *)run, (size_t)(p - run));
+		if (p == end)
+			break;
+		to = jw_escape(w, to, &p, end);
+	}
+	to = jw_room(w, to, 1);
+	*to++ = '"';
+	return to;
+}
+
+/*
+ * The len bytes at s copied to to as they are, when none needs escaping:
+ * checked and copied a word at a time (the last word, or the two halves
+ * of a short string, overlapping the ones before). Returns the end, or
+ * NULL (what was written does not count).
+ */
+JS_INLINE char *jw_plain_copy(char *to, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	uint64_t v;
+	uint32_t x, y;
+
+	if (len >= 8) {
+		for (; end - p > 8; p += 8, to += 8) {
+			memcpy(&v, p, 8);
+			if (!jw_plain8(v))
+				return NULL;
+			memcpy(to, &v, 8);
+		}
+		memcpy(&v, end - 8, 8);
+		if (!jw_plain8(v))
+			return NULL;
+		memcpy(to + (end - p) - 8, &v, 8);
+		return to + (end - p);
+	}
+	if (len >= 4) {
+		memcpy(&x, p, 4);
+		memcpy(&y, end - 4, 4);
+		if (!jw_plain8(x | (uint64_t)y << 32))
+			return NULL;
+		memcpy(to, &x, 4);
+		memcpy(to + len - 4, &y, 4);
+		return to + len;
+	}
+	for (; p < end; p++) {
+		if (jw_special[*p])
+			return NULL;
+		*to++ = (char)*p;
+	}
+	return to;
+}
+
+/* A string literal: room for one without escapes, the common case, reserved at once. */
+JS_INLINE char *jw_string(struct jw *w, char *to, const char *s, size_t len)
+{
+	char *end;
+
+	to = jw_room(w, to, len + 2);
+	*to++ = '"';
+	end = jw_plain_copy(to, s, len);
+	if (!end)
+		return jw_string_rest(w, to, (const unsigned char *)s,
+				      (const unsigned char *)s + len);
+	*end++ = '"';
+	return end;
+}
+
+/* Start writing at the end of sb. */
+static char *jw_init_strbuf(struct jw *w, struct strbuf *sb, unsigned flags, size_t max)
+{
+	w->sb = sb;
+	w->a = NULL;
+	w->flags = flags;
+	w->max = max ? sb->len + max : 0;
+	w->stopped = NULL;
+	jw_set_buf(w, sb->buf, sb->alloc);
+	return sb->buf + sb->len;
+}
+
+/* Hand the text up to to back to the strbuf, NUL-terminated. */
+static void jw_finish_strbuf(struct jw *w, char *to)
+{
+	to = jw_room(w, to, 0);
+	w->sb->len = (size_t)(to - w->buf);
+	*to = '\0';
 }
 
 void json_js_write_string(struct strbuf *sb, const char *s, size_t len)
 {
-	jw_string(sb, s, len);
-	sb->buf[sb->len] = '\0';
+	struct jw w;
+	char *to = jw_init_strbuf(&w, sb, 0, 0);
+
+	jw_finish_strbuf(&w, jw_string(&w, to, s, len));
 }
 
-struct jw {
-	struct strbuf *sb;
-	unsigned flags;
-	size_t max;
-};
+/* Before an item: a comma (not before the first); in the pretty layout a newline and indent. */
+static const char jw_pretty_sep[] = ",\n"
+	"                                                                ";
+#define JW_SEP_FAST 16          /* depths whose separator is copied in one piece */
 
-static void jw_newline(struct jw *w, int depth)
+JS_INLINE char *jw_separator(struct jw *w, char *to, size_t i, int depth)
 {
-	size_t n = (size_t)depth * 2;
+	const char *sep = jw_pretty_sep + !i;
 
-	if (!(w->flags & JSON_JS_PRETTY))
-		return;
-	if (w->sb->len + n + 2 > w->sb->alloc)
-		strbuf_grow(w->sb, n + 1);
-	w->sb->buf[w->sb->len++] = '\n';
-	memset(w->sb->buf + w->sb->len, ' ', n);
-	w->sb->len += n;
-}
-
-static int jw_value(struct jw *w, struct val v, int depth)
-{
-	char num[VAL_NUMBER_MAX];
-	size_t n;
-
-	if (w->max && w->sb->len > w->max)
-		return -1;
-	switch (v.kind) {
-	case VAL_NULL:
-		jw_put(w->sb, "null", 4);
-		return 0;
-	case VAL_BOOL:
-		jw_put(w->sb, v.u.boolean ? "true" : "false", v.u.boolean ? 4 : 5);
-		return 0;
-	case VAL_NUMBER:
-		if (isfinite(v.u.number))
-			jw_put(w->sb, num, val_number_to_buf(num, v.u.number));
-		else
-			jw_put(w->sb, "null", 4);
-		return 0;
-	case VAL_STRING:
-		jw_string(w->sb, v.u.string.ptr, v.u.string.len);
-		return 0;
-	default:
-		break;
-	}
-	if (depth >= JSON_JS_MAX_DEPTH)
-		return -1;
-	n = v.kind == VAL_ARRAY ? v.u.array->nr : v.u.object->nr;
-	jw_ch(w->sb, v.kind == VAL_ARRAY ? '[' : '{');
-	for (size_t i = 0; i < n; i++) {
-		struct val item;
-
-		if (i)
-			jw_ch(w->sb, ',');
-		jw_newline(w, depth + 1);
-		if (v.kind == VAL_ARRAY) {
-			item = v.u.array->items[i];
-		} else {
-			struct val_member *m = &v.u.object->members[i];
-
-			jw_string(w->sb, m->key, m->key_len);
-			if (w->flags & JSON_JS_PRETTY)
-				jw_put(w->sb, ": ", 2);
-			else
-				jw_ch(w->sb, ':');
-			item = m->value;
+	if (!(w->flags & JSON_JS_PRETTY)) {
+		if (i) {
+			to = jw_room(w, to, 1);
+			*to++ = ',';
 		}
-		if (jw_value(w, item, depth + 1) < 0)
-			return -1;
+		return to;
+	}
+	if (depth > JW_SEP_FAST) {
+		to = jw_put(w, to, sep, 1 + !!i);
+		for (int d = 0; d < depth; d++)
+			to = jw_put(w, to, "  ", 2);
+		return to;
+	}
+	to = jw_room(w, to, sizeof(jw_pretty_sep));
+	if (depth < 8)
+		memcpy(to, sep, 16);
+	else
+		memcpy(to, sep, 2 * JW_SEP_FAST + 2);
+	return to + (size_t)depth * 2 + 1 + !!i;
+}
+
+static char *jw_container(struct jw *w, char *to, const struct val *v, int depth);
+static char *jw_pretty_array(struct jw *w, char *to, const struct val_array *arr, int depth);
+static char *jw_pretty_object(struct jw *w, char *to, const struct val_object *obj, int depth);
+
+/* One value; containers recurse. */
+JS_INLINE char *jw_value(struct jw *w, char *to, const struct val *v, int depth)
+{
+	if (jw_over(w, to))
+		return jw_stop(w, to);
+	switch (v->kind) {
+	case VAL_STRING:
+		return jw_string(w, to, v->u.string.ptr, v->u.string.len);
+	case VAL_NUMBER:
+		if (!isfinite(v->u.number))
+			return jw_put(w, to, "null", 4);
+		to = jw_room(w, to, VAL_NUMBER_MAX);
+		return to + val_number_to_buf(to, v->u.number);
+	case VAL_BOOL:
+		return jw_put(w, to, v->u.boolean ? "true" : "false", v->u.boolean ? 4 : 5);
+	case VAL_NULL:
+		return jw_put(w, to, "null", 4);
+	default:
+		/* The pretty layout at shallow depths, the common case, straight to its writers. */
+		if ((w->flags & JSON_JS_PRETTY) && depth < 7)
+			return v->kind == VAL_ARRAY ? jw_pretty_array(w, to, v->u.array, depth) :
+						      jw_pretty_object(w, to, v->u.object, depth);
+		return jw_container(w, to, v, depth);
+	}
+}
+
+/*
+ * A string item of a pretty array with its separator, both plain, where
+ * room for JW_ITEM_ROOM(len) bytes is reserved: the separator from its
+ * template, the text by jw_plain_copy. NULL when the string needs
+ * escapes (nothing written counts).
+ */
+#define JW_ITEM_ROOM(len) (16 + (len) + 2 + 8)
+
+static inline char *jw_pretty_string_item(char *to, const char *sep, size_t seplen, const char *s,
+					  size_t len)
+{
+	memcpy(to, sep, 16);
+	to += seplen;
+	*to++ = '"';
+	to = jw_plain_copy(to, s, len);
+	if (!to)
+		return NULL;
+	*to++ = '"';
+	return to;
+}
+
+/*
+ * The end of a pretty container at depth (below 7) that had items or
+ * not: the newline and indent before close, in one reservation.
+ */
+static inline char *jw_pretty_close(struct jw *w, char *to, int items, int depth, char close)
+{
+	to = jw_room(w, to, 16 + 1);
+	if (items) {
+		memcpy(to, jw_pretty_sep + 1, 16);
+		to += (size_t)depth * 2 + 1;
+	}
+	*to++ = close;
+	return jw_over(w, to) ? jw_stop(w, to) : to;
+}
+
+/* An array in the pretty layout at a depth whose separators fit one 16-byte copy. */
+static char *jw_pretty_array(struct jw *w, char *to, const struct val_array *arr, int depth)
+{
+	size_t seplen = (size_t)(depth + 1) * 2 + 1;
+
+	to = jw_room(w, to, 1);
+	*to++ = '[';
+	for (size_t i = 0; i < arr->nr; i++) {
+		const struct val *item = &arr->items[i];
+		char *end;
+
+		if (jw_over(w, to))
+			return jw_stop(w, to);
+		if (item->kind == VAL_STRING) {
+			/* Room first: growing may move the buffer, and this may fall through. */
+			to = jw_room(w, to, JW_ITEM_ROOM(item->u.string.len));
+			end = jw_pretty_string_item(to, jw_pretty_sep + !i, seplen + !!i,
+						    item->u.string.ptr, item->u.string.len);
+			if (end) {
+				to = end;
+				continue;
+			}
+		}
+		to = jw_separator(w, to, i, depth + 1);
+		to = jw_value(w, to, item, depth + 1);
+		if (!to)
+			return NULL;
+	}
+	return jw_pretty_close(w, to, arr->nr != 0, depth, ']');
+}
+
+/* An object in the pretty layout at a depth whose separators fit one 16-byte copy. */
+static char *jw_pretty_object(struct jw *w, char *to, const struct val_object *obj, int depth)
+{
+	size_t seplen = (size_t)(depth + 1) * 2 + 1;
+
+	to = jw_room(w, to, 1);
+	*to++ = '{';
+	for (size_t i = 0; i < obj->nr; i++) {
+		const struct val_member *m = &obj->members[i];
+		char *end;
+
+		if (jw_over(w, to))
+			return jw_stop(w, to);
+		/* The separator, the key and ": " in one reservation when the key is plain. */
+		to = jw_room(w, to, JW_ITEM_ROOM(m->key_len) + 2);
+		end = jw_pretty_string_item(to, jw_pretty_sep + !i, seplen + !!i, m->key, m->key_len);
+		if (end) {
+			to = end;
+		} else {
+			to = jw_separator(w, to, i, depth + 1);
+			to = jw_string(w, to, m->key, m->key_len);
+			to = jw_room(w, to, 2);
+		}
+		*to++ = ':';
+		*to++ = ' ';
+		to = jw_value(w, to, &m->value, depth + 1);
+		if (!to)
+			return NULL;
+	}
+	return jw_pretty_close(w, to, obj->nr != 0, depth, '}');
+}
+
+static char *jw_container(struct jw *w, char *to, const struct val *v, int depth)
+{
+	int is_array = v->kind == VAL_ARRAY;
+	size_t n = is_array ? v->u.array->nr : v->u.object->nr;
+
+	if (depth >= JSON_JS_MAX_DEPTH)
+		return jw_stop(w, to);
+	to = jw_room(w, to, 1);
+	*to++ = is_array ? '[' : '{';
+	for (size_t i = 0; i < n; i++) {
+		const struct val *item;
+
+		to = jw_separator(w, to, i, depth + 1);
+		if (is_array) {
+			item = &v->u.array->items[i];
+		} else {
+			const struct val_member *m = &v->u.object->members[i];
+
+			to = jw_string(w, to, m->key, m->key_len);
+			if (w->flags & JSON_JS_PRETTY) {
+				to = jw_put(w, to, ": ", 2);
+			} else {
+				to = jw_room(w, to, 1);
+				*to++ = ':';
+			}
+			item = &m->value;
+		}
+		to = jw_value(w, to, item, depth + 1);
+		if (!to)
+			return NULL;
 	}
 	if (n)
-		jw_newline(w, depth);
-	jw_ch(w->sb, v.kind == VAL_ARRAY ? ']' : '}');
-	return w->max && w->sb->len > w->max ? -1 : 0;
+		to = jw_separator(w, to, 0, depth);
+	to = jw_room(w, to, 1);
+	*to++ = is_array ? ']' : '}';
+	return jw_over(w, to) ? jw_stop(w, to) : to;
 }
 
 int json_js_write(struct strbuf *sb, struct val v, unsigned flags, size_t max)
 {
-	struct jw w = { sb, flags, max ? sb->len + max : 0 };
-	int ret = jw_value(&w, v, 0);
+	struct jw w;
+	char *to = jw_init_strbuf(&w, sb, flags, max);
 
-	strbuf_grow(sb, 0);
-	sb->buf[sb->len] = '\0';
-	return ret;
+	to = jw_value(&w, to, &v, 0);
+
+	jw_finish_strbuf(&w, to ? to : w.stopped);
+	return to ? 0 : -1;
+}
+
+int json_js_write_arena(const char **out, size_t *len, struct arena *a, struct val v,
+			unsigned flags, size_t max)
+{
+	struct jw w = { NULL, 0, 0, 0, NULL, a, flags, max, NULL };
+	char *to, *end;
+
+	jw_set_buf(&w, arena_alloc_uninit(a, JW_ARENA_START), JW_ARENA_START);
+	to = jw_value(&w, w.buf, &v, 0);
+	end = to ? to : w.stopped;
+
+	end = jw_room(&w, end, 0);
+	*end = '\0';
+	*out = w.buf;
+	*len = (size_t)(end - w.buf);
+	return to ? 0 : -1;
 }

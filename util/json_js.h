@@ -22,11 +22,20 @@
 
 /*
  * Parse len bytes as JSON.parse would (JSON white space only: space, tab,
- * CR, LF) into *out, allocated in a. Returns 0, or -1 with
+ * CR, LF) into *out, allocated in a; object keys are interned (util/intern.h),
+ * which suits data looked up often, such as contexts. Returns 0, or -1 with
  * "<reason> at position N" (0-based byte offset) appended to err.
  */
 int json_js_parse(struct val *out, struct arena *a, const char *text, size_t len,
 		  struct strbuf *err);
+
+enum json_js_parse_flags {
+	JSON_JS_INTERN_KEYS = 1 << 0,   /* short object keys are interned, not copied */
+};
+
+/* json_js_parse with its choices spelled out: flags 0 copies every key into a. */
+int json_js_parse_flags(struct val *out, struct arena *a, const char *text, size_t len,
+			unsigned flags, struct strbuf *err);
 
 enum json_js_flags {
 	JSON_JS_PRETTY = 1 << 0,        /* JSON.stringify(v, null, 2) layout */
@@ -38,6 +47,14 @@ enum json_js_flags {
  * nests deeper than JSON_JS_MAX_DEPTH; sb then holds a partial text.
  */
 int json_js_write(struct strbuf *sb, struct val v, unsigned flags, size_t max);
+
+/*
+ * json_js_write into arena memory: *out (NUL-terminated, *len bytes)
+ * lives in a. Returns 0, or -1 as json_js_write does, *out then holding
+ * the partial text (*len > max tells a cap from too deep a value).
+ */
+int json_js_write_arena(const char **out, size_t *len, struct arena *a, struct val v,
+			unsigned flags, size_t max);
 
 /* Append s as a JSON string literal, escaped as JSON.stringify does. */
 void json_js_write_string(struct strbuf *sb, const char *s, size_t len);

@@ -100,24 +100,6 @@ size_t utf8_utf16_len(const char *s, size_t len)
 	return n;
 }
 
-int utf8_is_ascii(const char *s, size_t len)
-{
-	size_t i = 0;
-
-	/* Eight bytes at a time: any high bit set means a non-ASCII byte. */
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, s + i, 8);
-		if (w & 0x8080808080808080u)
-			return 0;
-	}
-	for (; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return 0;
-	return 1;
-}
-
 int utf8_is_js_space(uint32_t cp)
 {
 	if (cp < 0x80)

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define UTF8_MAX_BYTES 4
 
@@ -29,8 +30,24 @@ size_t utf8_encode(char *buf, uint32_t cp);
 /* Number of UTF-16 code units of the string (JavaScript's length). */
 size_t utf8_utf16_len(const char *s, size_t len);
 
-/* 1 when s holds only bytes below 0x80. */
-int utf8_is_ascii(const char *s, size_t len);
+/* 1 when s holds only bytes below 0x80 (inline: it guards fast paths on short strings). */
+static inline int utf8_is_ascii(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	/* Eight bytes at a time: any high bit set means a non-ASCII byte. */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080u)
+			return 0;
+	}
+	for (; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
 
 /* JavaScript's WhiteSpace and LineTerminator (what trim() removes and \s matches). */
 int utf8_is_js_space(uint32_t cp);

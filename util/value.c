@@ -4,6 +4,7 @@
  * this file's.
  */
 #include "util/value.h"
+#include "util/intern.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -144,7 +145,9 @@ void val_object_set(struct arena *a, struct val obj, const char *key, size_t key
 	}
 	o->members = val_grow(a, o->members, sizeof(*o->members), o->nr + 1, &o->alloc);
 	m = &o->members[o->nr++];
-	m->key = arena_strndup(a, key, key_len);
+	m->key = intern(key, key_len);
+	if (!m->key)
+		m->key = arena_strndup(a, key, key_len);
 	m->key_len = key_len;
 	m->value = v;
 }
@@ -219,7 +222,34 @@ static void val_shortest_digits(double n, char *digits, int *exp10)
 	}
 }
 
-size_t val_number_to_buf(char *buf, double n)
+/* An integer's digits (and sign) into buf, NUL-terminated; returns the length. */
+static size_t val_integer_to_buf(char *buf, long long i)
+{
+	unsigned long long u = i < 0 ? 0 - (unsigned long long)i : (unsigned long long)i, t = u;
+	size_t len = (size_t)(i < 0) + 1;
+	char *p;
+
+	/* Count the digits, then write them from the last one back. */
+	while (t >= 10) {
+		t /= 10;
+		len++;
+	}
+	p = buf + len;
+	*p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (i < 0)
+		*--p = '-';
+	return len;
+}
+
+/*
+ * Numbers that are not exact integers: the shortest digits that read
+ * back, laid out as JavaScript does. Kept out of line so that the
+ * integer path does not pay for this one's frame.
+ */
+static __attribute__((noinline)) size_t val_fraction_to_buf(char *buf, double n)
 {
 	char digits[40];
 	char *p = buf;
@@ -229,25 +259,9 @@ size_t val_number_to_buf(char *buf, double n)
 		return (size_t)sprintf(buf, "NaN");
 	if (isinf(n))
 		return (size_t)sprintf(buf, "%s", n < 0 ? "-Infinity" : "Infinity");
-	if (n == 0)
-		return (size_t)sprintf(buf, "0");
 	if (n < 0) {
 		*p++ = '-';
 		n = -n;
-	}
-	if (n < 9007199254740992.0 && n == floor(n)) {
-		/* Exact integers print all their digits; no search for the shortest form. */
-		char rev[20];
-		unsigned long long u = (unsigned long long)n;
-		int nrev = 0;
-
-		do
-			rev[nrev++] = (char)('0' + u % 10);
-		while (u /= 10);
-		while (nrev)
-			*p++ = rev[--nrev];
-		*p = '\0';
-		return (size_t)(p - buf);
 	}
 	val_shortest_digits(n, digits, &e);
 	k = (int)strlen(digits);
@@ -270,6 +284,14 @@ size_t val_number_to_buf(char *buf, double n)
 	}
 	*p = '\0';
 	return (size_t)(p - buf);
+}
+
+size_t val_number_to_buf(char *buf, double n)
+{
+	/* Exact integers (the common case, -0 too) print all their digits, no shortest-form search. */
+	if (n > -9007199254740992.0 && n < 9007199254740992.0 && (double)(long long)n == n)
+		return val_integer_to_buf(buf, (long long)n);
+	return val_fraction_to_buf(buf, n);
 }
 
 void val_format_number(struct strbuf *sb, double n)

@@ -44,7 +44,7 @@ struct val_array {
 };
 
 struct val_member {
-	const char *key;            /* NUL-terminated */
+	const char *key;            /* NUL-terminated; short keys are interned (util/intern.h) */
 	size_t key_len;
 	struct val value;
 };

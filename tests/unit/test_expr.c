@@ -128,6 +128,18 @@ static void test_precedence_and_logic(void **state)
 		{ "matrix.list[-1]", "null" },
 		{ "matrix.list[null]", "1" },                    /* null indexes as 0 */
 		{ "matrix.*", "[\"linux\",20,[1,\"two\",null]]" },
+		/* x.*.name in one go: the same as '*' then .name, for every kind of x */
+		{ "matrix.*.x", "[]" },
+		{ "matrix.*.length", "[]" },
+		{ "matrix.list.*.x", "[]" },
+		{ "matrix.os.*.x", "[]" },
+		{ "matrix.nosuch.*.x", "[]" },
+		{ "github.event.*.author", "[]" },
+		{ "github.event.commits.*.author", "[{\"name\":\"a\"},{\"name\":\"b\"}]" },
+		{ "(github.event.commits.*).*.name", "[\"a\",\"b\"]" },
+		{ "case(true, github.event.commits.*, 1).id", "[1,2]" },
+		{ "(null || github.event.commits.*).*.NAME", "[\"a\",\"b\"]" },
+		{ "fromJSON('[[10, 11], {\"0\": 1}, 3]').*['0']", "[10,1]" },
 		{ "(matrix.list.*)[0]", "[]" },                   /* a filtered array indexes its items */
 		{ "matrix == matrix", "true" },                  /* containers compare by reference */
 		{ "fromJSON('{}') == fromJSON('{}')", "false" },
@@ -150,6 +162,15 @@ static void test_coercion(void **state)
 		{ "env.N == 16", "true" },
 		{ "' 1e3 ' == 1000", "true" },
 		{ "'abc' == 'ABC'", "true" },
+		/* ASCII compared eight bytes at a time: letters fold, their neighbours do not */
+		{ "'Octo-Org/Repo.Name-2024' == 'octo-org/repo.name-2024'", "true" },
+		{ "'abcdefgh@' == 'ABCDEFGH`'", "false" },
+		{ "'[abcdefgh]' == '{ABCDEFGH}'", "false" },
+		{ "'abcdefghZ' == 'ABCDEFGHz'", "true" },
+		{ "startsWith('Refs/Heads/Main', 'refs/heads/')", "true" },
+		{ "endsWith('x/OCTO-REPO', '/octo-repo')", "true" },
+		{ "contains('the [SKIP CI] tag', '[skip ci]')", "true" },
+		{ "contains('the [SKIP CI] tag', '{skip ci}')", "false" },
 		{ "'straße' == 'STRASSE'", "true" },
 		{ "'ı' == 'I'", "false" },                        /* GitHub keeps the dotless i */
 		{ "'abc' < 'ABD'", "true" },
@@ -164,20 +185,36 @@ static void test_coercion(void **state)
 		{ "contains(matrix.list, 'TWO')", "true" },
 		{ "contains(matrix.list, '1')", "true" },          /* loose equality */
 		{ "contains(matrix, 'os')", "false" },
+		/* NULs are characters like others: no C string compare may stop at them */
+		{ "contains(fromJSON('\"a\\u0000b\"'), fromJSON('\"a\\u0000c\"'))", "false" },
+		{ "contains(fromJSON('\"a\\u0000B\"'), fromJSON('\"A\\u0000b\"'))", "true" },
+		{ "endsWith(fromJSON('\"xa\\u0000b\"'), fromJSON('\"a\\u0000c\"'))", "false" },
+		/* an ASCII needle: found among ASCII bytes of any haystack, or through the mapping */
+		{ "contains('\u00e9t\u00e9 AND more', 'and M')", "true" },
+		{ "contains('\xe2\x84\xaa', 'k')", "true" },      /* the Kelvin sign lowers to k */
+		{ "contains('\u00e9t\u00e9', 'x')", "false" },
 		{ "startsWith('Straße', 'STRAS')", "true" },
 		{ "endsWith('Ümlaut', 'LAUT')", "true" },
 		{ "join(matrix.list, '+')", "\"1+two+\"" },
 		{ "join(matrix.list)", "\"1,two,\"" },
 		{ "join('abc')", "\"abc\"" },
 		{ "join(matrix)", "\"\"" },
+		{ "join(fromJSON('[1, 2.5, true, null]'), 0.5)", "\"10.52.50.5true0.5\"" },
+		{ "join(fromJSON('[]'), '-')", "\"\"" },
 		{ "format('{0}|{1}|{2}|{3}', null, true, matrix, matrix.list)", "\"|true|Object|Array\"" },
 		{ "format('{{{0}}}', 1)", "\"{1}\"" },
 		{ "format('{0:D3} {1}', 1, 2)", "\"1 2\"" },        /* what follows the index is ignored */
+		{ "format(matrix.os, 1)", "\"linux\"" },             /* a format string that is no literal */
+		{ "format(format('{0}{1}', '{', '0}}}'), 'x')", "\"x}\"" },
+		{ "format('')", "\"\"" },
+		{ "format('{0}{1}{2}{3}{4}{5}{6}{7}{8}{9}{10}{11}{12}{13}{14}{15}{16}', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)",
+		  "\"012345678910111213141516\"" },
 		{ "format('{1}', 1)", "evaluation: The following format string references more arguments than were supplied: {1}. Located within expression: format('{1}', 1)" },
 		{ "format('{', 1)", "evaluation: The following format string is invalid: {. Located within expression: format('{', 1)" },
 		{ "toJSON(matrix.list)", "\"[\\n  1,\\n  \\\"two\\\",\\n  null\\n]\"" },
 		{ "toJSON('a\"b')", "\"\\\"a\\\\\\\"b\\\"\"" },
 		{ "fromJSON('[1, {\"A\": 1, \"a\": 2}]')[1].a", "1" }, /* keys fold case-insensitively, first wins */
+		{ "fromJSON('{\"a\\u0000b\": 1, \"A\\u0000c\": 2}')", "{\"a\\u0000b\":1,\"A\\u0000c\":2}" },
 		{ "fromJSON(' ')", "evaluation: empty input. Located within expression: fromJSON(' ')" },
 		{ "fromJSON('{')", "evaluation: Error parsing JSON when evaluating fromJson. Located within expression: fromJSON('{')" },
 		{ "matrix[fromJSON('x')]", "evaluation: could not evaluate index for index access: Error parsing JSON when evaluating fromJson. Located within expression: matrix[fromJSON('x')]" },
@@ -277,6 +314,19 @@ static void test_limits(void **state)
 		strbuf_addstr(&text, "{0}");
 	strbuf_addstr(&text, "', format('{0}{0}{0}{0}{0}{0}{0}{0}', '0123456789012345678901234567890123456789'))");
 	assert_non_null(strstr(eval(f, text.buf), "evaluation: The maximum allowed memory size was exceeded"));
+	/* The same through a format string that is no literal (built as it goes, not sized first). */
+	strbuf_reset(&text);
+	strbuf_addstr(&text, "format(format('{0}', '");
+	for (int i = 0; i < 2000; i++)
+		strbuf_addstr(&text, "{0}");
+	strbuf_addstr(&text, "'), format('{0}{0}{0}{0}{0}{0}{0}{0}', '0123456789012345678901234567890123456789'))");
+	assert_non_null(strstr(eval(f, text.buf), "evaluation: The maximum allowed memory size was exceeded"));
+	/* join() sizes its result first and is held to it too. */
+	assert_non_null(strstr(eval(f, "join(fromJSON(format('[{0}1]', format('{0}{0}{0}{0}{0}{0}{0}{0}{0}{0}', "
+				  "format('{0}{0}{0}{0}{0}{0}{0}{0}{0}{0}', format('{0}{0}{0}{0}{0}{0}{0}{0}{0}{0}', "
+				  "format('{0}{0}{0}{0}{0}{0}{0}{0}{0}{0}', '11111111111111111111,')))))), "
+				  "'0123456789012345678901234567890123456789')"),
+			       "evaluation: The maximum allowed memory size was exceeded"));
 	strbuf_release(&text);
 }
 
@@ -451,6 +501,145 @@ static void test_coerce_string_and_truthy(void **state)
 	assert_true(expr_truthy(val_new_array(&f->a)));
 }
 
+/* Evaluate text over contexts (any context name allowed); the result as eval() gives it. */
+static const char *eval_over(struct fixture *f, struct val contexts, const char *text)
+{
+	struct expr_names names = { NULL, 0, NULL, 0 };
+	struct expr_env env = { contexts, EXPR_STATUS_SUCCESS, NULL, &f->a };
+	struct strbuf out = STRBUF_INIT;
+	struct expr *e;
+	struct val v;
+	const char *s;
+
+	if (expr_parse(&e, &f->a, text, strlen(text), &names, &f->err) < 0 ||
+	    expr_eval(&v, e, &env, &f->err) < 0)
+		expr_error_format(&out, &f->err, text, strlen(text));
+	else
+		json_js_write(&out, v, 0, 0);
+	s = arena_strdup(&f->a, out.buf);
+	strbuf_release(&out);
+	return s;
+}
+
+/* A context "big" holding a string that leaves room bytes of memory (as GitHub counts) when held. */
+static struct val contexts_with_big(struct fixture *f, size_t room)
+{
+	struct val c = val_new_object(&f->a), gh = val_new_object(&f->a);
+	size_t len = (EXPR_MAX_MEMORY - room - 26) / 2;
+	char *big = arena_alloc(&f->a, len + 1);
+
+	memset(big, 'x', len);
+	val_object_setstr(&f->a, c, "big", val_string_ref(big, len));
+	val_object_setstr(&f->a, gh, "event_name", val_cstring(&f->a, "push"));
+	val_object_setstr(&f->a, gh, "ref", val_cstring(&f->a, "refs/heads/main"));
+	val_object_setstr(&f->a, c, "github", gh);
+	return c;
+}
+
+/* The evaluation of expr over c fails, over the memory limit at what (the text of a node). */
+static void expect_exceeded(struct fixture *f, struct val c, const char *what, const char *expr)
+{
+	struct strbuf want = STRBUF_INIT;
+
+	strbuf_addf(&want, "The maximum allowed memory size was exceeded while evaluating the "
+		    "following expression: %s. Located within expression: %s", what, expr);
+	assert_string_equal(eval_over(f, c, expr), want.buf);
+	strbuf_release(&want);
+}
+
+/*
+ * A path is walked in one go but means its chain of accesses, memory
+ * included: each name is checked (the outermost first) before what it
+ * indexes, and a string met on the way is held by the access that made it.
+ */
+static void test_path_memory_is_the_chain(void **state)
+{
+	struct fixture *f = *state;
+	struct val c;
+
+	/* No room at all: the name 'ref' fails before anything is looked up. */
+	c = contexts_with_big(f, 0);
+	expect_exceeded(f, c, "ref", "contains(big, github.ref)");
+	expect_exceeded(f, c, "ref", "contains(big, github.event_name.ref)");
+	/* Room for the names (26 + 2 * 3 bytes) but not for 'refs/heads/main' held by github.ref. */
+	c = contexts_with_big(f, 40);
+	expect_exceeded(f, c, "github.ref", "contains(big, github.ref.x)");
+	expect_exceeded(f, c, "github.ref", "contains(big, github.ref)");
+	/* The outermost name that does not fit: 'x' does, 'event_name' (26 + 2 * 10) does not. */
+	expect_exceeded(f, c, "event_name", "contains(big, github.event_name.x)");
+	/* Room for the names and for 'push': the path through it ends in null (and "" is in any text). */
+	c = contexts_with_big(f, 50);
+	assert_string_equal(eval_over(f, c, "contains(big, github.event_name.x)"), "true");
+}
+
+/*
+ * Parsed once, evaluated over contexts that change: what the lookup
+ * caches remember must never show through. Each context is parsed into
+ * its own arena, released before the next (so addresses come back).
+ */
+static void test_caches_follow_the_data(void **state)
+{
+	static const char *const exprs[] = {
+		"github.event.name", "github['event'].NAME", "(github.event).name", "github.event.*.name",
+	};
+	static const struct {
+		const char *contexts, *want[4];
+	} cases[] = {
+		{ "{\"github\": {\"event\": {\"a\": 1, \"name\": \"first\"}}}",
+		  { "\"first\"", "\"first\"", "\"first\"", "[]" } },
+		{ "{\"x\": 0, \"github\": {\"z\": 1, \"event\": {\"name\": \"second\", \"a\": 1}}}",
+		  { "\"second\"", "\"second\"", "\"second\"", "[]" } },
+		{ "{\"GITHUB\": {\"EVENT\": {\"Name\": \"third\", \"b\": {\"name\": 1}}}}",
+		  { "\"third\"", "\"third\"", "\"third\"", "[1]" } },
+		{ "{\"github\": {\"event\": {\"nam\": 0, \"name_\": 0, \"c\": {\"NAME\": 2}}}}",
+		  { "null", "null", "null", "[2]" } },
+		{ "{\"github\": {\"event\": [{\"name\": \"in an array\"}, [5]]}}",
+		  { "null", "null", "null", "[\"in an array\"]" } },
+		{ "{\"github\": {\"event\": \"a string\"}}", { "null", "null", "null", "[]" } },
+		{ "{\"github\": {\"event\": {\"name\": \"last\"}}}",
+		  { "\"last\"", "\"last\"", "\"last\"", "[]" } },
+	};
+	struct fixture *f = *state;
+	struct expr_names names = { NULL, 0, NULL, 0 };
+	struct expr *e[4];
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(expr_parse(&e[i], &f->a, exprs[i], strlen(exprs[i]), &names, &f->err), 0);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct arena data = ARENA_INIT;
+		struct expr_env env = { val_null(), EXPR_STATUS_SUCCESS, NULL, &data };
+
+		assert_int_equal(json_js_parse(&env.contexts, &data, cases[c].contexts,
+					       strlen(cases[c].contexts), &err), 0);
+		expr_fold_keys(env.contexts);
+		for (size_t i = 0; i < 4; i++) {
+			struct val v;
+
+			assert_int_equal(expr_eval(&v, e[i], &env, &f->err), 0);
+			strbuf_reset(&out);
+			json_js_write(&out, v, 0, 0);
+			if (strcmp(out.buf, cases[c].want[i]))
+				fail_msg("%s over %s\n  got:  %s\n  want: %s", exprs[i],
+					 cases[c].contexts, out.buf, cases[c].want[i]);
+		}
+		/* The same objects changed in place: a member added (the array moves), a value replaced. */
+		if (c == 0) {
+			struct val *ev = val_object_getstr(*val_object_getstr(env.contexts, "github"), "event");
+			struct val v;
+
+			for (int k = 0; k < 40; k++)
+				val_object_setstr(&data, *ev, arena_printf(&data, "k%d", k), val_null());
+			val_object_setstr(&data, *ev, "name", val_cstring(&data, "changed"));
+			assert_int_equal(expr_eval(&v, e[0], &env, &f->err), 0);
+			assert_string_equal(v.u.string.ptr, "changed");
+		}
+		arena_release(&data);
+	}
+	strbuf_release(&err);
+	strbuf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +654,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hashfiles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_coerce_string_and_truthy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_caches_follow_the_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_path_memory_is_the_chain, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,18 +11,27 @@
 #include <math.h>
 #include <string.h>
 
+#include "util/intern.h"
 #include "util/json_js.h"
 #include "util/strbuf.h"
 
-/* Parse in and write it back compactly; NULL when parsing fails. */
+/*
+ * Parse in and write it back compactly; NULL when parsing fails. Writing
+ * into the arena must give the same text as into a strbuf.
+ */
 static char *round_trip(struct arena *a, const char *in, unsigned flags)
 {
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	struct val v;
 	char *s = NULL;
+	const char *t;
+	size_t len;
 
 	if (json_js_parse(&v, a, in, strlen(in), &err) == 0) {
 		assert_int_equal(json_js_write(&out, v, flags, 0), 0);
+		assert_int_equal(json_js_write_arena(&t, &len, a, v, flags, 0), 0);
+		assert_int_equal(len, out.len);
+		assert_memory_equal(t, out.buf, len + 1);
 		s = arena_strdup(a, out.buf);
 	}
 	strbuf_release(&out);
@@ -106,11 +115,68 @@ static void test_depth_is_bounded(void **state)
 	arena_release(&a);
 }
 
+/* The pretty layout as Node.js prints JSON.stringify(v, null, 2): escapes, other text, deep levels. */
+static void test_write_pretty_like_javascript(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "[\"a\\\"b\",\"\xc3\xa9\",\"plain string longer than 8\",\"tab\\there\",[[\"x\"]],\"\",\"1234567\",\"12345678\",\"123456789\",\"\\u0001\x7f\"]",
+		  "[\n  \"a\\\"b\",\n  \"\xc3\xa9\",\n  \"plain string longer than 8\",\n  \"tab\\there\",\n  [\n    [\n      \"x\"\n    ]\n  ],\n  \"\",\n  \"1234567\",\n  \"12345678\",\n  \"123456789\",\n  \"\\u0001\x7f\"\n]" },
+		{ "[[[[[[[[[\"deep \\\"q\\\"\",\"plain\"]]]]]]]]]",
+		  "[\n  [\n    [\n      [\n        [\n          [\n            [\n              [\n                [\n                  \"deep \\\"q\\\"\",\n                  \"plain\"\n                ]\n              ]\n            ]\n          ]\n        ]\n      ]\n    ]\n  ]\n]" },
+		{ "{\"a\\\"b\":1,\"\xc3\xa9\":{\"x y\":[true,null,{\"\":\"v\"}]},\"k\\tz\":{},\"plainkey\":\"with \\\"quote\\\"\"}",
+		  "{\n  \"a\\\"b\": 1,\n  \"\xc3\xa9\": {\n    \"x y\": [\n      true,\n      null,\n      {\n        \"\": \"v\"\n      }\n    ]\n  },\n  \"k\\tz\": {},\n  \"plainkey\": \"with \\\"quote\\\"\"\n}" },
+		{ "{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":{\"h\\\"\":{\"i\":1}}}}}}}}}",
+		  "{\n  \"a\": {\n    \"b\": {\n      \"c\": {\n        \"d\": {\n          \"e\": {\n            \"f\": {\n              \"g\": {\n                \"h\\\"\": {\n                  \"i\": 1\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n}" },
+	};
+	struct arena a = ARENA_INIT;
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct val v;
+		const char *t;
+		size_t len;
+
+		assert_int_equal(json_js_parse(&v, &a, cases[i].in, strlen(cases[i].in), &err), 0);
+		strbuf_reset(&out);
+		assert_int_equal(json_js_write(&out, v, JSON_JS_PRETTY, 0), 0);
+		assert_string_equal(out.buf, cases[i].want);
+		assert_int_equal(json_js_write_arena(&t, &len, &a, v, JSON_JS_PRETTY, 0), 0);
+		assert_string_equal(t, cases[i].want);
+	}
+	strbuf_release(&out);
+	strbuf_release(&err);
+	arena_release(&a);
+}
+
+/* Keys are interned by default (contexts), copied when asked (data seen once). */
+static void test_parse_interns_keys(void **state)
+{
+	static const char text[] = "{\"event_name\": 1, \"a-long-key-that-is-still-short\": 2}";
+	struct arena a = ARENA_INIT;
+	struct strbuf err = STRBUF_INIT;
+	struct val v;
+
+	(void)state;
+	assert_int_equal(json_js_parse(&v, &a, text, strlen(text), &err), 0);
+	assert_ptr_equal(v.u.object->members[0].key, intern("event_name", 10));
+	assert_ptr_equal(v.u.object->members[1].key, intern("a-long-key-that-is-still-short", 30));
+	assert_int_equal(json_js_parse_flags(&v, &a, text, strlen(text), 0, &err), 0);
+	assert_string_equal(v.u.object->members[0].key, "event_name");
+	assert_ptr_not_equal(v.u.object->members[0].key, intern("event_name", 10));
+	strbuf_release(&err);
+	arena_release(&a);
+}
+
 static void test_write_pretty_and_capped(void **state)
 {
 	struct arena a = ARENA_INIT;
 	struct strbuf out = STRBUF_INIT;
 	struct val v = val_new_object(&a), arr = val_new_array(&a);
+	const char *s;
+	size_t len;
 
 	(void)state;
 	val_array_push(&a, arr, val_number(1));
@@ -120,8 +186,12 @@ static void test_write_pretty_and_capped(void **state)
 	val_object_setstr(&a, v, "e", val_new_object(&a));
 	assert_int_equal(json_js_write(&out, v, JSON_JS_PRETTY, 0), 0);
 	assert_string_equal(out.buf, "{\n  \"k\": [\n    1,\n    null,\n    []\n  ],\n  \"e\": {}\n}");
+	assert_int_equal(json_js_write_arena(&s, &len, &a, v, JSON_JS_PRETTY, 0), 0);
+	assert_string_equal(s, out.buf);
 	strbuf_reset(&out);
 	assert_int_equal(json_js_write(&out, v, JSON_JS_PRETTY, 10), -1);
+	assert_int_equal(json_js_write_arena(&s, &len, &a, v, JSON_JS_PRETTY, 10), -1);
+	assert_true(len > 10);
 	strbuf_release(&out);
 	arena_release(&a);
 }
@@ -132,6 +202,8 @@ int main(void)
 		cmocka_unit_test(test_parse_like_javascript),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_depth_is_bounded),
+		cmocka_unit_test(test_write_pretty_like_javascript),
+		cmocka_unit_test(test_parse_interns_keys),
 		cmocka_unit_test(test_write_pretty_and_capped),
 	};
 

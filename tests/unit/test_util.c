@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/intern.h"
 #include "util/diag.h"
 #include "util/options.h"
 #include "util/strbuf.h"
@@ -63,6 +64,76 @@ static void test_arena_realloc_and_reset(void **state)
 	assert_string_equal(p, "abc");
 	assert_string_equal(arena_printf(&a, "%s-%d", "x", 7), "x-7");
 	arena_release(&a);
+}
+
+/* A reset keeps one dropped chunk: a reset-per-evaluation loop reuses it instead of malloc. */
+static void test_arena_reset_reuses_a_chunk(void **state)
+{
+	struct arena a = ARENA_INIT;
+	struct arena_mark m = arena_mark(&a);
+	char *p, *q;
+
+	(void)state;
+	p = arena_alloc(&a, 100);
+	arena_reset(&a, m);
+	q = arena_alloc(&a, 100);
+	assert_ptr_equal(p, q);
+	/* Several chunks dropped at once: one is kept, the others freed (valgrind checks). */
+	arena_alloc(&a, 3000);
+	arena_alloc(&a, 9000);
+	arena_alloc(&a, 40000);
+	arena_reset(&a, m);
+	assert_ptr_equal(arena_alloc(&a, 100), p);
+	/* A request larger than the spare gets a chunk of its own. */
+	arena_reset(&a, m);
+	q = arena_alloc(&a, 1u << 21);
+	q[(1u << 21) - 1] = 'x';
+	arena_release(&a);
+}
+
+/* Equal strings, one pointer; the copy is the caller's string, NUL-terminated; long ones are refused. */
+static void test_intern(void **state)
+{
+	char buf[INTERN_MAX_LEN + 2];
+	const char *a, *b;
+
+	(void)state;
+	a = intern("event_name", 10);
+	assert_non_null(a);
+	assert_string_equal(a, "event_name");
+	memcpy(buf, "event_name_x", 13);
+	assert_ptr_equal(intern(buf, 10), a);
+	assert_ptr_not_equal(intern(buf, 12), a);
+	assert_ptr_not_equal(intern("Event_Name", 10), a);
+	b = intern("a\0b", 3);
+	assert_memory_equal(b, "a\0b", 4);
+	assert_ptr_not_equal(intern("a", 1), b);
+	/* Many strings: the table grows and keeps every pointer. */
+	for (int i = 0; i < 5000; i++) {
+		int n = snprintf(buf, sizeof(buf), "key-%d", i);
+
+		assert_ptr_equal(intern(buf, (size_t)n), intern(buf, (size_t)n));
+	}
+	assert_ptr_equal(intern("event_name", 10), a);
+	memset(buf, 'x', sizeof(buf));
+	assert_null(intern(buf, INTERN_MAX_LEN + 1));
+	assert_non_null(intern(buf, INTERN_MAX_LEN));
+	intern_release();
+	assert_string_equal(intern("event_name", 10), "event_name");
+	/* Bounded: once INTERN_MAX_TEXT bytes are in, new strings are refused, old ones still found. */
+	a = intern("event_name", 10);
+	for (size_t i = 0;; i++) {
+		int n = snprintf(buf, sizeof(buf), "%0*zu", INTERN_MAX_LEN, i);
+
+		if (!intern(buf, (size_t)n)) {
+			assert_true(i > INTERN_MAX_TEXT / (INTERN_MAX_LEN + 1) - 2);
+			buf[0] = 'y';
+			assert_null(intern(buf, (size_t)n));
+			break;
+		}
+	}
+	assert_ptr_equal(intern("event_name", 10), a);
+	intern_release();
 }
 
 static void test_options_parse_mixed(void **state)
@@ -140,6 +211,8 @@ int main(void)
 		cmocka_unit_test(test_strbuf_addf_grows),
 		cmocka_unit_test(test_strbuf_detach_and_trim),
 		cmocka_unit_test(test_arena_realloc_and_reset),
+		cmocka_unit_test(test_arena_reset_reuses_a_chunk),
+		cmocka_unit_test(test_intern),
 		cmocka_unit_test(test_options_parse_mixed),
 		cmocka_unit_test(test_options_errors),
 		cmocka_unit_test(test_diag_sort_and_count),
