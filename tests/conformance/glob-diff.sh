@@ -30,7 +30,7 @@ if ! glob_oracle_ready; then
 fi
 cp "$SLIPWAY_TOP"/tests/conformance/{glob-diff,seeded}.mjs "$dir/"
 (cd "$dir" && node glob-diff.mjs --seed "$seed" --count "$count" --tree "$SCRATCH/tree" \
-	--slipway "$SLIPWAY") >"$SCRATCH/report" 2>/dev/null
+	--slipway "$SLIPWAY") >"$SCRATCH/report" 2>"$SCRATCH/stderr"
 status=$?
 # @actions/core writes its debug lines ("::debug::...") to stdout.
 report=$(grep -v '^::' "$SCRATCH/report")
@@ -38,4 +38,5 @@ diag "@actions/glob $(cd "$dir" && node -p 'require("./node_modules/@actions/glo
 printf '%s\n' "$report" | head -1 | sed 's/^/# /'
 ok $status "$count random hashFiles() pattern sets: slipway and GitHub's runner give the same hash"
 [ $status -eq 0 ] || printf '%s\n' "$report" | tail -n +2 | cut -c1-2000 | sed 's/^/#   /'
+[ $status -eq 0 ] || tail -20 "$SCRATCH/stderr" | sed 's/^/#   stderr: /'
 done_testing
