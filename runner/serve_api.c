@@ -9,6 +9,7 @@
 #include "runner/rundir.h"
 #include "runner/serve.h"
 #include "runner/webhook.h"
+#include "stages/deployrec.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -503,6 +504,49 @@ static void serve_api_reject(struct http_conn *c, const struct http_request *req
 
 /* --- the rest of the API --- */
 
+/* An entry of a deploy record as the page shows it: the image and how it got there. */
+static struct val serve_release(struct arena *a, const struct val *entry)
+{
+	static const char *const keys[] = { "image", "sha", "at", "by", "kind", "run_id" };
+	struct val out;
+
+	if (!entry || entry->kind != VAL_OBJECT)
+		return val_null();
+	out = val_new_object(a);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *v = rundir_str(*entry, keys[i]);
+
+		val_object_setstr(a, out, keys[i], v ? val_cstring(a, v) : val_null());
+	}
+	return out;
+}
+
+/*
+ * What slipway/deploy and `slipway rollback` recorded for each environment
+ * (<state>/deployments/<env>.json): the image that serves and the one
+ * before, as "release" and "previous_release" (null without a record).
+ */
+static void serve_add_releases(struct serve *s, struct arena *a, struct val out)
+{
+	struct val *envs = val_object_getstr(out, "environments");
+
+	for (size_t i = 0; envs && envs->kind == VAL_ARRAY && i < envs->u.array->nr; i++) {
+		struct val env = envs->u.array->items[i];
+		const char *name = rundir_str(env, "name");
+		struct strbuf err = STRBUF_INIT;
+		struct deployrec r;
+		int ok = name && deployrec_open(&r, s->cfg.state, name, 0, &err) == 0;
+
+		val_object_setstr(a, env, "release", ok ? serve_release(a, deployrec_current(&r))
+							  : val_null());
+		val_object_setstr(a, env, "previous_release",
+				  ok ? serve_release(a, deployrec_previous(&r)) : val_null());
+		if (name)       /* opened, or failed: released either way */
+			deployrec_release(&r);
+		strbuf_release(&err);
+	}
+}
+
 static void serve_api_deployments(struct http_conn *c, const struct http_request *req,
 				  void *data)
 {
@@ -511,10 +555,12 @@ static void serve_api_deployments(struct http_conn *c, const struct http_request
 	struct arena a = ARENA_INIT;
 	struct val out;
 
-	if (history_deployments(&out, &a, s->h, &err) < 0)
+	if (history_deployments(&out, &a, s->h, &err) < 0) {
 		http_respond_error(c, req, 500, "%s", err.buf);
-	else
+	} else {
+		serve_add_releases(s, &a, out);
 		serve_json(c, 200, out);
+	}
 	strbuf_release(&err);
 	arena_release(&a);
 }

@@ -255,13 +255,20 @@ function deployment(d) {
     d.url ? el('span', {}, ' ', el('a', { href: d.url }, d.url)) : null);
 }
 
+function release(r) {
+  if (!r) return el('span', { class: 'muted' }, 'no record');
+  return el('span', {}, el('code', {}, r.image || ''), ` (${r.kind || 'deploy'} by ${r.by || '?'}, ${r.at || ''})`);
+}
+
 async function deploymentsPage() {
   const data = await api('/api/deployments');
   setPage(el('h1', {}, 'Deployments'), data.environments.length ? data.environments.map((e) =>
     el('div', { class: 'card', 'data-environment': e.name, 'data-repo': e.repo || '' },
       el('h2', {}, e.name, el('span', { class: 'muted' }, ` · ${e.repo || ''}`)),
       el('dl', { class: 'meta' }, el('dt', {}, 'current'), el('dd', { class: 'current' }, deployment(e.current)),
-        el('dt', {}, 'previous'), el('dd', { class: 'previous' }, deployment(e.previous))),
+        el('dt', {}, 'previous'), el('dd', { class: 'previous' }, deployment(e.previous)),
+        el('dt', {}, 'image'), el('dd', { class: 'release' }, release(e.release)),
+        el('dt', {}, 'image before'), el('dd', { class: 'previous-release' }, release(e.previous_release))),
       el('table', {}, el('thead', {}, el('tr', {}, ['When', 'Commit', 'Run', 'Job', 'Result'].map((h) => el('th', {}, h)))),
         el('tbody', {}, e.history.map((d) => el('tr', {}, el('td', {}, d.at || ''),
           el('td', {}, el('code', {}, short(d.sha))),

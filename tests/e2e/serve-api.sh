@@ -170,6 +170,21 @@ is "$(run_state cd-waiting)" success "the run deployed production"
 deps=$(api api/deployments)
 is "$(js '[(e["name"], e["current"]["run"]) for e in d["environments"]]' <<<"$deps")" \
 	"[('production', 'cd-waiting'), ('staging', 'cd-waiting')]" "the deployments page shows both environments"
+is "$(js '[e["release"] for e in d["environments"]]' <<<"$deps")" "[None, None]" \
+	"no deploy record: no image to show"
+# what slipway/deploy and `slipway rollback` record (stages/deployrec.h) is shown beside it
+mkdir -p "$state/deployments"
+cat >"$state/deployments/production.json" <<'JSON'
+{"environment": "production",
+ "current": {"image": "reg/app:bbb", "sha": "bbb", "at": "2026-11-26T10:00:00.000Z", "by": "alice",
+             "kind": "rollback", "result": "success", "run_id": null},
+ "previous": {"image": "reg/app:ccc", "sha": "ccc", "at": "2026-11-26T09:00:00.000Z", "by": "ci",
+              "kind": "deploy", "result": "success", "run_id": "r2"},
+ "history": []}
+JSON
+is "$(api api/deployments | js '[(e["name"], e["release"] and (e["release"]["image"], e["release"]["kind"]), e["previous_release"] and e["previous_release"]["image"]) for e in d["environments"]]')" \
+	"[('production', ('reg/app:bbb', 'rollback'), 'reg/app:ccc'), ('staging', None, None)]" \
+	"the deploy records' images: production rolled back to bbb, ccc before"
 is "$(api api/runs/cd-waiting | js '[(a["environment"], a["by"]) for a in d["approvals"]]')" \
 	"[('production', 'alice')]" "the approval is on record"
 
