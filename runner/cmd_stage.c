@@ -46,7 +46,7 @@ int cmd_stage(int argc, const char **argv)
 	 * environment; what it starts (setup-* probing a tool) inherits
 	 * the process's, without them.
 	 */
-	for (char **e = environ; *e; e++)
+	for (char **e = environ; e && *e; e++)
 		strlist_push(&env, *e);
 	unsetenv(STAGE_REGISTRY_AUTHS_VAR);
 	ret = stage_main(argv[0], post, env.items);
