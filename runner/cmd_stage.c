@@ -7,8 +7,10 @@
 #include "runner/exitcode.h"
 #include "stages/stage.h"
 #include "util/options.h"
+#include "util/strlist.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 extern char **environ;
 
@@ -22,6 +24,8 @@ int cmd_stage(int argc, const char **argv)
 		{ OPT_END },
 	};
 	struct strbuf err = STRBUF_INIT;
+	struct strlist env = STRLIST_INIT;
+	int ret;
 
 	nargs = options_parse(argc, argv, opts, &err);
 	if (nargs == OPTIONS_HELP) {
@@ -37,5 +41,15 @@ int cmd_stage(int argc, const char **argv)
 	}
 	strbuf_release(&err);
 	fflush(stdout);
-	return stage_main(argv[0], post, environ);
+	/*
+	 * The stage reads the registry credentials from its copy of the
+	 * environment; what it starts (setup-* probing a tool) inherits
+	 * the process's, without them.
+	 */
+	for (char **e = environ; e && *e; e++)
+		strlist_push(&env, *e);
+	unsetenv(STAGE_REGISTRY_AUTHS_VAR);
+	ret = stage_main(argv[0], post, env.items);
+	strlist_release(&env);
+	return ret;
 }

@@ -21,6 +21,7 @@
 #include "runner/joblog.h"
 #include "runner/runstate.h"
 #include "runner/wfcmd.h"
+#include "stages/stage.h"
 #include "util/fs.h"
 #include "util/proc.h"
 #include "util/xalloc.h"
@@ -275,6 +276,13 @@ static void job_process_line(struct job_run *jr, const char *line, size_t len)
 		if (cmd.key && *cmd.key)
 			val_object_setstr(&jr->arena, jr->env, cmd.key,
 					  val_string(&jr->arena, cmd.data, cmd.data_len));
+		break;
+	case WFCMD_REGISTRY_LOGIN:
+		mask_add(jr->run->mask, cmd.data, cmd.data_len);        /* the encoded pair too */
+		regauth_set(&jr->registry_auths, cmd.key, cmd.username, cmd.password);
+		break;
+	case WFCMD_REGISTRY_LOGOUT:
+		regauth_drop(&jr->registry_auths, cmd.key);
 		break;
 	default:
 		break;
@@ -983,6 +991,20 @@ int job_step_setup(struct job_run *jr, struct plan_step *st, struct job_launch *
 	       job_minutes(jr, s->timeout_minutes, 0, &l->timeout_ms, err) < 0 ? -1 : 0;
 }
 
+/*
+ * A stage's view of the registry credentials of the job, last in env so
+ * that a step's `env:` cannot stand in for them ("{}" when none).
+ */
+static void job_stage_auths(struct job_run *jr, struct strlist *env)
+{
+	struct strbuf json = STRBUF_INIT;
+
+	regauth_json(&jr->registry_auths, &json);
+	strlist_pushf(env, "%s=%s", STAGE_REGISTRY_AUTHS_VAR, json.buf);
+	memset(json.buf, 0, json.len);
+	strbuf_release(&json);
+}
+
 int job_launch(struct job_run *jr, const struct job_launch *l, struct strbuf *err)
 {
 	struct run *run = jr->run;
@@ -996,8 +1018,10 @@ int job_launch(struct job_run *jr, const struct job_launch *l, struct strbuf *er
 	for (size_t i = 0; l->state && i < l->state->u.object->nr; i++)
 		strlist_pushf(&env, "STATE_%s=%s", l->state->u.object->members[i].key,
 			      l->state->u.object->members[i].value.u.string.ptr);
+	if (l->stage)
+		job_stage_auths(jr, &env);
 	wfcmd_state_init(&jr->wfcmd, wfcmd_flags_from_env(environ, env.items) |
-			 (run->opts.verbose ? WFCMD_ECHO_ON : 0));
+			 (run->opts.verbose ? WFCMD_ECHO_ON : 0) | (l->stage ? WFCMD_STAGE : 0));
 	jr->cmd_outputs = val_new_object(&jr->arena);
 	jr->cur_state = l->state;
 	spec.argv = (const char *const *)l->argv.items;
@@ -1261,6 +1285,7 @@ static int job_next_hook(struct job_run *jr)
 		l.env = h->env;
 		l.step_env = h->step_env;
 		l.host_files = h->host_files;
+		l.stage = h->stage;
 		l.dir = h->host_files ? jr->ej.workspace_host : NULL;  /* as their main step's */
 		l.state = h->state;
 		jr->coe = 0;
@@ -1470,6 +1495,7 @@ static void job_finish(struct job_run *jr)
 	strbuf_release(&jr->dir);
 	strlist_release(&jr->path_add);
 	strlist_release(&jr->shells);
+	regauth_release(&jr->registry_auths);
 	free(jr->linger);
 	job_uses_release(jr);
 	for (size_t i = 0; i < jr->hooks_nr; i++) {

@@ -10,6 +10,7 @@
 #include "runner/executor.h"
 #include "runner/job.h"
 #include "runner/joblog.h"
+#include "runner/regauth.h"
 #include "runner/wfcmd.h"
 #include "util/strlist.h"
 
@@ -58,6 +59,7 @@ struct job_hook {
 	struct val step_env;            /* the env context it runs with */
 	struct val *state;              /* GITHUB_STATE of the action instance */
 	int host_files;                 /* a stage: host view of the file commands */
+	int stage;                      /* a built-in stage's (see job_launch.stage) */
 };
 
 /* How to start one step's child (built by the step's kind). */
@@ -68,10 +70,16 @@ struct job_launch {
 	struct val step_env;            /* the env context (user variables) */
 	uint64_t timeout_ms;            /* 0: none */
 	int host_files;                 /* give the file commands' host paths (stages) */
+	/*
+	 * A built-in stage (Slipway's own code; host_files alone also holds
+	 * for docker actions): its output may use Slipway's own workflow
+	 * commands, and it gets the job's registry credentials.
+	 */
+	int stage;
 	struct val *state;              /* where GITHUB_STATE goes after the step (or NULL) */
 };
 
-#define JOB_LAUNCH_INIT { STRLIST_INIT, STRLIST_INIT, NULL, { VAL_NULL, { 0 } }, 0, 0, NULL }
+#define JOB_LAUNCH_INIT { STRLIST_INIT, STRLIST_INIT, NULL, { VAL_NULL, { 0 } }, 0, 0, 0, NULL }
 
 void job_launch_release(struct job_launch *l);
 
@@ -91,6 +99,7 @@ struct job_run {
 	struct val job_ctx;             /* job context */
 	struct strlist path_add;        /* GITHUB_PATH, rising precedence */
 	struct strlist shells;          /* "name=path" of shells looked up */
+	struct regauth registry_auths;  /* what its stages logged in to, for its later stages */
 	enum expr_job_status status;
 	enum plan_result call_result;   /* a calling job's, from the jobs it called */
 	int stopped, timed_out, killed;

@@ -193,6 +193,7 @@ static void uses_hook_from(struct job_hook *h, const struct job_launch *l, const
 	h->step_env = l->step_env;
 	h->state = l->state;
 	h->host_files = l->host_files;
+	h->stage = l->stage;
 	h->cond = cond ? cond : job_condition(jr, cond_text);
 }
 
@@ -250,6 +251,7 @@ static int uses_start_stage(struct job_run *jr, struct plan_step *st, const stru
 	uses_input_vars(&l.env, inputs);
 	uses_stage_vars(jr, &s->uses, &l.env);
 	l.host_files = 1;
+	l.stage = 1;
 	l.dir = jr->ej.workspace_host;
 	l.state = uses_state(jr, st->id, jr->frames_nr > 1);
 	if (job_launch(jr, &l, err) < 0)

@@ -4,6 +4,8 @@
  * and handler per command). Carrying the command out is the runner's job.
  */
 #include "runner/wfcmd.h"
+#include "util/digest.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -250,6 +252,76 @@ static void wfcmd_do_set_env(struct wfcmd_ctx *x)
 	}
 }
 
+/* Slipway's own commands come from its built-in stages only. */
+static int wfcmd_stage_allowed(struct wfcmd_ctx *x)
+{
+	if (x->st->flags & WFCMD_STAGE)
+		return 1;
+	x->out->kind = WFCMD_INVALID;
+	wfcmd_msg(x, WFCMD_LEVEL_WARNING, "the '::%s::' command is for Slipway's built-in "
+		  "stages only; ignored in this step", x->out->name);
+	return 0;
+}
+
+/* A stage's command that cannot be applied: the step fails (its line is not quoted). */
+static void wfcmd_stage_fail(struct wfcmd_ctx *x, const char *why)
+{
+	x->out->kind = WFCMD_INVALID;
+	x->out->failed = 1;
+	wfcmd_msg(x, WFCMD_LEVEL_ERROR, "the '::%s::' command %s", x->out->name, why);
+}
+
+/* A non-empty string member of obj without NULs, or NULL. */
+static const char *wfcmd_json_str(struct val obj, const char *key)
+{
+	const struct val *v = val_object_getstr(obj, key);
+
+	return v && v->kind == VAL_STRING && v->u.string.len &&
+	       !memchr(v->u.string.ptr, '\0', v->u.string.len) ? v->u.string.ptr : NULL;
+}
+
+static void wfcmd_do_registry_login(struct wfcmd_ctx *x)
+{
+	struct wfcmd *c = x->out;
+	struct strbuf json = STRBUF_INIT, why = STRBUF_INIT;
+	struct val creds;
+
+	if (!wfcmd_stage_allowed(x))
+		return;
+	if (!digest_base64_decode(&json, c->data, c->data_len) &&
+	    !json_parse(&creds, &x->st->arena, json.buf, json.len, &why) &&
+	    creds.kind == VAL_OBJECT) {
+		c->username = wfcmd_json_str(creds, "username");
+		c->password = wfcmd_json_str(creds, "password");
+	}
+	memset(json.buf, 0, json.len);
+	strbuf_release(&json);
+	strbuf_release(&why);
+	if (c->password) {      /* masked even when the rest is wrong */
+		c->secret = c->password;
+		c->secret_len = strlen(c->password);
+	}
+	c->key = wfcmd_propstr(c, "registry");
+	if (!c->key || !c->username || !c->password) {
+		c->username = c->password = NULL;
+		wfcmd_stage_fail(x, c->key ? "does not carry base64 of {\"username\", \"password\"}"
+				 : "lacks its 'registry' property");
+		return;
+	}
+	if (x->st->echo)
+		c->echo = arena_printf(&x->st->arena, "::%s registry=%s::%s", c->name, c->key,
+				       "***");
+}
+
+static void wfcmd_do_registry_logout(struct wfcmd_ctx *x)
+{
+	if (!wfcmd_stage_allowed(x))
+		return;
+	x->out->key = wfcmd_propstr(x->out, "registry");
+	if (!x->out->key)
+		wfcmd_stage_fail(x, "lacks its 'registry' property");
+}
+
 static void wfcmd_do_nothing(struct wfcmd_ctx *x)
 {
 	(void)x;
@@ -257,7 +329,10 @@ static void wfcmd_do_nothing(struct wfcmd_ctx *x)
 
 static void wfcmd_do_stop(struct wfcmd_ctx *x);
 
-/* GitHub's registered commands (internal-set-repo-path is for its plugins). */
+/*
+ * GitHub's registered commands (internal-set-repo-path is for its plugins)
+ * and Slipway's own (see wfcmd.h).
+ */
 static const struct wfcmd_def {
 	const char *name;
 	enum wfcmd_kind kind;
@@ -279,6 +354,8 @@ static const struct wfcmd_def {
 	{ "set-output", WFCMD_SET_OUTPUT, 0, wfcmd_do_named },
 	{ "stop-commands", WFCMD_STOP_COMMANDS, 0, wfcmd_do_stop },
 	{ "warning", WFCMD_WARNING, 1, wfcmd_do_annotation },
+	{ WFCMD_REGISTRY_LOGIN_NAME, WFCMD_REGISTRY_LOGIN, 1, wfcmd_do_registry_login },
+	{ WFCMD_REGISTRY_LOGOUT_NAME, WFCMD_REGISTRY_LOGOUT, 0, wfcmd_do_registry_logout },
 };
 
 #define WFCMD_NDEFS (sizeof(wfcmd_defs) / sizeof(wfcmd_defs[0]))

@@ -31,7 +31,23 @@ enum wfcmd_kind {
 	WFCMD_SET_ENV,          /* env key = data (only when allowed) */
 	WFCMD_STOP_COMMANDS,    /* commands are ignored until the token comes */
 	WFCMD_RESUME_COMMANDS,  /* the token came: commands are processed again */
+	WFCMD_REGISTRY_LOGIN,   /* keep registry key's username and password for the job */
+	WFCMD_REGISTRY_LOGOUT,  /* drop registry key's credentials */
 };
+
+/*
+ * Slipway's own commands, honoured only in the output of its built-in
+ * stages (WFCMD_STAGE): docker/login-action hands the credentials it
+ * checked to the runner, which keeps them in the job's memory (never in a
+ * file) for the job's later stages:
+ *   ::slipway-registry-login registry=SERVER::BASE64
+ *       BASE64 is base64 of the JSON object {"username": U, "password": P}
+ *   ::slipway-registry-logout registry=SERVER::
+ * Neither is ever echoed with its data; from any other step they are
+ * ignored with a warning.
+ */
+#define WFCMD_REGISTRY_LOGIN_NAME "slipway-registry-login"
+#define WFCMD_REGISTRY_LOGOUT_NAME "slipway-registry-logout"
 
 enum wfcmd_level {
 	WFCMD_LEVEL_ERROR,
@@ -63,8 +79,13 @@ struct wfcmd {
 	size_t data_len;
 	struct wfcmd_prop *props;       /* unescaped; a repeated key keeps the last */
 	size_t nprops;
-	/* SET_OUTPUT, SAVE_STATE, SET_ENV: the `name` property. */
+	/*
+	 * SET_OUTPUT, SAVE_STATE, SET_ENV: the `name` property;
+	 * REGISTRY_LOGIN, REGISTRY_LOGOUT: the `registry` property.
+	 */
 	const char *key;
+	/* REGISTRY_LOGIN: the credentials (the password is also the secret). */
+	const char *username, *password;
 	/* ERROR, WARNING, NOTICE: GitHub's checked positions; 0 when absent. */
 	const char *file, *title;       /* NULL when absent */
 	int line, end_line, col, end_col;
@@ -85,6 +106,7 @@ enum wfcmd_flags {
 	WFCMD_ALLOW_UNSECURE_COMMANDS = 1 << 0,   /* honour ::set-env:: / ::add-path:: */
 	WFCMD_ALLOW_UNSECURE_STOP_TOKENS = 1 << 1, /* accept any ::stop-commands:: token */
 	WFCMD_ECHO_ON = 1 << 2,                   /* echo commands from the start */
+	WFCMD_STAGE = 1 << 3,                     /* a built-in stage: Slipway's own commands */
 };
 
 /*

@@ -1,19 +1,16 @@
 /*
  * login: the docker/login-action built-in stage — credentials checked by
- * the engine (POST /auth, as `docker login` does), then kept for the
- * later steps of the same job, and removed by the post step (logout).
+ * the engine (POST /auth, as `docker login` does), then handed to the
+ * runner (::slipway-registry-login::, stages/dockerauth.h), which keeps
+ * them in the job's memory for the job's later built-in stages
+ * (docker/build-push-action with push: true, slipway/publish), and
+ * dropped by the post step (logout). They never reach a file, a variable
+ * of other steps, an output, state or summary; the password is masked
+ * before anything else is printed.
  *
- * Where they are kept: a docker CLI config file in the job's RUNNER_TEMP
- * (stages/dockerauth.h), named by DOCKER_CONFIG exported to later steps.
- * Not a variable carrying the password through GITHUB_ENV: that would put
- * it in the environment of every later process of the job, in the `env`
- * context any expression can print, and in the GITHUB_ENV file. The
- * config file is read only by what pushes (the build-push and publish
- * stages, `docker push` in a `run:` step, which reads DOCKER_CONFIG as it
- * would after a real `docker login`), is 0600, is removed at logout and,
- * with logout: false, goes with RUNNER_TEMP when the job ends. The
- * password is masked before anything else is printed and written to no
- * output, state or summary.
+ * The consequence: `docker push` in a `run:` step does not see this
+ * login (there is no docker CLI config file for it to read); push with
+ * docker/build-push-action or slipway/publish instead.
  */
 #include "stages/stages.h"
 
@@ -21,7 +18,6 @@
 
 #include "runner/engine.h"
 #include "stages/dockerauth.h"
-#include "util/fs.h"
 
 static const struct stage_input login_inputs[] = {
 	{ "registry", NULL },           /* default: Docker Hub */
@@ -45,18 +41,12 @@ static const char *login_hint(const char *reason)
 	return "the engine cannot reach the registry to check them";
 }
 
-static void login_config_dir(const struct stage_ctx *ctx, const char *base, struct strbuf *out)
-{
-	fs_path_join(out, base ? base : ctx->temp, DOCKERAUTH_DIR);
-}
-
 static int login_main(struct stage_ctx *ctx)
 {
 	const char *registry = stage_input(ctx, "registry"), *user = stage_input(ctx, "username"),
 		   *password = stage_input(ctx, "password");
 	struct engine_auth auth = { user, password, NULL };
-	struct strbuf err = STRBUF_INIT, server = STRBUF_INIT, dir = STRBUF_INIT,
-		      view = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, server = STRBUF_INIT, line = STRBUF_INIT;
 	struct engine *e = NULL;
 	int logout = stage_input_bool(ctx, "logout"), ret = 1;
 
@@ -81,15 +71,12 @@ static int login_main(struct stage_ctx *ctx)
 		strbuf_addf(&err, " (%s)", login_hint(err.buf));
 		goto fail;
 	}
-	login_config_dir(ctx, NULL, &dir);
-	login_config_dir(ctx, ctx->step_temp, &view);
-	if (dockerauth_store(dir.buf, registry, user, password, &err) < 0)
-		goto fail;
-	if (stage_save_state(ctx, "registry", server.buf) < 0 ||
-	    stage_export_env(ctx, "DOCKER_CONFIG", view.buf) < 0)
+	if (stage_save_state(ctx, "registry", server.buf) < 0)
 		goto out;
-	stage_log(ctx, "Login Succeeded! (the credentials serve the later steps of this job%s)",
-		  logout ? " until its end" : "");
+	dockerauth_login_command(&line, server.buf, user, password);
+	stage_log(ctx, "%s", line.buf);
+	stage_log(ctx, "Login Succeeded! (the credentials serve this job's later built-in "
+		  "steps that push%s)", logout ? "" : ", until it ends");
 	ret = 0;
 	goto out;
 fail:
@@ -98,33 +85,30 @@ out:
 	engine_free(e);
 	strbuf_release(&err);
 	strbuf_release(&server);
-	strbuf_release(&dir);
-	strbuf_release(&view);
+	memset(line.buf, 0, line.len);
+	strbuf_release(&line);
 	return ret;
 }
 
 static int login_post(struct stage_ctx *ctx)
 {
 	const char *registry = stage_state(ctx, "registry");
-	struct strbuf err = STRBUF_INIT, dir = STRBUF_INIT;
-	int logout = stage_input_bool(ctx, "logout"), ret = 0;
+	struct strbuf line = STRBUF_INIT;
+	int logout = stage_input_bool(ctx, "logout");
 
 	if (!registry || logout < 0)
 		goto out;       /* main did not log in, or said why already */
 	if (!logout) {
-		stage_log(ctx, "logout: false; the credentials for %s go with the job's "
-			  "RUNNER_TEMP", registry);
+		stage_log(ctx, "logout: false; the credentials for %s go when the job ends",
+			  registry);
 		goto out;
 	}
-	login_config_dir(ctx, NULL, &dir);
-	if (dockerauth_forget(dir.buf, registry, &err) < 0)
-		ret = stage_fail(ctx, "docker/login-action: %s", err.buf);
-	else
-		stage_log(ctx, "Logging out of %s (its credentials are removed)", registry);
+	dockerauth_logout_command(&line, registry);
+	stage_log(ctx, "%s", line.buf);
+	stage_log(ctx, "Logging out of %s (its credentials are dropped)", registry);
 out:
-	strbuf_release(&err);
-	strbuf_release(&dir);
-	return ret;
+	strbuf_release(&line);
+	return 0;
 }
 
 const struct stage stage_login = {

@@ -51,6 +51,11 @@
  *   SLIPWAY_STEP_WORKSPACE  GITHUB_WORKSPACE as the job's steps see it
  *                           (differs in a job container)
  *   SLIPWAY_STEP_TEMP       RUNNER_TEMP as the job's steps see it
+ *   SLIPWAY_REGISTRY_AUTHS  the registry credentials docker/login-action
+ *                           handed to the runner earlier in the job (JSON:
+ *                           {"SERVER": {"username", "password"}}); given
+ *                           to stages only, never to other steps, never
+ *                           written to a file (stages/dockerauth.h reads it)
  * A stage reads these through struct stage_ctx, never getenv, so that
  * unit tests hand it an environment of their own.
  */
@@ -61,6 +66,9 @@
  * "created_at"} (the run's summary lists them).
  */
 #define STAGE_ARTIFACT_META ".slipway-artifact.json"
+
+/* The variable carrying the job's registry credentials (see above). */
+#define STAGE_REGISTRY_AUTHS_VAR "SLIPWAY_REGISTRY_AUTHS"
 
 /* An input a stage knows, with its default (NULL: none, the input is ""). */
 struct stage_input {

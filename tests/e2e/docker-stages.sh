@@ -5,8 +5,9 @@
 # loopback ports (one open, one with htpasswd): the engine checks the
 # login, build-push-action pushes under both with the job's credentials,
 # the registries list the tag, the outputs match the registry's digest
-# and the engine's image; the password is in no file of the run; a wrong
-# password, an unreachable registry and a push without login fail and
+# and the engine's image; a run step sees no credentials and cannot hand
+# any to the runner; the password and its base64 forms are in no file of
+# the run, the job's directory or its RUNNER_TEMP; a wrong password, an unreachable registry and a push without login fail and
 # say why; --no-builtin runs the real action.
 . "$(dirname "$0")/../lib.sh"
 
@@ -98,7 +99,18 @@ jobs:
           echo "imageid=${{ steps.build.outputs.imageid }}"
           echo "digest=${{ steps.build.outputs.digest }}"
           echo "metadata: $(echo "$METADATA" | tr -d ' \n')"
-          echo "config: $DOCKER_CONFIG $(ls "$DOCKER_CONFIG")"
+      - name: a run step sees no credentials
+        shell: sh
+        env:
+          PW: ${{ secrets.REGISTRY_PASSWORD }}
+        run: |
+          echo "run step: DOCKER_CONFIG=${DOCKER_CONFIG-unset} SLIPWAY_REGISTRY_AUTHS=${SLIPWAY_REGISTRY_AUTHS-unset}"
+          echo "run step env holds the password: $(env | grep -v '^PW=' | grep -c -- "$PW")"
+          pair=$(printf 'ci:%s' "$PW" | base64 | tr -d '\n')
+          blob=$(printf '{"username":"ci","password":"%s"}' "$PW" | base64 | tr -d '\n')
+          status=0
+          grep -rl -e "$PW" -e "$pair" -e "$blob" "$RUNNER_TEMP" || status=$?
+          echo "grep of RUNNER_TEMP for the password: status $status"
 EOF
 cat >"$repo/.github/workflows/fails.yml" <<'EOF'
 name: fails
@@ -123,6 +135,14 @@ jobs:
   push:
     runs-on: ubuntu-latest
     steps:
+      - name: a run step tries to hand credentials to the runner
+        shell: sh
+        env:
+          PW: ${{ secrets.REGISTRY_PASSWORD }}
+          REGISTRY: ${{ vars.REGISTRY }}
+        run: |
+          blob=$(printf '{"username":"ci","password":"%s"}' "$PW" | base64 | tr -d '\n')
+          echo "::slipway-registry-login registry=$(echo "$REGISTRY" | sed 's/:/%3A/g')::$blob"
       - uses: docker/build-push-action@v5
         with:
           context: docker
@@ -153,8 +173,11 @@ like "$out" "'cache-from' is ignored by the built-in stage" "a buildx-only input
 like "$out" "platform 'linux/s390x' is not built: the engine builds for its own, linux/amd64" \
 	"a foreign platform is warned about"
 unlike "$out" "platform 'linux/amd64' is not built" "the engine's own platform is not"
-like "$out" "config: /[^ ]*/docker-config config.json" \
-	"later steps see DOCKER_CONFIG with the credentials file (the docker CLI's)"
+like "$out" "run step: DOCKER_CONFIG=unset SLIPWAY_REGISTRY_AUTHS=unset" \
+	"a run step gets no docker config and not the stages' credentials"
+like "$out" "run step env holds the password: 0" "nor the password in any variable"
+like "$out" "grep of RUNNER_TEMP for the password: status 1" \
+	"while logged in, no file in RUNNER_TEMP holds the password or its base64 forms"
 like "$out" "Logging out of $locked" "the post step logs out"
 
 tags=$(curl -s "http://$open/v2/$app/tags/list")
@@ -177,8 +200,13 @@ at_exit "docker ps -aq --filter ancestor=$id | xargs -r docker rm -f >/dev/null"
 leaks=$(grep -rl -- "$password" "$state" "$SCRATCH/image.log" 2>/dev/null)
 is "$leaks" "" "the password is in no file of the run or the log"
 b64=$(printf 'ci:%s' "$password" | base64 -w0)
-leaks=$(grep -rl -- "$b64" "$state" 2>/dev/null)
-is "$leaks" "" "nor its base64 form (the config file went with the job)"
+blob=$(printf '{"username":"ci","password":"%s"}' "$password" | base64 -w0)
+leaks=$(grep -rl -e "$b64" -e "$blob" "$state" "$SCRATCH/image.log" 2>/dev/null)
+is "$leaks" "" "nor its base64 forms (docker's user:password, the login command's)"
+jobdir=$(ls -d "$state"/runs/*/jobs/image.image | tail -n 1)
+leaks=$(grep -rl -e "$password" -e "$b64" -e "$blob" "$jobdir")
+is "$?:$leaks" "1:" "the job's directory tree (with what is left of its RUNNER_TEMP) holds none of them"
+like "$(find "$jobdir" -type f | wc -l)" "^ *[1-9]" "the job's directory has files to search"
 
 # Failures say why.
 out=$(run workflow_dispatch -W .github/workflows/fails.yml -j login --var "REGISTRY=$locked" \
@@ -194,6 +222,9 @@ like "$out" "docker/login-action: cannot log in to '$dead': .*\(the engine canno
 out=$(run workflow_dispatch -W .github/workflows/fails.yml -j push --var "REGISTRY=$locked")
 is $? 1 "a push to the locked registry without a login fails"
 like "$out" "docker/build-push-action: cannot push image '$locked/$app-nologin:1.0'" "and says which push"
+like "$out" "the '::slipway-registry-login::' command is for Slipway's built-in stages only; ignored in this step" \
+	"a run step's ::slipway-registry-login:: is refused: it gave the push no credentials"
+unlike "$out" "slipway-registry-login registry=" "and its line is not echoed"
 
 out=$(run workflow_dispatch -W .github/workflows/fails.yml -j literal --var "REGISTRY=$open")
 is $? 0 "a login with a password written in the workflow succeeds"

@@ -4,8 +4,9 @@
  * stage_main with an environment made here — artifacts up and down,
  * caches saved and restored by key and prefix, setup-* against fake tools,
  * the docker stages' inputs (list inputs, booleans, tags, build-args,
- * contexts) and their credential store (stages/dockerauth) up to the point
- * where an engine would be asked. Checkout's git side is tested with
+ * contexts) and their credentials' round trip through the runner's
+ * memory (stages/dockerauth, runner/wfcmd, runner/regauth) up to the
+ * point where an engine would be asked. Checkout's git side is tested with
  * util/gitio and end to end; the docker stages with an engine, in
  * tests/e2e/docker-stages.sh.
  */
@@ -23,6 +24,8 @@
 #include <unistd.h>
 
 #include "runner/envfile.h"
+#include "runner/regauth.h"
+#include "runner/wfcmd.h"
 #include "stages/dockerauth.h"
 #include "stages/stages.h"
 #include "util/fs.h"
@@ -527,7 +530,6 @@ static void test_docker_login(void **state)
 {
 	struct fx *f = *state;
 	const char *dead[] = { "DOCKER_HOST=unix:///nonexistent/docker.sock", NULL };
-	struct strbuf dir = STRBUF_INIT, err = STRBUF_INIT;
 	char *mask;
 
 	assert_int_equal(run_stage(f, "docker/login-action", 0, INPUTS("password=pa%ss"), dead), 1);
@@ -544,25 +546,18 @@ static void test_docker_login(void **state)
 	LOG_HAS(f, "::error::docker/login-action: cannot reach the Docker engine");
 	assert_string_equal(get(f, f->top, "GITHUB_ENV"), "");  /* nothing kept */
 
-	/* the post step removes what main stored, and only that */
-	strbuf_addf(&dir, "%s/%s", f->top, DOCKERAUTH_DIR);
-	assert_int_equal(dockerauth_store(dir.buf, "ghcr.io", "u", "p", &err), 0);
-	assert_int_equal(dockerauth_store(dir.buf, "", "hub", "q", &err), 0);
+	/* the post step has the runner drop what main handed over, unless logout: false */
 	assert_int_equal(run_stage(f, "docker/login-action", 1, NULL,
-				   (const char *[]){ "STATE_registry=ghcr.io", NULL }), 0);
-	LOG_HAS(f, "Logging out of ghcr.io");
-	assert_null(strstr(get(f, dir.buf, "config.json"), "ghcr.io"));
-	assert_non_null(strstr(get(f, dir.buf, "config.json"), DOCKERAUTH_HUB));
+				   (const char *[]){ "STATE_registry=localhost:5000", NULL }), 0);
+	LOG_HAS(f, "::slipway-registry-logout registry=localhost%3A5000::\n");
+	LOG_HAS(f, "Logging out of localhost:5000");
 	assert_int_equal(run_stage(f, "docker/login-action", 1, INPUTS("logout=false"),
 				   (const char *[]){ "STATE_registry=" DOCKERAUTH_HUB, NULL }), 0);
 	LOG_HAS(f, "logout: false");
-	assert_non_null(strstr(get(f, dir.buf, "config.json"), DOCKERAUTH_HUB));
-	assert_int_equal(run_stage(f, "docker/login-action", 1, NULL,
-				   (const char *[]){ "STATE_registry=" DOCKERAUTH_HUB, NULL }), 0);
-	assert_false(fs_exists(dir.buf));                       /* nothing left: gone */
+	assert_null(strstr(f->log.buf, "slipway-registry-logout"));
 	assert_int_equal(run_stage(f, "docker/login-action", 1, NULL, NULL), 0);  /* never logged in */
-	strbuf_release(&dir);
-	strbuf_release(&err);
+	assert_null(strstr(f->log.buf, "slipway-registry-logout"));
+	assert_string_equal(get(f, f->top, "GITHUB_ENV"), "");
 }
 
 static const struct {
@@ -579,70 +574,103 @@ static const struct {
 	{ "http://localhost:5000/x", "localhost:5000" },
 };
 
-static void test_docker_auth_store(void **state)
+/* Passwords that need escaping in JSON, base64 padding and workflow commands. */
+static const char *const handoff_passwords[] = {
+	"p:ss w\xc3\xb6rd", "a\"b\\c", "100%,::x", "line1\nline2", "x", "xy", "xyz",
+};
+
+/*
+ * The round trip of credentials without a file: login's command line,
+ * the runner's parse (only from a stage) and keeping, the variable it
+ * gives later stages, and their lookup.
+ */
+static void test_docker_auth_handoff(void **state)
 {
-	struct fx *f = *state;
-	struct strbuf dir = STRBUF_INIT, err = STRBUF_INIT, path = STRBUF_INIT, env = STRBUF_INIT;
+	struct strbuf line = STRBUF_INIT, json = STRBUF_INIT, var = STRBUF_INIT, err = STRBUF_INIT;
+	struct regauth kept = REGAUTH_INIT;
 	struct dockerauth a;
 	struct stage_ctx ctx;
-	struct arena ar = ARENA_INIT;
-	struct val config;
-	struct stat st;
+	struct wfcmd_state st;
+	struct wfcmd c;
 
+	(void)state;
 	for (size_t i = 0; i < sizeof(server_cases) / sizeof(server_cases[0]); i++) {
-		strbuf_reset(&path);
-		dockerauth_server(&path, server_cases[i].registry);
-		assert_string_equal(path.buf, server_cases[i].server);
+		strbuf_reset(&line);
+		dockerauth_server(&line, server_cases[i].registry);
+		assert_string_equal(line.buf, server_cases[i].server);
 	}
 	dockerauth_init(&a);
-	strbuf_addf(&dir, "%s/temp/%s", f->top, DOCKERAUTH_DIR);
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/config.json", dir.buf);
-	assert_int_equal(dockerauth_lookup(&a, dir.buf, "ghcr.io", &err), 0);   /* no file */
-	put(dir.buf, "config.json", "{\"credsStore\": \"desktop\", \"auths\": {\"other.io\": {}}}");
-	assert_int_equal(dockerauth_store(dir.buf, "https://ghcr.io", "me", "p:ss w\xc3\xb6rd", &err),
-			 0);
-	assert_int_equal(dockerauth_store(dir.buf, "ghcr.io", "me", "p:ss w\xc3\xb6rd", &err), 0);
-	assert_int_equal(stat(path.buf, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0600);
-	assert_int_equal(json_parse_file(&config, &ar, path.buf, &err), 0);
-	assert_string_equal(val_object_getstr(config, "credsStore")->u.string.ptr, "desktop");
-	assert_int_equal(val_object_getstr(config, "auths")->u.object->nr, 2);
-	assert_null(strstr(get(f, dir.buf, "config.json"), "p:ss"));      /* encoded */
-	assert_int_equal(dockerauth_lookup(&a, dir.buf, "ghcr.io", &err), 1);
-	assert_string_equal(a.username.buf, "me");
-	assert_string_equal(a.password.buf, "p:ss w\xc3\xb6rd");         /* split at the first ':' */
-	assert_string_equal(a.server.buf, "ghcr.io");
-	assert_int_equal(dockerauth_lookup(&a, dir.buf, "other.io", &err), 0);  /* no "auth" */
-	assert_int_equal(dockerauth_lookup(&a, dir.buf, "docker.io", &err), 0);
-
-	/* a stage finds them through DOCKER_CONFIG as the job's steps see it */
 	memset(&ctx, 0, sizeof(ctx));
-	strbuf_addf(&env, "%s/temp", f->top);
-	ctx.temp = env.buf;
-	ctx.step_temp = "/github/runner_temp";
-	ctx.env = (char *[]){ "DOCKER_CONFIG=/github/runner_temp/" DOCKERAUTH_DIR, NULL };
+	for (size_t i = 0; i < sizeof(handoff_passwords) / sizeof(handoff_passwords[0]); i++) {
+		const char *pw = handoff_passwords[i];
+
+		strbuf_reset(&line);
+		dockerauth_login_command(&line, "localhost:5000", "me,\"you\"", pw);
+		if (strlen(pw) > 3)
+			assert_null(strstr(line.buf, pw));              /* encoded */
+		assert_null(strchr(line.buf, '\n'));
+		wfcmd_state_init(&st, WFCMD_STAGE);
+		assert_int_equal(wfcmd_parse(&st, line.buf, line.len, &c), WFCMD_REGISTRY_LOGIN);
+		assert_string_equal(c.key, "localhost:5000");
+		assert_string_equal(c.password, pw);
+		assert_memory_equal(c.secret, pw, strlen(pw));
+		regauth_set(&kept, c.key, c.username, c.password);
+		regauth_set(&kept, "ghcr.io", "other", "pw2");
+		wfcmd_state_release(&st);
+
+		strbuf_reset(&json);
+		regauth_json(&kept, &json);
+		strbuf_reset(&var);
+		strbuf_addf(&var, "%s=%s", STAGE_REGISTRY_AUTHS_VAR, json.buf);
+		ctx.env = (char *[]){ "PATH=/bin", var.buf, NULL };
+		assert_int_equal(dockerauth_job_lookup(&a, &ctx, "http://localhost:5000/v2/", &err),
+				 1);
+		assert_string_equal(a.username.buf, "me,\"you\"");
+		assert_string_equal(a.password.buf, pw);
+		assert_string_equal(a.server.buf, "localhost:5000");
+		assert_int_equal(dockerauth_job_lookup(&a, &ctx, "ghcr.io", &err), 1);
+		assert_string_equal(a.password.buf, "pw2");
+		assert_int_equal(dockerauth_job_lookup(&a, &ctx, "docker.io", &err), 0);
+	}
+	assert_int_equal(kept.nr, 2);                           /* replaced, not added */
+
+	/* logging out drops one registry's */
+	strbuf_reset(&line);
+	dockerauth_logout_command(&line, "localhost:5000");
+	wfcmd_state_init(&st, WFCMD_STAGE);
+	assert_int_equal(wfcmd_parse(&st, line.buf, line.len, &c), WFCMD_REGISTRY_LOGOUT);
+	assert_int_equal(regauth_drop(&kept, c.key), 1);
+	assert_int_equal(regauth_drop(&kept, c.key), 0);
+	wfcmd_state_release(&st);
+	strbuf_reset(&json);
+	regauth_json(&kept, &json);
+	strbuf_reset(&var);
+	strbuf_addf(&var, "%s=%s", STAGE_REGISTRY_AUTHS_VAR, json.buf);
+	ctx.env = (char *[]){ var.buf, NULL };
+	assert_int_equal(dockerauth_job_lookup(&a, &ctx, "localhost:5000", &err), 0);
 	assert_int_equal(dockerauth_job_lookup(&a, &ctx, "ghcr.io", &err), 1);
-	assert_string_equal(a.password.buf, "p:ss w\xc3\xb6rd");
+	regauth_release(&kept);
+	strbuf_reset(&json);
+	regauth_json(&kept, &json);
+	assert_string_equal(json.buf, "{}");
+
+	/* none given, none kept, or not the runner's */
 	ctx.env = (char *[]){ "PATH=/bin", NULL };
 	assert_int_equal(dockerauth_job_lookup(&a, &ctx, "ghcr.io", &err), 0);
-
-	assert_int_equal(dockerauth_forget(dir.buf, "ghcr.io", &err), 1);
-	assert_int_equal(dockerauth_forget(dir.buf, "ghcr.io", &err), 0);
-	assert_true(fs_exists(path.buf));                       /* credsStore and other.io stay */
-	put(dir.buf, "config.json", "{\"auths\": {\"x.io\": {\"auth\": \"bm9jb2xvbg==\"}}}");
-	assert_int_equal(dockerauth_lookup(&a, dir.buf, "x.io", &err), -1);
-	assert_non_null(strstr(err.buf, "the credentials of 'x.io' are not base64 \"user:password\""));
-	put(dir.buf, "config.json", "[]");
-	strbuf_reset(&err);
-	assert_int_equal(dockerauth_store(dir.buf, "x.io", "u", "p", &err), -1);
-	assert_non_null(strstr(err.buf, "is not a docker config file"));
+	ctx.env = (char *[]){ STAGE_REGISTRY_AUTHS_VAR "={}", NULL };
+	assert_int_equal(dockerauth_job_lookup(&a, &ctx, "ghcr.io", &err), 0);
+	ctx.env = (char *[]){ STAGE_REGISTRY_AUTHS_VAR "={\"ghcr.io\": {\"username\": \"u\"}}",
+			      NULL };
+	assert_int_equal(dockerauth_job_lookup(&a, &ctx, "ghcr.io", &err), 0);
+	ctx.env = (char *[]){ STAGE_REGISTRY_AUTHS_VAR "=[\"hunter2\"]", NULL };
+	assert_int_equal(dockerauth_job_lookup(&a, &ctx, "ghcr.io", &err), -1);
+	assert_string_equal(err.buf, STAGE_REGISTRY_AUTHS_VAR " is not the runner's JSON object "
+			    "of credentials");                  /* the value is not quoted */
 	dockerauth_release(&a);
-	arena_release(&ar);
-	strbuf_release(&dir);
+	strbuf_release(&line);
+	strbuf_release(&json);
+	strbuf_release(&var);
 	strbuf_release(&err);
-	strbuf_release(&path);
-	strbuf_release(&env);
 }
 
 int main(void)
@@ -658,7 +686,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_docker_lists, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_docker_buildpush_inputs, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_docker_login, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_docker_auth_store, fx_setup, fx_teardown),
+		cmocka_unit_test(test_docker_auth_handoff),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

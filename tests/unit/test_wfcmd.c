@@ -36,6 +36,10 @@
 	"by setting the `ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS` environment variable " \
 	"to `true`.\n"
 
+/* base64 of {"username":"me","password":"s3cr3t!"}, and of {"username":"me"} */
+#define CREDS "eyJ1c2VybmFtZSI6Im1lIiwicGFzc3dvcmQiOiJzM2NyM3QhIn0="
+#define NO_PASSWORD "eyJ1c2VybmFtZSI6Im1lIn0="
+
 static const char *props_str(struct strbuf *sb, const struct wfcmd *c)
 {
 	strbuf_reset(sb);
@@ -246,6 +250,40 @@ static const struct wfcmd_scenario scenarios[] = {
 		{ "::endgroup::", WFCMD_ENDGROUP, NULL, "::endgroup::", NULL, "", 0 },
 		{ "::debug::d", WFCMD_DEBUG, NULL, NULL, NULL, "", 0 },
 		{ NULL } } },
+	{ "slipway's registry commands: from a built-in stage", WFCMD_STAGE, {
+		{ "::slipway-registry-login registry=localhost%3A5000::" CREDS, WFCMD_REGISTRY_LOGIN,
+		  "localhost:5000", NULL, "s3cr3t!", "", 0 },
+		{ "::slipway-registry-logout registry=localhost%3A5000::", WFCMD_REGISTRY_LOGOUT,
+		  "localhost:5000", NULL, NULL, "", 0 },
+		/* the password is masked even when the command is refused */
+		{ "::slipway-registry-login::" CREDS, WFCMD_INVALID, NULL, NULL, "s3cr3t!",
+		  "E: the '::slipway-registry-login::' command lacks its 'registry' property\n", 1 },
+		{ "::slipway-registry-login registry=x::" NO_PASSWORD, WFCMD_INVALID, NULL, NULL,
+		  NULL, "E: the '::slipway-registry-login::' command does not carry base64 of "
+		  "{\"username\", \"password\"}\n", 1 },
+		{ "::slipway-registry-login registry=x::not base64!", WFCMD_INVALID, NULL, NULL,
+		  NULL, "E: the '::slipway-registry-login::' command does not carry base64 of "
+		  "{\"username\", \"password\"}\n", 1 },
+		{ "::slipway-registry-logout::", WFCMD_INVALID, NULL, NULL, NULL,
+		  "E: the '::slipway-registry-logout::' command lacks its 'registry' property\n", 1 },
+		{ NULL } } },
+	{ "slipway's registry commands: echoed masked", WFCMD_STAGE | WFCMD_ECHO_ON, {
+		{ "::slipway-registry-login registry=r.io::" CREDS, WFCMD_REGISTRY_LOGIN, "r.io",
+		  "::slipway-registry-login registry=r.io::***", "s3cr3t!", "", 0 },
+		{ NULL } } },
+	/* a `run:` step (or a docker action) cannot hand the job credentials */
+	{ "slipway's registry commands: not from other steps", WFCMD_ECHO_ON, {
+		{ "::slipway-registry-login registry=r.io::" CREDS, WFCMD_INVALID, NULL, NULL,
+		  NULL, "W: the '::slipway-registry-login::' command is for Slipway's built-in "
+		  "stages only; ignored in this step\n", 0 },
+		{ "##[slipway-registry-login registry=r.io]" CREDS, WFCMD_INVALID, NULL, NULL,
+		  NULL, "W: the '::slipway-registry-login::' command is for Slipway's built-in "
+		  "stages only; ignored in this step\n", 0 },
+		{ "::slipway-registry-logout registry=r.io::", WFCMD_INVALID, NULL,
+		  "::slipway-registry-logout registry=r.io::", NULL, "W: the "
+		  "'::slipway-registry-logout::' command is for Slipway's built-in stages only; "
+		  "ignored in this step\n", 0 },
+		{ NULL } } },
 	{ "problem matchers", 0, {
 		{ "::add-matcher::.github/m.json", WFCMD_ADD_MATCHER, NULL, NULL, NULL,
 		  "D: problem matchers are not supported: the '::add-matcher::' command is "
@@ -286,6 +324,33 @@ static void test_wfcmd_scenarios(void **state)
 	}
 	strbuf_release(&sb);
 	strbuf_release(&diff);
+}
+
+/* What a stage's ::slipway-registry-login:: hands over, and only from a stage. */
+static void test_wfcmd_registry_login(void **state)
+{
+	static const char line[] = "::slipway-registry-login registry=ghcr.io::" CREDS;
+	struct wfcmd_state st;
+	struct wfcmd c;
+
+	(void)state;
+	wfcmd_state_init(&st, WFCMD_STAGE);
+	assert_int_equal(wfcmd_parse(&st, line, strlen(line), &c), WFCMD_REGISTRY_LOGIN);
+	assert_string_equal(c.key, "ghcr.io");
+	assert_string_equal(c.username, "me");
+	assert_string_equal(c.password, "s3cr3t!");
+	assert_null(c.echo);
+	wfcmd_state_release(&st);
+
+	wfcmd_state_init(&st, wfcmd_flags_from_env((char *[]){ "ACTIONS_ALLOW_UNSECURE_COMMANDS="
+							       "true", NULL }, NULL));
+	assert_int_equal(wfcmd_parse(&st, line, strlen(line), &c), WFCMD_INVALID);
+	assert_null(c.username);
+	assert_null(c.password);
+	assert_null(c.key);
+	assert_null(c.secret);
+	assert_false(c.failed);
+	wfcmd_state_release(&st);
 }
 
 /* ActionCommandManagerL0.IssueCommandInvalidColumns and the docs' example. */
@@ -399,6 +464,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wfcmd_parse),
 		cmocka_unit_test(test_wfcmd_scenarios),
+		cmocka_unit_test(test_wfcmd_registry_login),
 		cmocka_unit_test(test_wfcmd_annotation_positions),
 		cmocka_unit_test(test_wfcmd_flags_from_env),
 		cmocka_unit_test(test_wfcmd_random_input),
