@@ -32,9 +32,15 @@ static const struct stage_input login_inputs[] = {
 /* What the engine's reason says went wrong: a refusal, or no registry to ask. */
 static const char *login_hint(const char *reason)
 {
+	/* asked first: an address may hold "401" (127.0.0.1:37401) */
+	static const char *const unreachable[] = { "dial tcp", "connection refused",
+						   "no such host", "timeout", "deadline exceeded" };
 	static const char *const refused[] = { "401", "403", "unauthorized", "denied",
 					       "incorrect username or password" };
 
+	for (size_t i = 0; i < sizeof(unreachable) / sizeof(unreachable[0]); i++)
+		if (strcasestr(reason, unreachable[i]))
+			return "the engine cannot reach the registry to check them";
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
 		if (strcasestr(reason, refused[i]))
 			return "the registry refused these credentials";
