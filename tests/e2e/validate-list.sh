@@ -129,4 +129,10 @@ out=$(cd "$repo" && "$SLIPWAY" list 2>"$SCRATCH/err"); rc=$?
 is "$rc" 1 "list exits 1 when a workflow is invalid"
 like "$(cat "$SCRATCH/err")" "bad.yml:5:5: error: unexpected key 'stepz'" "and reports it on stderr"
 like "$out" "deploy  deploy" "but lists the valid ones"
+
+# the pipelines Slipway ships, its own CI among them, are valid
+out=$("$SLIPWAY" validate "$SLIPWAY_TOP/workflows" 2>&1)
+is "$?:$out" "0:" "workflows/ (cd-starter.yml, ci.yml) validates"
+out=$(cd "$SLIPWAY_TOP" && "$SLIPWAY" graph -W workflows/ci.yml 2>&1)
+like "$out" "scan" "Slipway's own CI pipeline is drawn"
 done_testing
