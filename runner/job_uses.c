@@ -203,6 +203,8 @@ static void uses_stage_vars(struct job_run *jr, const struct wf_uses *u, struct 
 {
 	const struct run *run = jr->run;
 	const struct run_opts *o = &run->opts;
+	const struct val *ctr = jr->ej.job_context.kind == VAL_OBJECT
+				? val_object_getstr(jr->ej.job_context, "container") : NULL, *id;
 
 	strlist_pushf(env, "GITHUB_ACTION_REPOSITORY=%s/%s", u->owner, u->repo);
 	strlist_pushf(env, "GITHUB_ACTION_REF=%s", u->ref);
@@ -222,6 +224,9 @@ static void uses_stage_vars(struct job_run *jr, const struct wf_uses *u, struct 
 	/* a stage works on this machine's side of the job's directories */
 	strlist_pushf(env, "GITHUB_WORKSPACE=%s", jr->ej.workspace_host);
 	strlist_pushf(env, "SLIPWAY_STEP_WORKSPACE=%s", jr->ej.workspace);
+	if (ctr && ctr->kind == VAL_OBJECT && (id = val_object_getstr(*ctr, "id")) &&
+	    id->kind == VAL_STRING && id->u.string.len)
+		strlist_pushf(env, "SLIPWAY_JOB_CONTAINER=%s", id->u.string.ptr);
 	strlist_pushf(env, "SLIPWAY_STEP_TEMP=%s", jr->ej.temp);
 	strlist_pushf(env, "RUNNER_TEMP=%s", jr->ej.temp_host);
 }

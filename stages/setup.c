@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "runner/engine.h"
 #include "util/fs.h"
 #include "util/proc.h"
 
@@ -47,15 +48,71 @@ static const struct setup_tool setup_tools[] = {
 	  { { "distribution", "system" }, { "cache-hit", "false" } } },
 };
 
-/* Run prog arg, stdout and stderr together into out; its exit code or -1. */
-static int setup_capture(const char *prog, const char *arg, struct strbuf *out)
+/*
+ * What the probe prints: the first of programs found in PATH, its real
+ * path, then what it says to version_arg (stderr too), e.g.
+ *   /usr/bin/python3 \n /usr/bin/python3.11 \n Python 3.11.2
+ * The same script runs here or in the job container.
+ */
+static void setup_probe_script(struct strbuf *out, const struct setup_tool *t)
+{
+	strbuf_addstr(out, "for p in");
+	for (size_t i = 0; i < 3 && t->programs[i]; i++)
+		strbuf_addf(out, " %s", t->programs[i]);
+	strbuf_addf(out, "; do prog=$(command -v \"$p\") || continue; echo \"$prog\"; "
+		    "readlink -f \"$prog\" 2>/dev/null || echo \"$prog\"; "
+		    "exec \"$prog\" %s 2>&1; done; exit 127", t->version_arg);
+}
+
+static int setup_collect(void *data, enum engine_stream stream, const char *buf, size_t len)
+{
+	struct strbuf *out = data;
+
+	(void)stream;
+	if (out->len + len <= SETUP_OUTPUT_MAX)
+		strbuf_add(out, buf, len);
+	return 0;
+}
+
+/* Run script with sh in the job container (PATH from the step); its exit code or -1. */
+static int setup_probe_container(struct stage_ctx *ctx, const char *script, struct strbuf *out)
+{
+	struct strlist cmd = STRLIST_INIT, env = STRLIST_INIT;
+	struct engine_exec_spec spec = { &cmd, &env, NULL, NULL, 0, 0 };
+	struct engine_exec_info info = { 0, -1, 0 };
+	struct strbuf err = STRBUF_INIT;
+	struct engine *e = NULL;
+	int rc = -1;
+
+	strlist_push(&cmd, "/bin/sh");
+	strlist_push(&cmd, "-c");
+	strlist_push(&cmd, script);
+	if (stage_getenv(ctx, "PATH"))
+		strlist_pushf(&env, "PATH=%s", stage_getenv(ctx, "PATH"));
+	if (engine_open(&e, stage_getenv(ctx, "DOCKER_HOST"), &err) < 0 ||
+	    engine_exec_run(&info, e, ctx->job_container, &spec, setup_collect, out, &err) != 0)
+		strbuf_addf(out, "cannot look in the job container: %s", err.buf);
+	else
+		rc = info.exit_code;
+	engine_free(e);
+	strlist_release(&cmd);
+	strlist_release(&env);
+	strbuf_release(&err);
+	return rc;
+}
+
+/* Run script with sh here (PATH from the step); its exit code or -1. */
+static int setup_probe_here(struct stage_ctx *ctx, const char *script, struct strbuf *out)
 {
 	struct proc p = PROC_INIT;
 	struct strbuf err = STRBUF_INIT;
 	int rc = -1;
 
-	strlist_push(&p.args, prog);
-	strlist_push(&p.args, arg);
+	strlist_push(&p.args, "/bin/sh");
+	strlist_push(&p.args, "-c");
+	strlist_push(&p.args, script);
+	if (stage_getenv(ctx, "PATH"))
+		strlist_pushf(&p.env, "PATH=%s", stage_getenv(ctx, "PATH"));
 	p.out = PROC_FD_PIPE;
 	p.err_to_out = 1;
 	if (proc_start(&p, &err) == 0) {
@@ -63,9 +120,45 @@ static int setup_capture(const char *prog, const char *arg, struct strbuf *out)
 		strbuf_read_fd(out, p.out, SETUP_OUTPUT_MAX);
 		close(p.out);
 		rc = proc_exit_code(proc_finish(&p));
+	} else {
+		strbuf_add(out, err.buf, err.len);
 	}
 	proc_release(&p);
 	strbuf_release(&err);
+	return rc;
+}
+
+/*
+ * Find t's program where the job's steps run (the job container when
+ * there is one): its path into prog, its real path into real, its version
+ * output into out. 0; 1 when it is not there; -1 when the probe failed
+ * (out says why).
+ */
+static int setup_find(struct stage_ctx *ctx, const struct setup_tool *t, struct strbuf *prog,
+		      struct strbuf *real, struct strbuf *out)
+{
+	struct strbuf script = STRBUF_INIT, all = STRBUF_INIT;
+	const char *nl1, *nl2;
+	int rc;
+
+	setup_probe_script(&script, t);
+	rc = ctx->job_container ? setup_probe_container(ctx, script.buf, &all)
+		: setup_probe_here(ctx, script.buf, &all);
+	strbuf_release(&script);
+	nl1 = strchr(all.buf, '\n');
+	nl2 = nl1 ? strchr(nl1 + 1, '\n') : NULL;
+	if (rc == 127 && !all.len) {
+		rc = 1;
+	} else if (rc < 0 || !nl2 || all.buf[0] != '/') {
+		strbuf_add(out, all.buf, all.len);
+		rc = -1;
+	} else {
+		strbuf_add(prog, all.buf, (size_t)(nl1 - all.buf));
+		strbuf_add(real, nl1 + 1, (size_t)(nl2 - nl1 - 1));
+		strbuf_addstr(out, nl2 + 1);
+		rc = 0;
+	}
+	strbuf_release(&all);
 	return rc;
 }
 
@@ -162,21 +255,18 @@ static int setup_run(struct stage_ctx *ctx, const struct setup_tool *t)
 {
 	struct strbuf prog = STRBUF_INIT, out = STRBUF_INIT, version = STRBUF_INIT;
 	struct strbuf want = STRBUF_INIT, real = STRBUF_INIT;
-	int ret = 1, found = -1;
-	char *resolved = NULL;
+	int ret = 1, found = setup_find(ctx, t, &prog, &real, &out);
 
-	for (size_t i = 0; found < 0 && i < 3 && t->programs[i]; i++)
-		found = proc_which(t->programs[i], stage_getenv(ctx, "PATH"), &prog);
-	if (found < 0) {
-		ret = stage_fail(ctx, "%s is not installed in the job's environment (%s does not "
+	if (found > 0) {
+		ret = stage_fail(ctx, "%s is not installed in the job's %s (%s does not "
 				 "download tools: install %s, or use --no-builtin %s)", t->what,
-				 t->stage, t->what, t->stage);
+				 ctx->job_container ? "container" : "environment", t->stage,
+				 t->what, t->stage);
 		goto out;
 	}
-	if (setup_capture(prog.buf, t->version_arg, &out) != 0 ||
-	    setup_parse_version(&version, out.buf, t->skip) < 0) {
-		ret = stage_fail(ctx, "cannot tell which version '%s %s' is: %s", prog.buf,
-				 t->version_arg, out.buf);
+	if (found < 0 || setup_parse_version(&version, out.buf, t->skip) < 0) {
+		ret = stage_fail(ctx, "cannot tell which version of %s the job has: %s", t->what,
+				 out.buf);
 		goto out;
 	}
 	setup_wanted(ctx, t, &want);
@@ -185,8 +275,6 @@ static int setup_run(struct stage_ctx *ctx, const struct setup_tool *t)
 			      "using it", t->what, want.buf, t->what, version.buf, prog.buf);
 	else
 		stage_log(ctx, "Using %s %s from %s", t->what, version.buf, prog.buf);
-	resolved = realpath(prog.buf, NULL);
-	strbuf_addstr(&real, resolved ? resolved : prog.buf);
 	strbuf_setlen(&prog, (size_t)(strrchr(prog.buf, '/') - prog.buf));
 	if (stage_add_path(ctx, prog.buf) < 0 ||
 	    stage_set_output(ctx, t->version_output, version.buf) < 0 ||
@@ -204,7 +292,6 @@ static int setup_run(struct stage_ctx *ctx, const struct setup_tool *t)
 	}
 	ret = 0;
 out:
-	free(resolved);
 	strbuf_release(&prog);
 	strbuf_release(&out);
 	strbuf_release(&version);

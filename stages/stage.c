@@ -416,6 +416,7 @@ int stage_main(const char *name, int post, char **env)
 		{ "SLIPWAY_STATE_DIR", offsetof(struct stage_ctx, state_dir), 0 },
 		{ "SLIPWAY_REGISTRY", offsetof(struct stage_ctx, registry), 0 },
 		{ "SLIPWAY_STEP_WORKSPACE", offsetof(struct stage_ctx, step_workspace), 0 },
+		{ "SLIPWAY_JOB_CONTAINER", offsetof(struct stage_ctx, job_container), 0 },
 		{ "SLIPWAY_STEP_TEMP", offsetof(struct stage_ctx, step_temp), 0 },
 	};
 	struct stage_ctx ctx;

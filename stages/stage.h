@@ -50,6 +50,8 @@
  *   SLIPWAY_REGISTRY        `registry:` of .slipway.yml (unset when none)
  *   SLIPWAY_STEP_WORKSPACE  GITHUB_WORKSPACE as the job's steps see it
  *                           (differs in a job container)
+ *   SLIPWAY_JOB_CONTAINER   the job container's id, when the job's steps
+ *                           run in one (unset otherwise)
  *   SLIPWAY_STEP_TEMP       RUNNER_TEMP as the job's steps see it
  *   SLIPWAY_REGISTRY_AUTHS  the registry credentials docker/login-action
  *                           handed to the runner earlier in the job (JSON:
@@ -121,6 +123,7 @@ struct stage_ctx {
 	const char *checkout, *job_key, *base_url;
 	const char *state_dir, *registry;
 	const char *step_workspace;     /* the workspace as the job's steps see it */
+	const char *job_container;      /* the job container's id, or NULL */
 	const char *step_temp;          /* RUNNER_TEMP as the job's steps see it */
 };
 

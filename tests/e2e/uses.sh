@@ -121,6 +121,29 @@ if docker_available; then
 		--state "$SCRATCH/cstate" $base 2>&1)
 	is "$?" 0 "a remote composite action runs in a job container"
 	like "$out" "scripted says hello from Linux" "its step runs the action's own file there"
+	# setup-* look where the steps run: this machine has python3, the busybox image has not
+	mkdir -p "$SCRATCH/nopython/.github/workflows"
+	printf 'on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-python@v5\n' \
+		>"$SCRATCH/nopython/.github/workflows/p.yml"
+	out=$(cd "$SCRATCH/nopython" && "$SLIPWAY" run --backend docker -P ubuntu-latest=$IMAGE_BUSYBOX \
+		--state "$SCRATCH/pstate" 2>&1)
+	is "$?" 1 "setup-python fails in a job container without python"
+	like "$out" "python is not installed in the job's container" "and says it looked in the container"
+	images_python
+	cat >"$SCRATCH/nopython/.github/workflows/p.yml" <<'YAML'
+on: push
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - id: p
+        uses: actions/setup-python@v5
+      - run: test -x "${{ steps.p.outputs.python-path }}" && echo "found python ${{ steps.p.outputs.python-version }}"
+YAML
+	out=$(cd "$SCRATCH/nopython" && "$SLIPWAY" run --backend docker -P ubuntu-latest=$IMAGE_PYTHON \
+		--state "$SCRATCH/pstate" 2>&1)
+	is "$?" 0 "setup-python finds the python of a python image"
+	like "$out" "found python 3\.[0-9]+\.[0-9]+" "and its version and path, as the container has them"
 else
 	skip "remote actions in a job container" "no Docker engine answers"
 fi
