@@ -36,6 +36,8 @@ static const char *const job_file_names[JF_NR] = {
 };
 
 static void job_next_step(struct job_run *jr);
+static int job_minutes(struct job_run *jr, const struct ydoc_node *n, double dflt,
+		       uint64_t *ms, struct strbuf *err);
 static void job_finish(struct job_run *jr);
 
 static struct expr_names job_names = {
@@ -404,6 +406,40 @@ static void job_on_step_timeout(struct loop *l, uint64_t id, void *data)
 		job_signal_next(jr);
 }
 
+static void job_on_cancel_timeout(struct loop *l, uint64_t id, void *data)
+{
+	struct job_run *jr = data;
+
+	(void)l;
+	(void)id;
+	jr->cancel_timer = 0;
+	joblog_linef(&jr->log, CONSOLE_ERROR, "the job '%s' did not end within its "
+		     "cancel-timeout-minutes: stopping it", jr->leg->name);
+	job_kill(jr->run, jr->leg);
+}
+
+/*
+ * A stopped job's always() and cancelled() steps get cancel-timeout-minutes
+ * (default 5), as on GitHub; then the job is killed.
+ */
+static void job_start_cancel_timer(struct job_run *jr)
+{
+	struct strbuf err = STRBUF_INIT;
+	uint64_t ms = 0;
+
+	if (jr->killed || jr->cancel_timer)
+		return;
+	/* the contexts an expression would need exist once the leg is set up */
+	if (jr->frames_nr && job_top(jr)->contexts.kind == VAL_OBJECT &&
+	    job_minutes(jr, jr->leg->job->job->cancel_timeout_minutes,
+			JOB_DEFAULT_CANCEL_TIMEOUT_MINUTES, &ms, &err) < 0)
+		joblog_line(&jr->log, CONSOLE_ERROR, err.buf, err.len);
+	if (!ms)
+		ms = (uint64_t)(JOB_DEFAULT_CANCEL_TIMEOUT_MINUTES * 60000.0);
+	jr->cancel_timer = loop_add_timer(jr->run->loop, ms, job_on_cancel_timeout, jr);
+	strbuf_release(&err);
+}
+
 void job_stop(struct run *run, struct plan_leg *leg, enum job_stop why)
 {
 	struct job_run *jr = leg->run;
@@ -424,6 +460,7 @@ void job_stop(struct run *run, struct plan_leg *leg, enum job_stop why)
 	}
 	if (jr->cur && !jr->kill_stage)
 		job_signal_next(jr);
+	job_start_cancel_timer(jr);
 }
 
 void job_kill(struct run *run, struct plan_leg *leg)
@@ -1477,6 +1514,8 @@ static void job_finish(struct job_run *jr)
 	leg->result = job_result(jr);
 	if (jr->job_timer)
 		loop_cancel_timer(run->loop, jr->job_timer);
+	if (jr->cancel_timer)
+		loop_cancel_timer(run->loop, jr->cancel_timer);
 	while (jr->linger_nr) {
 		int fd = jr->linger[0];
 

@@ -13,6 +13,7 @@
 
 /* GitHub's defaults, in minutes. */
 #define JOB_DEFAULT_TIMEOUT_MINUTES 360.0
+#define JOB_DEFAULT_CANCEL_TIMEOUT_MINUTES 5.0
 
 enum job_stop {
 	JOB_STOP_CANCEL,        /* the run was cancelled, or fail-fast / concurrency cancelled it */

@@ -104,6 +104,7 @@ struct job_run {
 	enum plan_result call_result;   /* a calling job's, from the jobs it called */
 	int stopped, timed_out, killed;
 	uint64_t job_timer;
+	uint64_t cancel_timer;          /* cancel-timeout-minutes, once stopped */
 	/* the frames: [0] is the job's steps, the last the one running */
 	struct job_frame *frames;
 	size_t frames_nr, frames_alloc;

@@ -42,6 +42,14 @@ jobs:
       - name: stubborn cleanup
         if: always()
         run: echo "stubborn cleanup ran"
+  slowcleanup:
+    runs-on: ubuntu-latest
+    cancel-timeout-minutes: 0.05
+    steps:
+      - run: echo "slow waiting"; sleep 100
+      - name: hanging cleanup
+        if: always()
+        run: echo "cleanup begins"; python3 -c 'import time; time.sleep(1005)' ${marker}
   next:
     needs: long
     runs-on: ubuntu-latest
@@ -99,7 +107,7 @@ like "$out" "\[cancel/stubborn\] got INT" "steps get SIGINT first"
 like "$out" "stubborn cleanup ran" "always() steps run after a step ended by SIGTERM"
 ok $((elapsed >= 7000 && elapsed < 11000 ? 0 : 1)) "a step ignoring SIGINT is stopped after 7.5 s (SIGTERM), took ${elapsed} ms"
 result=$(python3 -c "import json; d=json.load(open('$SCRATCH/s1.json')); print(d['result'], *[j['id'] + '=' + j['result'] for j in d['jobs']])")
-is "$result" "cancelled long=cancelled stubborn=cancelled next=cancelled report=success" "--summary: results after a cancellation"
+is "$result" "cancelled long=cancelled stubborn=cancelled slowcleanup=cancelled next=cancelled report=success" "--summary: results after a cancellation"
 steps=$(python3 -c "import json; d=json.load(open('$SCRATCH/s1.json')); print(*[s['outcome'] for s in d['jobs'][0]['steps']])")
 is "$steps" "cancelled success success skipped" "step outcomes of the cancelled job"
 
@@ -121,6 +129,23 @@ ok $((elapsed < 3000 ? 0 : 1)) "the second Ctrl-C stops at once (${elapsed} ms)"
 like "$out" "stopping at once" "the second Ctrl-C says so"
 unlike "$out" "stubborn cleanup ran" "no always() step runs after the second Ctrl-C"
 is "$(anything_left)" 0 "no process is left after the second Ctrl-C"
+
+# an always() step that hangs after a cancellation gets cancel-timeout-minutes (3 s here)
+(cd "$repo" && exec "$SLIPWAY" run --backend host --state "$SCRATCH/state" -j slowcleanup \
+	>"$SCRATCH/out4" 2>&1) &
+pid=$!
+wait_for "$SCRATCH/out4" "slowcleanup\] slow waiting"
+start=$(date +%s%N)
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+elapsed=$((($(date +%s%N) - start) / 1000000))
+out=$(cat "$SCRATCH/out4")
+is "$rc" 130 "a run whose cleanup outlasts cancel-timeout-minutes still exits 130"
+like "$out" "cleanup begins" "the always() step started"
+like "$out" "did not end within its cancel-timeout-minutes" "and was stopped, saying why"
+ok $((elapsed >= 2500 && elapsed < 9000 ? 0 : 1)) "after about 3 s (${elapsed} ms)"
+is "$(anything_left)" 0 "no process of the cleanup is left"
 
 # SIGTERM is a cancellation too
 (cd "$repo" && exec "$SLIPWAY" run --backend host --state "$SCRATCH/state" -j long >"$SCRATCH/out3" 2>&1) &
