@@ -10,16 +10,100 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define TARBALL_CHUNK (64 * 1024)
+
+/*
+ * libarchive is opened when the first archive is made or read, not when
+ * slipway starts: loading it (with the libxml2 and ICU it brings) costs
+ * every process about 2.5 MB of memory, and most never touch an archive.
+ * Every function this file calls goes through ar.
+ */
+#define TARBALL_LIBARCHIVE "libarchive.so.13"
+#define TARBALL_FUNCS(X) \
+	X(archive_entry_copy_hardlink) \
+	X(archive_entry_copy_pathname) \
+	X(archive_entry_copy_stat) \
+	X(archive_entry_filetype) \
+	X(archive_entry_free) \
+	X(archive_entry_hardlink) \
+	X(archive_entry_new) \
+	X(archive_entry_pathname) \
+	X(archive_entry_set_gid) \
+	X(archive_entry_set_nlink) \
+	X(archive_entry_set_pathname) \
+	X(archive_entry_set_size) \
+	X(archive_entry_set_symlink) \
+	X(archive_entry_set_uid) \
+	X(archive_error_string) \
+	X(archive_read_data_block) \
+	X(archive_read_free) \
+	X(archive_read_new) \
+	X(archive_read_next_header) \
+	X(archive_read_open) \
+	X(archive_read_open_filename) \
+	X(archive_read_open_memory) \
+	X(archive_read_support_filter_all) \
+	X(archive_read_support_format_empty) \
+	X(archive_read_support_format_tar) \
+	X(archive_set_error) \
+	X(archive_write_add_filter_gzip) \
+	X(archive_write_add_filter_none) \
+	X(archive_write_add_filter_zstd) \
+	X(archive_write_close) \
+	X(archive_write_data) \
+	X(archive_write_data_block) \
+	X(archive_write_disk_new) \
+	X(archive_write_disk_set_options) \
+	X(archive_write_finish_entry) \
+	X(archive_write_free) \
+	X(archive_write_header) \
+	X(archive_write_new) \
+	X(archive_write_open) \
+	X(archive_write_set_bytes_in_last_block) \
+	X(archive_write_set_format_pax_restricted)
+
+static struct {
+#define TARBALL_DECLARE(name) __typeof__(name) *name;
+	TARBALL_FUNCS(TARBALL_DECLARE)
+#undef TARBALL_DECLARE
+} ar;
+
+/* Open libarchive and find its functions, once; 0, or -1 with err. */
+static int tarball_load(struct strbuf *err)
+{
+	static int loaded;      /* 1 loaded, -1 failed */
+	static char why[256];
+	void *h;
+
+	if (!loaded) {
+		h = dlopen(TARBALL_LIBARCHIVE, RTLD_NOW | RTLD_LOCAL);
+		loaded = h ? 1 : -1;
+		if (!h)
+			snprintf(why, sizeof(why), "%s", dlerror());
+#define TARBALL_RESOLVE(name) \
+		if (loaded > 0 && !(*(void **)&ar.name = dlsym(h, #name))) { \
+			snprintf(why, sizeof(why), "%s has no %s", TARBALL_LIBARCHIVE, #name); \
+			loaded = -1; \
+		}
+		TARBALL_FUNCS(TARBALL_RESOLVE)
+#undef TARBALL_RESOLVE
+	}
+	if (loaded > 0)
+		return 0;
+	strbuf_addf(err, "cannot load libarchive (install libarchive13): %s", why);
+	return -1;
+}
 
 enum tarball_state {
 	TARBALL_RUNNING,
@@ -209,27 +293,32 @@ static la_ssize_t tarball_source_sink(struct archive *a, void *data, const void 
 	return (la_ssize_t)len;
 }
 
-typedef int tarball_filter_fn(struct archive *a);
-
-static int tarball_filter_none(struct archive *a)
+/* The compression filter of format, or -1 for none such. */
+static int tarball_add_filter(struct archive *a, enum tarball_format format)
 {
-	return archive_write_add_filter_none(a);
+	switch (format) {
+	case TARBALL_TAR:
+		return ar.archive_write_add_filter_none(a);
+	case TARBALL_TAR_GZIP:
+		return ar.archive_write_add_filter_gzip(a);
+	case TARBALL_TAR_ZSTD:
+		return ar.archive_write_add_filter_zstd(a);
+	}
+	return -1;
 }
-
-static tarball_filter_fn *const tarball_filters[] = {
-	[TARBALL_TAR] = tarball_filter_none,
-	[TARBALL_TAR_GZIP] = archive_write_add_filter_gzip,
-	[TARBALL_TAR_ZSTD] = archive_write_add_filter_zstd,
-};
 
 struct tarball_source *tarball_source_new(const char *root, const struct strlist *paths,
 					  const struct tarball_opts *opts, struct strbuf *err)
 {
-	struct tarball_source *s = xcalloc(1, sizeof(*s));
+	struct tarball_source *s;
 	struct strbuf norm = STRBUF_INIT;
 	const char *prefix = opts && opts->prefix ? opts->prefix : "";
 	enum tarball_format format = opts ? opts->format : TARBALL_TAR;
 	struct stat st;
+
+	if (tarball_load(err) < 0)
+		return NULL;
+	s = xcalloc(1, sizeof(*s));
 
 	strbuf_init(&s->root, 0);
 	strbuf_init(&s->prefix, 0);
@@ -261,19 +350,19 @@ struct tarball_source *tarball_source_new(const char *root, const struct strlist
 		strbuf_addf(&s->prefix, "%s/", prefix);
 		s->prefix_pending = 1;
 	}
-	if ((unsigned)format >= sizeof(tarball_filters) / sizeof(*tarball_filters)) {
+	if (format != TARBALL_TAR && format != TARBALL_TAR_GZIP && format != TARBALL_TAR_ZSTD) {
 		strbuf_addf(err, "unknown archive format %d", (int)format);
 		goto fail;
 	}
 	if (tarball_collect(s, paths, err) < 0)
 		goto fail;
-	s->a = archive_write_new();
+	s->a = ar.archive_write_new();
 	/* No zero padding after the end: zstd readers take it for a broken frame. */
-	archive_write_set_bytes_in_last_block(s->a, 1);
-	if (tarball_filters[format](s->a) != ARCHIVE_OK ||
-	    archive_write_set_format_pax_restricted(s->a) != ARCHIVE_OK ||
-	    archive_write_open(s->a, s, NULL, tarball_source_sink, NULL) != ARCHIVE_OK) {
-		strbuf_addf(err, "cannot start an archive: %s", archive_error_string(s->a));
+	ar.archive_write_set_bytes_in_last_block(s->a, 1);
+	if (tarball_add_filter(s->a, format) != ARCHIVE_OK ||
+	    ar.archive_write_set_format_pax_restricted(s->a) != ARCHIVE_OK ||
+	    ar.archive_write_open(s->a, s, NULL, tarball_source_sink, NULL) != ARCHIVE_OK) {
+		strbuf_addf(err, "cannot start an archive: %s", ar.archive_error_string(s->a));
 		goto fail;
 	}
 	strbuf_release(&norm);
@@ -291,7 +380,7 @@ void tarball_source_free(struct tarball_source *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->a)
-		archive_write_free(s->a);
+		ar.archive_write_free(s->a);
 	strbuf_release(&s->root);
 	strbuf_release(&s->prefix);
 	strbuf_release(&s->out);
@@ -344,12 +433,12 @@ static int tarball_source_header(struct tarball_source *s, const char *rel)
 		ret = 0;        /* sockets, fifos and devices have no place in an archive */
 		goto out;
 	}
-	entry = archive_entry_new();
-	archive_entry_copy_stat(entry, &st);
-	archive_entry_set_pathname(entry, name.buf);
-	archive_entry_set_nlink(entry, S_ISDIR(st.st_mode) ? 2 : 1);
+	entry = ar.archive_entry_new();
+	ar.archive_entry_copy_stat(entry, &st);
+	ar.archive_entry_set_pathname(entry, name.buf);
+	ar.archive_entry_set_nlink(entry, S_ISDIR(st.st_mode) ? 2 : 1);
 	if (!S_ISREG(st.st_mode))
-		archive_entry_set_size(entry, 0);
+		ar.archive_entry_set_size(entry, 0);
 	if (S_ISLNK(st.st_mode)) {
 		ssize_t n = readlink(path.buf, target, sizeof(target) - 1);
 
@@ -358,14 +447,14 @@ static int tarball_source_header(struct tarball_source *s, const char *rel)
 			goto out;
 		}
 		target[n] = '\0';
-		archive_entry_set_symlink(entry, target);
+		ar.archive_entry_set_symlink(entry, target);
 	}
 	if (s->set_owner) {
-		archive_entry_set_uid(entry, s->uid);
-		archive_entry_set_gid(entry, s->gid);
+		ar.archive_entry_set_uid(entry, s->uid);
+		ar.archive_entry_set_gid(entry, s->gid);
 	}
-	if (archive_write_header(s->a, entry) < ARCHIVE_WARN) {
-		tarball_source_fail(s, s->cur, archive_error_string(s->a));
+	if (ar.archive_write_header(s->a, entry) < ARCHIVE_WARN) {
+		tarball_source_fail(s, s->cur, ar.archive_error_string(s->a));
 		goto out;
 	}
 	if (fd >= 0 && st.st_size > 0) {
@@ -377,7 +466,7 @@ static int tarball_source_header(struct tarball_source *s, const char *rel)
 out:
 	if (fd >= 0)
 		close(fd);
-	archive_entry_free(entry);
+	ar.archive_entry_free(entry);
 	strbuf_release(&path);
 	strbuf_release(&name);
 	return ret;
@@ -395,8 +484,8 @@ static int tarball_source_copy(struct tarball_source *s)
 		return tarball_source_fail(s, s->cur, strerror(errno));
 	if (n == 0)
 		return tarball_source_fail(s, s->cur, "the file shrank while being archived");
-	if (archive_write_data(s->a, s->chunk, (size_t)n) < 0)
-		return tarball_source_fail(s, s->cur, archive_error_string(s->a));
+	if (ar.archive_write_data(s->a, s->chunk, (size_t)n) < 0)
+		return tarball_source_fail(s, s->cur, ar.archive_error_string(s->a));
 	s->remaining -= n;
 	if (!s->remaining) {
 		close(s->fd);
@@ -416,8 +505,8 @@ static int tarball_source_step(struct tarball_source *s)
 	}
 	if (s->next < s->names.nr)
 		return tarball_source_header(s, s->names.items[s->next++]);
-	if (archive_write_close(s->a) != ARCHIVE_OK)
-		return tarball_source_fail(s, s->root.buf, archive_error_string(s->a));
+	if (ar.archive_write_close(s->a) != ARCHIVE_OK)
+		return tarball_source_fail(s, s->root.buf, ar.archive_error_string(s->a));
 	s->state = TARBALL_DONE;
 	return 0;
 }
@@ -547,7 +636,7 @@ static la_ssize_t tarball_reader_fill(struct archive *a, void *data, const void 
 
 	if (n < 0) {
 		r->failed = 1;
-		archive_set_error(a, EIO, "its source failed");
+		ar.archive_set_error(a, EIO, "its source failed");
 		return -1;
 	}
 	*buf = r->buf;
@@ -571,10 +660,10 @@ static const char *tarball_join(struct strbuf *full, struct strbuf *scratch, con
 static int tarball_place(struct archive_entry *entry, const char *dir, struct strbuf *full,
 			 struct strbuf *scratch, struct strbuf *err)
 {
-	const char *orig = archive_entry_pathname(entry);
-	const char *link = archive_entry_hardlink(entry);
+	const char *orig = ar.archive_entry_pathname(entry);
+	const char *link = ar.archive_entry_hardlink(entry);
 	const char *problem;
-	mode_t type = archive_entry_filetype(entry);
+	mode_t type = ar.archive_entry_filetype(entry);
 
 	if (!orig) {
 		strbuf_addstr(err, "cannot extract an archive entry without a name");
@@ -595,11 +684,11 @@ static int tarball_place(struct archive_entry *entry, const char *dir, struct st
 				    orig, link);
 			return -1;
 		}
-		archive_entry_copy_hardlink(entry, full->buf);
+		ar.archive_entry_copy_hardlink(entry, full->buf);
 	}
 	if (!*tarball_join(full, scratch, dir, orig))
 		return 1;       /* dir exists and keeps its own mode */
-	archive_entry_copy_pathname(entry, full->buf);
+	ar.archive_entry_copy_pathname(entry, full->buf);
 	return 0;
 }
 
@@ -609,20 +698,20 @@ static int tarball_copy_data(struct archive *in, struct archive *out)
 		const void *buf;
 		size_t len;
 		la_int64_t off;
-		int r = archive_read_data_block(in, &buf, &len, &off);
+		int r = ar.archive_read_data_block(in, &buf, &len, &off);
 
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r < ARCHIVE_WARN)
 			return -1;
-		if (archive_write_data_block(out, buf, len, off) < ARCHIVE_WARN)
+		if (ar.archive_write_data_block(out, buf, len, off) < ARCHIVE_WARN)
 			return -2;
 	}
 }
 
 static const char *tarball_read_error(struct archive *in, const struct tarball_reader *r)
 {
-	return r && r->failed ? "its source failed" : archive_error_string(in);
+	return r && r->failed ? "its source failed" : ar.archive_error_string(in);
 }
 
 static int tarball_extract_entries(struct archive *in, const struct tarball_reader *reader,
@@ -630,7 +719,7 @@ static int tarball_extract_entries(struct archive *in, const struct tarball_read
 {
 	const int flags = ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
 		ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME;
-	struct archive *out = archive_write_disk_new();
+	struct archive *out = ar.archive_write_disk_new();
 	struct strbuf scratch = STRBUF_INIT, orig = STRBUF_INIT, full = STRBUF_INIT;
 	char *real = realpath(dir, NULL);
 	int ret = -1;
@@ -639,10 +728,10 @@ static int tarball_extract_entries(struct archive *in, const struct tarball_read
 		strbuf_addf(err, "cannot extract into '%s': %s", dir, strerror(errno));
 		goto out;
 	}
-	archive_write_disk_set_options(out, flags);
+	ar.archive_write_disk_set_options(out, flags);
 	for (;;) {
 		struct archive_entry *entry;
-		int r = archive_read_next_header(in, &entry);
+		int r = ar.archive_read_next_header(in, &entry);
 		int placed, copied;
 
 		if (r == ARCHIVE_EOF)
@@ -652,37 +741,37 @@ static int tarball_extract_entries(struct archive *in, const struct tarball_read
 			goto out;
 		}
 		strbuf_reset(&orig);
-		strbuf_addstr(&orig, archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "");
+		strbuf_addstr(&orig, ar.archive_entry_pathname(entry) ? ar.archive_entry_pathname(entry) : "");
 		placed = tarball_place(entry, real, &full, &scratch, err);
 		if (placed < 0)
 			goto out;
 		if (placed > 0)
 			continue;
-		if (archive_write_header(out, entry) < ARCHIVE_WARN) {
+		if (ar.archive_write_header(out, entry) < ARCHIVE_WARN) {
 			strbuf_addf(err, "cannot extract '%s': %s", orig.buf,
-				    archive_error_string(out));
+				    ar.archive_error_string(out));
 			goto out;
 		}
 		copied = tarball_copy_data(in, out);
 		if (copied < 0) {
 			strbuf_addf(err, "cannot extract '%s': %s", orig.buf, copied == -1 ?
-				    tarball_read_error(in, reader) : archive_error_string(out));
+				    tarball_read_error(in, reader) : ar.archive_error_string(out));
 			goto out;
 		}
-		if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
+		if (ar.archive_write_finish_entry(out) < ARCHIVE_WARN) {
 			strbuf_addf(err, "cannot extract '%s': %s", orig.buf,
-				    archive_error_string(out));
+				    ar.archive_error_string(out));
 			goto out;
 		}
 	}
-	if (archive_write_close(out) != ARCHIVE_OK) {
+	if (ar.archive_write_close(out) != ARCHIVE_OK) {
 		strbuf_addf(err, "cannot finish extracting into '%s': %s", dir,
-			    archive_error_string(out));
+			    ar.archive_error_string(out));
 		goto out;
 	}
 	ret = 0;
 out:
-	archive_write_free(out);
+	ar.archive_write_free(out);
 	free(real);
 	strbuf_release(&scratch);
 	strbuf_release(&orig);
@@ -692,11 +781,11 @@ out:
 
 static struct archive *tarball_reader_new(void)
 {
-	struct archive *in = archive_read_new();
+	struct archive *in = ar.archive_read_new();
 
-	archive_read_support_filter_all(in);
-	archive_read_support_format_tar(in);
-	archive_read_support_format_empty(in);
+	ar.archive_read_support_filter_all(in);
+	ar.archive_read_support_format_tar(in);
+	ar.archive_read_support_format_empty(in);
 	return in;
 }
 
@@ -707,24 +796,28 @@ static int tarball_extract_opened(struct archive *in, const struct tarball_reade
 
 	if (opened != ARCHIVE_OK) {
 		strbuf_addf(err, "cannot read the archive: %s", tarball_read_error(in, r));
-		archive_read_free(in);
+		ar.archive_read_free(in);
 		return -1;
 	}
 	ret = tarball_extract_entries(in, r, dir, err);
-	archive_read_free(in);
+	ar.archive_read_free(in);
 	return ret;
 }
 
 int tarball_extract(const char *dir, tarball_read_fn *fn, void *data, struct strbuf *err)
 {
-	struct tarball_reader *r = xmalloc(sizeof(*r));
-	struct archive *in = tarball_reader_new();
+	struct tarball_reader *r;
+	struct archive *in;
 	int ret;
 
+	if (tarball_load(err) < 0)
+		return -1;
+	r = xmalloc(sizeof(*r));
+	in = tarball_reader_new();
 	r->fn = fn;
 	r->data = data;
 	r->failed = 0;
-	ret = tarball_extract_opened(in, r, archive_read_open(in, r, NULL, tarball_reader_fill, NULL),
+	ret = tarball_extract_opened(in, r, ar.archive_read_open(in, r, NULL, tarball_reader_fill, NULL),
 				     dir, err);
 	free(r);
 	return ret;
@@ -732,12 +825,17 @@ int tarball_extract(const char *dir, tarball_read_fn *fn, void *data, struct str
 
 int tarball_extract_file(const char *dir, const char *file, struct strbuf *err)
 {
-	struct archive *in = tarball_reader_new();
-	int opened = archive_read_open_filename(in, file, TARBALL_CHUNK);
+	struct archive *in;
+	int opened;
+
+	if (tarball_load(err) < 0)
+		return -1;
+	in = tarball_reader_new();
+	opened = ar.archive_read_open_filename(in, file, TARBALL_CHUNK);
 
 	if (opened != ARCHIVE_OK) {
-		strbuf_addf(err, "cannot read '%s': %s", file, archive_error_string(in));
-		archive_read_free(in);
+		strbuf_addf(err, "cannot read '%s': %s", file, ar.archive_error_string(in));
+		ar.archive_read_free(in);
 		return -1;
 	}
 	return tarball_extract_opened(in, NULL, opened, dir, err);
@@ -745,7 +843,10 @@ int tarball_extract_file(const char *dir, const char *file, struct strbuf *err)
 
 int tarball_extract_buffer(const char *dir, const void *buf, size_t len, struct strbuf *err)
 {
-	struct archive *in = tarball_reader_new();
+	struct archive *in;
 
-	return tarball_extract_opened(in, NULL, archive_read_open_memory(in, buf, len), dir, err);
+	if (tarball_load(err) < 0)
+		return -1;
+	in = tarball_reader_new();
+	return tarball_extract_opened(in, NULL, ar.archive_read_open_memory(in, buf, len), dir, err);
 }
