@@ -14,9 +14,10 @@ PREFIX ?= /usr/local
 CC ?= cc
 CFLAGS ?= -O2 -g
 
-PKGS := yaml-0.1 libgit2 libpcre2-8 libcurl jansson sqlite3 libcrypto
-# libarchive is opened when first used (util/tarball.c): its headers, not a link
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libarchive)
+PKGS := yaml-0.1 libgit2 libpcre2-8 jansson sqlite3 libcrypto
+# libarchive and libcurl are opened when first used (util/tarball.c,
+# runner/engine.c): their headers, not a link
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libarchive libcurl)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -ldl -lm
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka)

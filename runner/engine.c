@@ -12,13 +12,65 @@
 #include "util/xalloc.h"
 
 #include <ctype.h>
+#define CURL_DISABLE_TYPECHECK   /* calls go through cu (below), not the macros */
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/*
+ * libcurl is opened when the first engine connection is made, not when
+ * slipway starts: with its TLS, LDAP, Kerberos and SSH libraries it costs
+ * every process about 4.5 MB of memory, and most commands never talk to
+ * an engine. Every function this file calls goes through cu.
+ */
+#define ENGINE_LIBCURL "libcurl.so.4"
+#define ENGINE_CURL_FUNCS(X) \
+	X(curl_easy_cleanup) \
+	X(curl_easy_getinfo) \
+	X(curl_easy_init) \
+	X(curl_easy_perform) \
+	X(curl_easy_reset) \
+	X(curl_easy_setopt) \
+	X(curl_easy_strerror) \
+	X(curl_slist_append) \
+	X(curl_slist_free_all)
+
+static struct {
+#define ENGINE_DECLARE(name) __typeof__(name) *name;
+	ENGINE_CURL_FUNCS(ENGINE_DECLARE)
+#undef ENGINE_DECLARE
+} cu;
+
+/* Open libcurl and find its functions, once; 0, or ENGINE_ERR with err. */
+static int engine_load_curl(struct strbuf *err)
+{
+	static int loaded;      /* 1 loaded, -1 failed */
+	static char why[256];
+	void *h;
+
+	if (!loaded) {
+		h = dlopen(ENGINE_LIBCURL, RTLD_NOW | RTLD_LOCAL);
+		loaded = h ? 1 : -1;
+		if (!h)
+			snprintf(why, sizeof(why), "%s", dlerror());
+#define ENGINE_RESOLVE(name) \
+		if (loaded > 0 && !(*(void **)&cu.name = dlsym(h, #name))) { \
+			snprintf(why, sizeof(why), "%s has no %s", ENGINE_LIBCURL, #name); \
+			loaded = -1; \
+		}
+		ENGINE_CURL_FUNCS(ENGINE_RESOLVE)
+#undef ENGINE_RESOLVE
+	}
+	if (loaded > 0)
+		return 0;
+	strbuf_addf(err, "cannot load libcurl (install libcurl4): %s", why);
+	return ENGINE_ERR;
+}
 
 #define ENGINE_CONNECT_MS 5000L
 #define ENGINE_CALL_MS 60000L
@@ -123,7 +175,7 @@ static size_t engine_on_data(char *ptr, size_t size, size_t nmemb, void *userdat
 	size_t len = size * nmemb;
 
 	if (!r->status)
-		curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &r->status);
+		cu.curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &r->status);
 	if (r->sink && r->status >= 200 && r->status < 300) {
 		int rc = r->sink(r->sink_data, ptr, len, &r->sink_msg);
 
@@ -186,7 +238,7 @@ static void engine_add_auth(struct curl_slist **headers, const struct engine_req
 	/* the engine decodes the URL-safe alphabet */
 	for (char *p = hdr.buf; *p; p++)
 		*p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
-	*headers = curl_slist_append(*headers, hdr.buf);
+	*headers = cu.curl_slist_append(*headers, hdr.buf);
 	strbuf_release(&json);
 	strbuf_release(&hdr);
 	arena_release(&a);
@@ -196,38 +248,38 @@ static void engine_add_auth(struct curl_slist **headers, const struct engine_req
 static struct curl_slist *engine_setup_body(struct engine *e, struct engine_req *r,
 					    struct strbuf *json)
 {
-	struct curl_slist *headers = curl_slist_append(NULL, "Expect:");
+	struct curl_slist *headers = cu.curl_slist_append(NULL, "Expect:");
 	CURL *c = e->curl;
 
 	if (r->json) {
 		json_write(json, *r->json, 0);
-		headers = curl_slist_append(headers, "Content-Type: application/json");
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json->buf);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)json->len);
+		headers = cu.curl_slist_append(headers, "Content-Type: application/json");
+		cu.curl_easy_setopt(c, CURLOPT_POSTFIELDS, json->buf);
+		cu.curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)json->len);
 	} else if (r->body && r->body->buf) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, r->body->buf);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body->len);
+		cu.curl_easy_setopt(c, CURLOPT_POSTFIELDS, r->body->buf);
+		cu.curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body->len);
 	} else if (r->body) {
-		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(c, CURLOPT_READFUNCTION, engine_on_read);
-		curl_easy_setopt(c, CURLOPT_READDATA, e);
-		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)-1);
+		cu.curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+		cu.curl_easy_setopt(c, CURLOPT_READFUNCTION, engine_on_read);
+		cu.curl_easy_setopt(c, CURLOPT_READDATA, e);
+		cu.curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)-1);
 	} else if (!strcmp(r->method, "POST")) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+		cu.curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+		cu.curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
 	}
 	if (r->body && r->content_type) {
 		struct strbuf h = STRBUF_INIT;
 
 		strbuf_addf(&h, "Content-Type: %s", r->content_type);
-		headers = curl_slist_append(headers, h.buf);
+		headers = cu.curl_slist_append(headers, h.buf);
 		strbuf_release(&h);
 	}
 	if (r->auth || r->send_auth)
 		engine_add_auth(&headers, r);
 	if (strcmp(r->method, "GET"))
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+		cu.curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->method);
+	cu.curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 	return headers;
 }
 
@@ -256,13 +308,13 @@ static int engine_transport_error(struct engine *e, struct engine_req *r, CURLco
 				  long elapsed_ms, long limit_ms, struct strbuf *err)
 {
 	long os_errno = 0;
-	const char *reason = e->curl_err[0] ? e->curl_err : curl_easy_strerror(rc);
+	const char *reason = e->curl_err[0] ? e->curl_err : cu.curl_easy_strerror(rc);
 
 	if (rc == CURLE_ABORTED_BY_CALLBACK && e->cancel && *e->cancel) {
 		strbuf_addstr(err, "cancelled");
 		return ENGINE_ECANCELLED;
 	}
-	curl_easy_getinfo(e->curl, CURLINFO_OS_ERRNO, &os_errno);
+	cu.curl_easy_getinfo(e->curl, CURLINFO_OS_ERRNO, &os_errno);
 	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST) {
 		strbuf_addf(err, "cannot reach the Docker engine at %s: %s (start dockerd or "
 			    "podman's service, or set DOCKER_HOST)", e->host,
@@ -350,33 +402,33 @@ static int engine_vdo(struct engine *e, struct engine_req *r, struct strbuf *err
 	if (!r->unversioned)
 		strbuf_addf(&url, "/v%s", e->version);
 	strbuf_add(&url, r->path.buf, r->path.len);
-	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, url.buf);
+	cu.curl_easy_reset(c);
+	cu.curl_easy_setopt(c, CURLOPT_URL, url.buf);
 	if (e->socket)
-		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, e->socket);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, e->curl_err);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ENGINE_CONNECT_MS);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, limit_ms);
-	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+		cu.curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, e->socket);
+	cu.curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cu.curl_easy_setopt(c, CURLOPT_ERRORBUFFER, e->curl_err);
+	cu.curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ENGINE_CONNECT_MS);
+	cu.curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, limit_ms);
+	cu.curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	if (r->low_speed_s) {
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, r->low_speed_s);
+		cu.curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		cu.curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, r->low_speed_s);
 	}
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, engine_on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, e);
+	cu.curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, engine_on_data);
+	cu.curl_easy_setopt(c, CURLOPT_WRITEDATA, e);
 	if (e->cancel) {
-		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, engine_on_progress);
-		curl_easy_setopt(c, CURLOPT_XFERINFODATA, e);
+		cu.curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+		cu.curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, engine_on_progress);
+		cu.curl_easy_setopt(c, CURLOPT_XFERINFODATA, e);
 	}
 	headers = engine_setup_body(e, r, &json);
 	e->curl_err[0] = '\0';
 	e->active = r;
-	rc = curl_easy_perform(c);
+	rc = cu.curl_easy_perform(c);
 	e->active = NULL;
-	curl_slist_free_all(headers);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	cu.curl_slist_free_all(headers);
+	cu.curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 
 	if (rc != CURLE_OK && r->read_failed) {
 		engine_what(err, what, ap);
@@ -649,9 +701,11 @@ int engine_open(struct engine **out, const char *host, struct strbuf *err)
 	e->host = xstrdup(host);
 	e->call_ms = ENGINE_CALL_MS;
 	ret = engine_parse_host(e, host, err);
+	if (!ret)
+		ret = engine_load_curl(err);
 	if (ret)
 		goto fail;
-	e->curl = curl_easy_init();
+	e->curl = cu.curl_easy_init();
 	if (!e->curl) {
 		strbuf_addstr(err, "cannot start an HTTP client (curl_easy_init failed)");
 		ret = ENGINE_ERR;
@@ -678,7 +732,7 @@ struct engine *engine_clone(const struct engine *e)
 	c->call_ms = e->call_ms;
 	c->stream_ms = e->stream_ms;
 	c->run_id = e->run_id ? xstrdup(e->run_id) : NULL;
-	c->curl = curl_easy_init();
+	c->curl = cu.curl_easy_init();
 	if (!c->curl) {
 		fprintf(stderr, "slipway: cannot start an HTTP client (curl_easy_init failed)\n");
 		abort();
@@ -691,7 +745,7 @@ void engine_free(struct engine *e)
 	if (!e)
 		return;
 	if (e->curl)
-		curl_easy_cleanup(e->curl);
+		cu.curl_easy_cleanup(e->curl);
 	free(e->host);
 	free(e->socket);
 	free(e->base);
