@@ -21,7 +21,8 @@ trap tap_cleanup EXIT
 # at_exit CMD: run CMD (a string) when the suite ends, newest first.
 at_exit() { TAP_CLEANUPS+=("$1"); }
 
-# ok STATUS DESCRIPTION: pass when STATUS is 0.
+# ok STATUS DESCRIPTION: pass when STATUS is 0. It, is, like and unlike
+# return non-zero on failure, so `is ... || diag_file LOG` shows why.
 ok() {
 	TAP_N=$((TAP_N + 1))
 	if [ "$1" -eq 0 ]; then
@@ -29,6 +30,7 @@ ok() {
 	else
 		echo "not ok $TAP_N - $2"
 		TAP_FAILED=$((TAP_FAILED + 1))
+		return 1
 	fi
 }
 
@@ -39,6 +41,7 @@ is() {
 	else
 		ok 1 "$3"
 		printf '#   got:      %s\n#   expected: %s\n' "$1" "$2"
+		return 1
 	fi
 }
 
@@ -50,6 +53,7 @@ like() {
 		ok 1 "$3"
 		printf '#   text did not match /%s/:\n' "$2"
 		printf '%s\n' "$1" | head -20 | sed 's/^/#     /'
+		return 1
 	fi
 }
 
@@ -59,6 +63,7 @@ unlike() {
 		ok 1 "$3"
 		printf '#   text matched /%s/:\n' "$2"
 		printf '%s\n' "$1" | grep -E -- "$2" | head -5 | sed 's/^/#     /'
+		return 1
 	else
 		ok 0 "$3"
 	fi
@@ -72,6 +77,9 @@ skip() {
 
 # diag TEXT...: a comment line in the TAP stream.
 diag() { printf '# %s\n' "$*"; }
+
+# diag_file FILE: FILE's last 60 lines as TAP comments.
+diag_file() { tail -n 60 "$1" | sed 's/^/#     /'; }
 
 done_testing() {
 	echo "1..$TAP_N"

@@ -90,7 +90,7 @@ like "$out" "environment: production -- approval would be asked" "the dry run sh
 
 # A pull request: the checks only.
 "$SLIPWAY" run pull_request >"$SCRATCH/pr.log" 2>&1
-is $? 0 "a pull request runs green"
+is $? 0 "a pull request runs green" || diag_file "$SCRATCH/pr.log"
 run=$(last_run)
 is "$(job_result "$run" lint) $(job_result "$run" test) $(job_result "$run" scan)" \
 	"success success success" "lint, test and scan run for a pull request"
