@@ -38,6 +38,7 @@ struct approval {
 	struct approval_wait *asking;   /* the prompt on the terminal, or NULL */
 	struct strbuf input;
 	struct strlist told;            /* environments whose "how to approve" was printed */
+	struct strlist refused;         /* environments this user was told they may not review */
 	struct strlist announced;       /* environments whose decision is in events.jsonl */
 };
 
@@ -48,6 +49,7 @@ struct approval *approval_new(struct run *run)
 	ap->run = run;
 	strbuf_init(&ap->input, 0);
 	strlist_init(&ap->told);
+	strlist_init(&ap->refused);
 	strlist_init(&ap->announced);
 	return ap;
 }
@@ -66,6 +68,7 @@ void approval_free(struct approval *ap)
 	free(ap->waits);
 	strbuf_release(&ap->input);
 	strlist_release(&ap->told);
+	strlist_release(&ap->refused);
 	strlist_release(&ap->announced);
 	free(ap);
 }
@@ -199,8 +202,35 @@ static int approval_listed(const struct strlist *l, const char *env)
 	return 0;
 }
 
-/* The answer known for env now: from a file, else --reject / --approve (then recorded). */
-static int approval_decision(struct approval *ap, const char *env, const char **by)
+/*
+ * May this user decide for ce from here (--approve, --reject, the
+ * terminal)? When not, say so once per environment: the job keeps
+ * waiting for a reviewer.
+ */
+static int approval_user_may_review(struct approval *ap, const struct config_env *ce)
+{
+	struct strbuf names = STRBUF_INIT;
+
+	if (config_env_may_review(ce, fs_user_name()))
+		return 1;
+	if (strlist_find(&ap->refused, ce->name) < 0) {
+		strlist_push(&ap->refused, ce->name);
+		for (size_t i = 0; i < ce->reviewers_nr; i++)
+			strbuf_addf(&names, "%s%s", i ? ", " : "", ce->reviewer_names[i]);
+		console_note(ap->run->con, "slipway: '%s' is not a reviewer of environment '%s' "
+			     "(reviewers: %s): only they may approve or reject it", fs_user_name(),
+			     ce->name, names.buf);
+		strbuf_release(&names);
+	}
+	return 0;
+}
+
+/*
+ * The answer known for env now: from a file, else --reject / --approve
+ * (then recorded) when this user may review ce.
+ */
+static int approval_decision(struct approval *ap, const char *env, const struct config_env *ce,
+			     const char **by)
 {
 	int d = approval_read(ap, env, by);
 
@@ -209,11 +239,15 @@ static int approval_decision(struct approval *ap, const char *env, const char **
 		return d;
 	}
 	if (approval_listed(ap->run->opts.reject, env)) {
+		if (!approval_user_may_review(ap, ce))
+			return -1;
 		approval_write(ap, env, 0, "--reject");
 		*by = fs_user_name();
 		return 0;
 	}
 	if (approval_listed(ap->run->opts.approve, env)) {
+		if (!approval_user_may_review(ap, ce))
+			return -1;
 		approval_write(ap, env, 1, "--approve");
 		*by = fs_user_name();
 		return 1;
@@ -380,7 +414,7 @@ static void approval_prompt_next(struct approval *ap)
 	for (size_t i = 0; i < ap->nr; i++) {
 		struct approval_wait *w = &ap->waits[i];
 
-		if (!w->need_decision)
+		if (!w->need_decision || !approval_user_may_review(ap, w->env))
 			continue;
 		ap->asking = w;
 		w->asked = 1;
@@ -409,7 +443,7 @@ enum approval_answer approval_request(struct approval *ap, struct plan_leg *leg,
 	if (!config_env_gated(env))
 		return APPROVAL_PASS;
 	if (env->approval_required) {
-		d = approval_decision(ap, leg->env_name, &by);
+		d = approval_decision(ap, leg->env_name, env, &by);
 		if (d == 0) {
 			*message = arena_printf(&run->plan.arena, "the deployment to environment '%s' "
 						"was rejected by %s", leg->env_name, by);
@@ -451,7 +485,8 @@ void approval_forget(struct approval *ap, struct plan_leg *leg)
 int approval_may_answer(const struct approval *ap)
 {
 	for (size_t i = 0; i < ap->nr; i++)
-		if (ap->waits[i].timer || (ap->waits[i].need_decision && ap->run->opts.interactive))
+		if (ap->waits[i].timer || (ap->waits[i].need_decision && ap->run->opts.interactive &&
+					   config_env_may_review(ap->waits[i].env, fs_user_name())))
 			return 1;
 	return 0;
 }

@@ -2,10 +2,13 @@
  * cmd_approve: `slipway approve RUN ENV` and `slipway reject RUN ENV`
  * write the decision for a job waiting on a protected environment (or, in
  * a run still going, one that will) into the run directory
- * (approvals/ENV.json), where the run, a --resume or the daemon picks it up. Shell access to the state directory is the authority
- * here; the daemon's API is the one that asks for reviewer tokens.
+ * (approvals/ENV.json), where the run, a --resume or the daemon picks it
+ * up. Shell access to the state directory is the authority here; an
+ * environment's `reviewers:` name who may decide (--by or $USER), and the
+ * daemon's API asks for their tokens.
  */
 #include "runner/commands.h"
+#include "runner/config.h"
 #include "runner/exitcode.h"
 #include "runner/rundir.h"
 #include "util/fs.h"
@@ -29,25 +32,76 @@ static const struct approve_kind approve_kinds[] = {
 /*
  * Does a job of run (run.json's object) deploy to env (names compare
  * case-insensitively, as GitHub's environments do)? *waiting says whether
- * one of them waits for its approval now.
+ * one of them waits for its approval now; *reviewers is the environment's
+ * `reviewers:` as the run recorded them (NULL: none).
  */
-static int approve_env_known(struct val run, const char *env, int *waiting)
+static int approve_env_known(struct val run, const char *env, int *waiting,
+			     const struct val **reviewers)
 {
 	struct val *jobs = val_object_getstr(run, "jobs");
 	int known = 0;
 
 	*waiting = 0;
+	*reviewers = NULL;
 	for (size_t i = 0; jobs && jobs->kind == VAL_ARRAY && i < jobs->u.array->nr; i++) {
 		struct val job = jobs->u.array->items[i], *e = val_object_getstr(job, "environment");
 		const char *name = e && e->kind == VAL_OBJECT ? rundir_str(*e, "name") : NULL;
 		const char *st = rundir_str(job, "status");
+		struct val *r;
 
 		if (!name || strcasecmp(name, env))
 			continue;
 		known = 1;
 		*waiting |= st && !strcmp(st, "waiting");
+		r = val_object_getstr(*e, "reviewers");
+		if (r && r->kind == VAL_ARRAY && r->u.array->nr)
+			*reviewers = r;
 	}
 	return known;
+}
+
+/*
+ * May who decide for env? The reviewers the run recorded, or, for a job
+ * the run has not reached, those of the repository's .slipway.yml. When
+ * not, err says who may.
+ */
+static int approve_may_review(struct val run, const struct val *reviewers, const char *env,
+			      const char *who, struct strbuf *err)
+{
+	struct strbuf names = STRBUF_INIT, path = STRBUF_INIT;
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct config cfg;
+	const struct config_env *ce;
+	const char *repo = rundir_str(run, "repository");
+	int ok = 1;
+
+	if (reviewers) {
+		ok = 0;
+		for (size_t i = 0; i < reviewers->u.array->nr; i++) {
+			const struct val *r = &reviewers->u.array->items[i];
+
+			if (r->kind != VAL_STRING)
+				continue;
+			ok |= !strcasecmp(r->u.string.ptr, who);
+			strbuf_addf(&names, "%s%s", names.len ? ", " : "", r->u.string.ptr);
+		}
+	} else if (repo) {
+		fs_path_join(&path, repo, CONFIG_FILE);
+		if (config_load(&cfg, path.buf, &diags) == 0 && (ce = config_env_find(&cfg, env)) &&
+		    !config_env_may_review(ce, who)) {
+			ok = 0;
+			for (size_t i = 0; i < ce->reviewers_nr; i++)
+				strbuf_addf(&names, "%s%s", i ? ", " : "", ce->reviewer_names[i]);
+		}
+		config_release(&cfg);
+	}
+	if (!ok)
+		strbuf_addf(err, "'%s' is not a reviewer of environment '%s' (reviewers: %s)", who,
+			    env, names.buf);
+	diag_list_release(&diags);
+	strbuf_release(&names);
+	strbuf_release(&path);
+	return ok;
 }
 
 static int approve_main(const struct approve_kind *k, int argc, const char **argv)
@@ -62,6 +116,7 @@ static int approve_main(const struct approve_kind *k, int argc, const char **arg
 		{ OPT_END },
 	};
 	int nargs, waiting, running, ret = EXITCODE_USAGE;
+	const struct val *reviewers;
 	struct val run;
 
 	nargs = options_parse(argc, argv, opts, &err);
@@ -90,7 +145,7 @@ static int approve_main(const struct approve_kind *k, int argc, const char **arg
 		goto fail;
 	/* A run still going may not have reached the job yet: decide ahead of time. */
 	running = !strcmp(rundir_result(run), "running");
-	if (!approve_env_known(run, argv[1], &waiting) && !running) {
+	if (!approve_env_known(run, argv[1], &waiting, &reviewers) && !running) {
 		strbuf_addf(&err, "no job of run '%s' deploys to environment '%s'", argv[0], argv[1]);
 		goto fail;
 	}
@@ -98,6 +153,8 @@ static int approve_main(const struct approve_kind *k, int argc, const char **arg
 		strbuf_addf(&err, "run '%s' is not waiting for environment '%s'", argv[0], argv[1]);
 		goto fail;
 	}
+	if (!approve_may_review(run, reviewers, argv[1], by ? by : fs_user_name(), &err))
+		goto fail;
 	if (rundir_write_decision(state.buf, argv[0], argv[1], k->decision,
 				  by ? by : fs_user_name(), comment, &err) < 0)
 		goto fail;

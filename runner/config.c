@@ -218,6 +218,16 @@ int config_env_gated(const struct config_env *env)
 	return env && (env->approval_required || env->wait_minutes > 0);
 }
 
+int config_env_may_review(const struct config_env *env, const char *name)
+{
+	if (!env || !env->reviewers_nr)
+		return 1;
+	for (size_t i = 0; i < env->reviewers_nr; i++)
+		if (!strcasecmp(env->reviewer_names[i], name))
+			return 1;
+	return 0;
+}
+
 int config_env_allows_ref(const struct config_env *env, const char *ref)
 {
 	static const char *const prefixes[] = { "refs/heads/", "refs/tags/" };

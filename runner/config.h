@@ -65,4 +65,11 @@ int config_env_gated(const struct config_env *env);
 /* May ref (e.g. "refs/heads/main") deploy to env? Patterns match the short name. */
 int config_env_allows_ref(const struct config_env *env, const char *ref);
 
+/*
+ * May name decide for env? Yes when env lists no `reviewers:` (anyone with
+ * access to the state directory may), else when name is one of them
+ * (case-insensitively, as GitHub's user names).
+ */
+int config_env_may_review(const struct config_env *env, const char *name);
+
 #endif

@@ -80,6 +80,8 @@ struct plan_leg {
 	const char *env_name;           /* the evaluated `environment` name, or NULL */
 	const char *env_url;            /* environment url, once known */
 	int env_protected;
+	const char **env_reviewers;     /* its `reviewers:` (the config's strings), or NULL */
+	size_t env_reviewers_nr;
 	struct val runs_on;
 	struct val outputs;             /* object */
 	struct plan_step *steps;

@@ -173,7 +173,17 @@ static void runstate_environment(struct strbuf *sb, const struct plan_leg *leg)
 	runstate_str(sb, "name", leg->env_name);
 	strbuf_addch(sb, ',');
 	runstate_str(sb, "url", leg->env_url);
-	strbuf_addf(sb, ",\"protected\":%s}", leg->env_protected ? "true" : "false");
+	strbuf_addf(sb, ",\"protected\":%s", leg->env_protected ? "true" : "false");
+	if (leg->env_reviewers_nr) {
+		strbuf_addstr(sb, ",\"reviewers\":[");
+		for (size_t i = 0; i < leg->env_reviewers_nr; i++) {
+			if (i)
+				strbuf_addch(sb, ',');
+			json_write_string(sb, leg->env_reviewers[i], strlen(leg->env_reviewers[i]));
+		}
+		strbuf_addch(sb, ']');
+	}
+	strbuf_addch(sb, '}');
 }
 
 /* One entry of "jobs": a leg, or a job whose legs are not known (leg NULL). */

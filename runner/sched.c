@@ -272,6 +272,10 @@ static enum sched_gate_answer sched_gate_environment(struct run *run, struct pla
 		return GATE_PASS;
 	ce = run->config ? config_env_find(run->config, leg->env_name) : NULL;
 	leg->env_protected = config_env_gated(ce);
+	if (ce) {
+		leg->env_reviewers = ce->reviewer_names;
+		leg->env_reviewers_nr = ce->reviewers_nr;
+	}
 	if (ce && !config_env_allows_ref(ce, run->ref ? run->ref : "")) {
 		strbuf_addf(err, "ref '%s' may not deploy to environment '%s' (its 'branches' "
 			    "do not allow it)", run->ref ? run->ref : "", leg->env_name);

@@ -145,6 +145,40 @@ is "$?" 2 "an invalid .slipway.yml is invalid input"
 like "$out" "\.slipway\.yml:3:5: error: unexpected key 'aproval' in environment 'production'; did you mean 'approval'\?" \
 	"config errors have positions and suggestions"
 
+# reviewers: only they decide, from any door the command line has
+cat >"$repo/.slipway.yml" <<'YAML'
+environments:
+  production:
+    reviewers: [alice, bob]
+YAML
+(cd "$repo" && git add -A && git -c user.name=t -c user.email=t@t commit -qm reviewers)
+USER=carol run --run-id r7 --approve production >"$SCRATCH/r7.out" 2>&1
+is "$?" 3 "--approve from someone who is not a reviewer leaves the job waiting (exit 3)"
+like "$(cat "$SCRATCH/r7.out")" "'carol' is not a reviewer of environment 'production' \(reviewers: alice, bob\)" \
+	"and says who may decide"
+ok "$([ ! -e "$state/runs/r7/approvals/production.json" ]; echo $?)" "no decision is recorded for them"
+is "$(python3 -c 'import json, sys
+print(*[j["environment"]["reviewers"] for j in json.load(open(sys.argv[1]))["jobs"] if j["id"] == "production"])' \
+	"$state/runs/r7/run.json")" "['alice', 'bob']" "run.json records the environment's reviewers"
+out=$(USER=carol "$SLIPWAY" approve r7 production --state "$state" 2>&1)
+is "$?:$out" "1:slipway approve: 'carol' is not a reviewer of environment 'production' (reviewers: alice, bob)" \
+	"approve refuses \$USER when they are not a reviewer"
+out=$("$SLIPWAY" reject r7 production --by mallory --state "$state" 2>&1)
+is "$?" 1 "reject refuses --by someone who is not a reviewer"
+out=$("$SLIPWAY" approve r7 production --by Alice --state "$state" 2>&1)
+is "$?" 0 "a reviewer approves (names compare case-insensitively)"
+run --resume r7 --summary "$SCRATCH/r7.json" >/dev/null 2>&1
+is "$?" 0 "the approved run continues"
+if command -v script >/dev/null; then
+	printf 'y\n' | (cd "$repo" && USER=carol NO_COLOR=1 timeout 20 script -qefc \
+		"'$SLIPWAY' run --backend host --state '$state' --run-id r8" /dev/null) >"$SCRATCH/r8.out" 2>&1
+	rc=$?
+	unlike "$(cat "$SCRATCH/r8.out")" "approve\? \[y/N\]" "the terminal does not ask someone who is not a reviewer"
+	is "$rc" 3 "the run stops waiting for a reviewer instead"
+else
+	skip "terminal prompt for a non-reviewer" "script(1) is not installed"
+fi
+
 # approve's own errors
 out=$("$SLIPWAY" approve nosuchrun production --state "$state" 2>&1)
 is "$?:$out" "1:slipway approve: no run 'nosuchrun' in '$state'" "approve: an unknown run"
