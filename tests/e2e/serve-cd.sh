@@ -103,7 +103,7 @@ wait_until 10 count_is 4
 ok $? "a push to another branch starts a fourth run"
 id6=$(latest_run)
 wait_until 15 state_is "$id6" waiting
-"$SLIPWAY" approve "$id6" production --state "$state" >/dev/null
+"$SLIPWAY" approve "$id6" production --by carol --state "$state" >/dev/null
 wait_until 15 state_is "$id6" success
 ok $? "slipway approve resumes a run to success"
 
