@@ -26,10 +26,10 @@ struct docker_stage {
 /*
  * The child's body: bring the workspace out (replacing what an earlier
  * stage left), run the stage with its output on fd 1, put the workspace
- * back, and exit with the stage's exit code. Files the stage removed stay
- * in the container: the archive API adds and replaces, it never deletes.
- * A failure to move the workspace is printed as an ::error:: line and
- * exits 1.
+ * back, and exit with the stage's exit code. What the stage removed is
+ * removed in the container first (with the image's rm: the archive API
+ * adds and replaces, it never deletes; without rm, a warning). A failure
+ * to move the workspace is printed as an ::error:: line and exits 1.
  */
 int docker_stage_run(void *stage);
 

@@ -121,6 +121,32 @@ if docker_available; then
 		--state "$SCRATCH/cstate" $base 2>&1)
 	is "$?" 0 "a remote composite action runs in a job container"
 	like "$out" "scripted says hello from Linux" "its step runs the action's own file there"
+	# --checkout=commit in a job container: exactly the commit there too (what the
+	# stage removed on this side is removed in the container)
+	mkdir -p "$SCRATCH/exact/.github/workflows"
+	cat >"$SCRATCH/exact/.github/workflows/x.yml" <<'YAML'
+on: push
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: cat tracked.txt; ls untracked.txt extra/file 2>&1 || true
+YAML
+	echo committed >"$SCRATCH/exact/tracked.txt"
+	(cd "$SCRATCH/exact" && git init -q -b main && git add -A &&
+		git -c user.name=t -c user.email=t@t commit -qm exact)
+	echo changed >"$SCRATCH/exact/tracked.txt"
+	mkdir -p "$SCRATCH/exact/extra" && touch "$SCRATCH/exact/untracked.txt" "$SCRATCH/exact/extra/file"
+	out=$(cd "$SCRATCH/exact" && "$SLIPWAY" run --backend docker -P ubuntu-latest=$IMAGE_BUSYBOX \
+		--state "$SCRATCH/xstate" 2>&1)
+	like "$out" "\[x/j\] changed" "a job container starts with the working tree"
+	like "$out" "\[x/j\] untracked.txt" "untracked files included"
+	out=$(cd "$SCRATCH/exact" && "$SLIPWAY" run --backend docker -P ubuntu-latest=$IMAGE_BUSYBOX \
+		--state "$SCRATCH/xstate" --checkout=commit 2>&1)
+	like "$out" "\[x/j\] committed" "--checkout=commit in a job container: the commit's files"
+	like "$out" "untracked.txt: No such file" "the untracked file is gone from the container"
+	like "$out" "extra/file: No such file" "and the untracked directory"
 	# setup-* look where the steps run: this machine has python3, the busybox image has not
 	mkdir -p "$SCRATCH/nopython/.github/workflows"
 	printf 'on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-python@v5\n' \
