@@ -1,9 +1,12 @@
 /*
- * cmd_prune: `slipway prune [--run ID] [--dry-run]` removes the containers
- * (forcibly), networks and volumes that runs left behind — everything
- * labelled slipway.run, or one run's. Images and unlabelled objects are
+ * cmd_prune: `slipway prune [--run ID] [--images] [--dry-run]` removes the
+ * containers (forcibly), networks and volumes that runs left behind —
+ * everything labelled slipway.run, or one run's — and with --images the
+ * images built from docker actions' Dockerfiles (slipway-action:*, a
+ * cache the next run rebuilds). Other images and unlabelled objects are
  * never touched.
  */
+#include "runner/actctr.h"
 #include "runner/commands.h"
 #include "runner/docker_sweep.h"
 #include "runner/engine.h"
@@ -13,7 +16,33 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char prune_usage[] = "slipway prune [--run ID] [--dry-run]";
+static const char prune_usage[] = "slipway prune [--run ID] [--images] [--dry-run]";
+
+/* The action images; returns how many were seen, -1 when they cannot be listed. */
+static int prune_action_images(struct engine *e, int dry_run, int *failed, struct strbuf *err)
+{
+	struct arena a = ARENA_INIT;
+	struct engine_list l;
+	struct strbuf why = STRBUF_INIT;
+
+	if (engine_image_list(&l, &a, e, ACTCTR_IMAGE_REPO, err)) {
+		arena_release(&a);
+		return -1;
+	}
+	for (size_t i = 0; i < l.nr; i++) {
+		strbuf_reset(&why);
+		/* by name: an image tagged otherwise too only loses this tag */
+		if (!dry_run && engine_image_remove(e, l.items[i].name, 0, &why)) {
+			fprintf(stderr, "slipway prune: %s\n", why.buf);
+			++*failed;
+			continue;
+		}
+		printf("%s image %s\n", dry_run ? "would remove" : "removed", l.items[i].name);
+	}
+	strbuf_release(&why);
+	arena_release(&a);
+	return (int)l.nr;
+}
 
 /* Print what was (or would be) removed, and what could not be. */
 static void prune_report(void *data, const char *kind, const char *name, const char *run,
@@ -30,11 +59,13 @@ static void prune_report(void *data, const char *kind, const char *name, const c
 int cmd_prune(int argc, const char **argv)
 {
 	const char *run = NULL;
-	int dry_run = 0, nargs, failed = 0, seen;
+	int dry_run = 0, images = 0, nargs, failed = 0, seen, images_seen = 0;
 	struct strbuf err = STRBUF_INIT;
 	struct engine *e = NULL;
 	const struct option opts[] = {
 		{ OPT_STRING, 0, "run", &run, "ID", "only what run ID left (default: every run)" },
+		{ OPT_FLAG, 0, "images", &images, NULL,
+		  "also the images built from docker actions' Dockerfiles (" ACTCTR_IMAGE_REPO ":*)" },
 		{ OPT_FLAG, 'n', "dry-run", &dry_run, NULL, "say what would be removed, remove nothing" },
 		{ OPT_END },
 	};
@@ -63,7 +94,12 @@ int cmd_prune(int argc, const char **argv)
 	seen = docker_sweep(e, run, dry_run, prune_report, &dry_run, &failed, &err);
 	if (seen < 0)
 		fprintf(stderr, "slipway prune: %s\n", err.buf);
-	else if (!seen)
+	strbuf_reset(&err);
+	if (images && (images_seen = prune_action_images(e, dry_run, &failed, &err)) < 0) {
+		fprintf(stderr, "slipway prune: %s\n", err.buf);
+		failed++;
+	}
+	if (seen == 0 && images_seen == 0 && !failed)
 		printf("nothing to prune\n");
 	ret = failed ? EXITCODE_FAILED : EXITCODE_OK;
 out:

@@ -579,15 +579,22 @@ struct val engine_labels(struct arena *a, const struct engine *e, const struct s
 	return obj;
 }
 
-void engine_label_filter(struct strbuf *sb, const char *label_filter)
+void engine_filter(struct strbuf *sb, const char *kind, const char *value)
 {
 	struct strbuf json = STRBUF_INIT;
 
-	strbuf_addstr(&json, "{\"label\":[");
-	json_write_string(&json, label_filter, strlen(label_filter));
+	strbuf_addch(&json, '{');
+	json_write_string(&json, kind, strlen(kind));
+	strbuf_addstr(&json, ":[");
+	json_write_string(&json, value, strlen(value));
 	strbuf_addstr(&json, "]}");
 	engine_escape(sb, json.buf);
 	strbuf_release(&json);
+}
+
+void engine_label_filter(struct strbuf *sb, const char *label_filter)
+{
+	engine_filter(sb, "label", label_filter);
 }
 
 void engine_split_tag(struct strbuf *repo, struct strbuf *tag, const char *name)

@@ -273,6 +273,14 @@ struct engine_list {
 /* label_filter is "key" (any value) or "key=value". */
 int engine_container_list(struct engine_list *out, struct arena *a, struct engine *e,
 			  const char *label_filter, struct strbuf *err);
+/*
+ * The images whose names match reference (the engine's "reference"
+ * filter: "repo" for all its tags, "repo:tag", globs): each one's id and,
+ * as its name, its first tag in the repository reference names (else its
+ * first tag, else its id).
+ */
+int engine_image_list(struct engine_list *out, struct arena *a, struct engine *e,
+		      const char *reference, struct strbuf *err);
 
 /* ------------------------------------------------------------------ */
 /* Exec: processes in a running container */

@@ -205,6 +205,56 @@ int engine_image_push(struct strbuf *out, struct engine *e, const char *name,
 	return ret;
 }
 
+/* The first of tags (RepoTags) that is "<repo>:..." for repo, else the first; NULL: none. */
+static const char *engine_image_tag_named(const struct val *tags, const char *repo)
+{
+	size_t len = strlen(repo);
+
+	if (!tags || tags->kind != VAL_ARRAY)
+		return NULL;
+	for (size_t i = 0; i < tags->u.array->nr; i++) {
+		const struct val *t = &tags->u.array->items[i];
+
+		if (t->kind == VAL_STRING && !strncmp(t->u.string.ptr, repo, len) &&
+		    t->u.string.ptr[len] == ':')
+			return t->u.string.ptr;
+	}
+	return tags->u.array->nr && tags->u.array->items[0].kind == VAL_STRING ?
+	       tags->u.array->items[0].u.string.ptr : NULL;
+}
+
+int engine_image_list(struct engine_list *out, struct arena *a, struct engine *e,
+		      const char *reference, struct strbuf *err)
+{
+	struct engine_req r;
+	struct val v;
+	int ret;
+
+	engine_req_init(&r, "GET");
+	strbuf_addstr(&r.path, "/images/json?filters=");
+	engine_filter(&r.path, "reference", reference);
+	ret = engine_do_json(&v, a, e, &r, err, "cannot list images");
+	engine_req_release(&r);
+	if (ret)
+		return ret;
+	out->nr = v.kind == VAL_ARRAY ? v.u.array->nr : 0;
+	out->items = arena_alloc(a, (out->nr + 1) * sizeof(*out->items));
+	for (size_t i = 0; i < out->nr; i++) {
+		struct val img = v.u.array->items[i];
+		struct val *tags = val_object_getstr(img, "RepoTags");
+		struct val *labels = val_object_getstr(img, "Labels");
+		struct engine_object *o = &out->items[i];
+
+		o->id = engine_get_str(img, "Id");
+		o->labels = labels ? *labels : val_null();
+		o->name = engine_image_tag_named(tags, reference);
+		if (!o->name)
+			o->name = o->id;
+		o->state = NULL;
+	}
+	return 0;
+}
+
 int engine_image_remove(struct engine *e, const char *image, int force, struct strbuf *err)
 {
 	struct engine_req r;

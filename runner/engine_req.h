@@ -87,6 +87,8 @@ void engine_set_string(struct arena *a, struct val obj, const char *key, const c
 struct val engine_labels(struct arena *a, const struct engine *e, const struct strlist *labels);
 /* The filters query value {"label":[filter]}, escaped, appended to sb. */
 void engine_label_filter(struct strbuf *sb, const char *label_filter);
+/* The same for another filter: {"<kind>": [value]}, e.g. "reference". */
+void engine_filter(struct strbuf *sb, const char *kind, const char *value);
 /* Split "repo[:tag]" (the tag is after the last ':' that follows the last '/'). */
 void engine_split_tag(struct strbuf *repo, struct strbuf *tag, const char *name);
 

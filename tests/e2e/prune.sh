@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # prune.sh: `slipway prune` removes the containers, networks and volumes a
 # run left behind (labelled slipway.run=ID), one run's at a time here, and
-# keeps everything else. The every-run form is only exercised as a dry run:
+# keeps everything else; --images the docker actions' images. The every-run form is only exercised as a dry run:
 # other suites' runs may share this engine.
 . "$(dirname "$0")/../lib.sh"
 . "$SLIPWAY_TOP/tests/images.sh"
@@ -90,5 +90,25 @@ exists container "$B-busy" || exists network "$B-net" || exists volume "$B-vol"
 is $? 1 "run B's are gone"
 exists container "$K-busy" && exists network "$K-net" && exists volume "$K-vol"
 ok $? "unlabelled ones are still kept"
+
+# --images: the images built from docker actions' Dockerfiles, a cache; an
+# image that has another name too only loses the slipway-action one (this
+# removes every action image on the engine: suites run one after another)
+act=slipway-action:prune-$$
+docker tag "$IMAGE_BUSYBOX" "$act"
+at_exit "docker rmi $act"
+out=$("$SLIPWAY" prune --run "$A" --images --dry-run)
+like "$out" "^would remove image $act$" "--images --dry-run names the action images"
+docker image inspect "$act" >/dev/null 2>&1
+ok $? "and removes none"
+out=$("$SLIPWAY" prune --run "$A" --images)
+is $? 0 "--images succeeds"
+like "$out" "^removed image $act$" "and says what it removed"
+docker image inspect "$act" >/dev/null 2>&1
+is $? 1 "the action image is gone"
+docker image inspect "$IMAGE_BUSYBOX" >/dev/null 2>&1
+ok $? "the image it was also tagged as is kept"
+out=$("$SLIPWAY" prune --help)
+like "$out" "--images" "--help lists --images"
 
 done_testing
