@@ -300,10 +300,10 @@ static struct expr_ref func_format_prepared(struct expr_run *r, const struct exp
 	for (size_t i = 0; i < fp->nr; i++) {
 		const struct fmt_piece *p = &fp->pieces[i];
 
-		expr_copy(to, p->text, p->len);
+		bytecopy_short(to, p->text, p->len);
 		to += p->len;
 		if (p->arg) {
-			expr_copy(to, arg[p->arg], alen[p->arg]);
+			bytecopy_short(to, arg[p->arg], alen[p->arg]);
 			to += alen[p->arg];
 		}
 	}
@@ -381,11 +381,11 @@ static struct expr_ref func_join(struct expr_run *r, const struct expr_node *n,
 		return expr_ref_failed();
 	for (size_t i = 0; i < items->nr; i++) {
 		if (i) {
-			expr_copy(to, sep, seplen);
+			bytecopy_short(to, sep, seplen);
 			to += seplen;
 		}
 		s = expr_chars(&items->items[i], buf, &len);
-		expr_copy(to, s, len);
+		bytecopy_short(to, s, len);
 		to += len;
 	}
 	return expr_ref_string(slot, to - total, total);

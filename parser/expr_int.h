@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "parser/expr.h"
+#include "util/bytecopy.h"
 #include "util/utf8.h"
 
 #define EXPR_MAX_ARGS 255
@@ -353,34 +354,6 @@ static inline int expr_ascii_equal_ci(const char *a, const char *b, size_t n)
 	memcpy(&x, a + n - 8, 8);
 	memcpy(&y, b + n - 8, 8);
 	return x == y || expr_ascii_lower8(x) == expr_ascii_lower8(y);
-}
-
-/*
- * Copy n bytes to to (not overlapping s) without calling memcpy for the
- * short strings results are built of: a call costs more than such a copy.
- * Up to 64 bytes in two overlapping runs of fixed-size moves.
- */
-EXPR_INLINE void expr_copy(char *to, const char *s, size_t n)
-{
-	if (n > 64) {
-		memcpy(to, s, n);
-	} else if (n > 32) {
-		memcpy(to, s, 32);
-		memcpy(to + n - 32, s + n - 32, 32);
-	} else if (n > 16) {
-		memcpy(to, s, 16);
-		memcpy(to + n - 16, s + n - 16, 16);
-	} else if (n >= 8) {
-		memcpy(to, s, 8);
-		memcpy(to + n - 8, s + n - 8, 8);
-	} else if (n >= 4) {
-		memcpy(to, s, 4);
-		memcpy(to + n - 4, s + n - 4, 4);
-	} else if (n) {
-		to[0] = s[0];
-		to[n / 2] = s[n / 2];
-		to[n - 1] = s[n - 1];
-	}
 }
 
 /* Null, booleans, numbers and strings (GitHub's "primitive" values). */
