@@ -330,7 +330,13 @@ EXPR_INLINE size_t eval_collect(struct val *to, const struct val *item, struct e
 		return 0;
 	if (!found)
 		return 0;
-	*to = *found;
+	/*
+	 * Kind and payload stored apart, as they are read: a chained access
+	 * (x.*.a.b) reads the payload back at once, which a store starting at
+	 * the kind would not hand on.
+	 */
+	to->kind = found->kind;
+	to->u = found->u;
 	return 1;
 }
 
