@@ -1049,12 +1049,14 @@ static inline char *jw_pretty_close(struct jw *w, char *to, int items, int depth
 /* An array in the pretty layout at a depth whose separators fit one 16-byte copy. */
 static char *jw_pretty_array(struct jw *w, char *to, const struct val_array *arr, int depth)
 {
-	size_t seplen = (size_t)(depth + 1) * 2 + 1;
+	size_t seplen = (size_t)(depth + 1) * 2 + 1, nr = arr->nr;
+	/* In locals: any byte written could alias the array, which would be read again. */
+	const struct val *items = arr->items;
 
 	to = jw_room(w, to, 1);
 	*to++ = '[';
-	for (size_t i = 0; i < arr->nr; i++) {
-		const struct val *item = &arr->items[i];
+	for (size_t i = 0; i < nr; i++) {
+		const struct val *item = &items[i];
 		char *end;
 
 		if (jw_over(w, to))
@@ -1074,7 +1076,7 @@ static char *jw_pretty_array(struct jw *w, char *to, const struct val_array *arr
 		if (!to)
 			return NULL;
 	}
-	return jw_pretty_close(w, to, arr->nr != 0, depth, ']');
+	return jw_pretty_close(w, to, nr != 0, depth, ']');
 }
 
 /* An object in the pretty layout at a depth whose separators fit one 16-byte copy. */
