@@ -411,29 +411,28 @@ static uint64_t fold_hash(const char *s, size_t len, struct strbuf *tmp)
 	return h;
 }
 
-/* Keep the first of each group of members whose keys agree under toLowerCase(). */
-static void fold_object(struct val_object *o)
+size_t expr_fold_members(struct val_member *members, size_t nr)
 {
 	size_t kept = 0;
 
-	if (o->nr < 2)
-		return;
+	if (nr < 2)
+		return nr;
 
-	if (o->nr <= 32) {
+	if (nr <= 32) {
 		/*
 		 * Keys that are all ASCII and differ in length, or in their first
 		 * letter, cannot agree: most pairs stop there.
 		 */
 		unsigned char ascii[32];
 
-		for (size_t i = 0; i < o->nr; i++)
-			ascii[i] = (unsigned char)utf8_is_ascii(o->members[i].key, o->members[i].key_len);
-		for (size_t i = 0; i < o->nr; i++) {
-			struct val_member *m = &o->members[i];
+		for (size_t i = 0; i < nr; i++)
+			ascii[i] = (unsigned char)utf8_is_ascii(members[i].key, members[i].key_len);
+		for (size_t i = 0; i < nr; i++) {
+			struct val_member *m = &members[i];
 			size_t j;
 
 			for (j = 0; j < kept; j++) {
-				struct val_member *k = &o->members[j];
+				struct val_member *k = &members[j];
 
 				if (ascii[i] && ascii[j] ?
 				    k->key_len == m->key_len &&
@@ -445,33 +444,39 @@ static void fold_object(struct val_object *o)
 			}
 			if (j == kept) {
 				ascii[kept] = ascii[i];
-				o->members[kept++] = *m;
+				members[kept++] = *m;
 			}
 		}
 	} else {
 		size_t cap = 64, *slots;
 		struct strbuf tmp = STRBUF_INIT;
 
-		while (cap < o->nr * 2)
+		while (cap < nr * 2)
 			cap *= 2;
 		slots = xcalloc(cap, sizeof(*slots));
-		for (size_t i = 0; i < o->nr; i++) {
-			struct val_member *m = &o->members[i];
+		for (size_t i = 0; i < nr; i++) {
+			struct val_member *m = &members[i];
 			size_t h = (size_t)fold_hash(m->key, m->key_len, &tmp) & (cap - 1);
 
-			while (slots[h] && unicase_compare(o->members[slots[h] - 1].key,
-							   o->members[slots[h] - 1].key_len,
+			while (slots[h] && unicase_compare(members[slots[h] - 1].key,
+							   members[slots[h] - 1].key_len,
 							   m->key, m->key_len, UNICASE_LOWER))
 				h = (h + 1) & (cap - 1);
 			if (slots[h])
 				continue;
-			o->members[kept] = *m;
+			members[kept] = *m;
 			slots[h] = ++kept;
 		}
 		free(slots);
 		strbuf_release(&tmp);
 	}
-	o->nr = kept;
+	return kept;
+}
+
+/* Keep the first of each group of members whose keys agree under toLowerCase(). */
+static void fold_object(struct val_object *o)
+{
+	o->nr = expr_fold_members(o->members, o->nr);
 }
 
 /* The containers under v, which is one. */

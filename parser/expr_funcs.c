@@ -427,14 +427,17 @@ static struct expr_ref func_from_json(struct expr_run *r, const struct expr_node
 		expr_run_fail(r, n, "empty input");
 		return expr_ref_failed();
 	}
-	/* Data seen once: its keys are copied, not interned (that table is for context keys). */
-	ret = json_js_parse_flags(slot, r->env->arena, s, len, 0, &err);
+	/*
+	 * Data seen once: its keys are copied, not interned (that table is for
+	 * context keys). Each object is folded as it closes, as expr_fold_keys
+	 * would fold it after.
+	 */
+	ret = json_js_parse_fold(slot, r->env->arena, s, len, 0, expr_fold_members, &err);
 	strbuf_release(&err);
 	if (ret < 0) {
 		expr_run_fail(r, n, "Error parsing JSON when evaluating fromJson");
 		return expr_ref_failed();
 	}
-	expr_fold_keys(*slot);
 	return expr_ref_to(slot);
 }
 

@@ -383,6 +383,12 @@ static inline const char *expr_chars(const struct val *v, char *buf, size_t *len
 int expr_equals(const struct val *a, const struct val *b);
 int expr_greater(const struct val *a, const struct val *b);
 int expr_less(const struct val *a, const struct val *b);
+/*
+ * Keep the first of each group of the nr members whose keys agree under
+ * toLowerCase(), in place; returns how many are kept. What
+ * expr_fold_keys does to each object (fromJSON() hands it to the parse).
+ */
+size_t expr_fold_members(struct val_member *members, size_t nr);
 /* Case-insensitive member lookup as GitHub's dictionaries do it (toLowerCase). */
 struct val *expr_object_get(const struct val_object *o, const char *key, size_t len);
 /*

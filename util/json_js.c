@@ -39,6 +39,7 @@ struct jp_frame {
 struct jp {
 	const char *begin, *p, *end;
 	unsigned flags;         /* enum json_js_parse_flags */
+	size_t (*fold)(struct val_member *m, size_t nr);       /* or NULL */
 	struct arena *a;
 	struct strbuf *err;
 	struct val *vals;
@@ -477,6 +478,8 @@ JS_INLINE struct val jp_close_object(struct jp *jp, size_t base)
 	if (n > 1) {
 		n = jp_fold_duplicates(jp->mems + base, n);
 		jp_order_keys(jp->mems + base, n);
+		if (jp->fold)
+			n = jp->fold(jp->mems + base, n);
 	}
 	obj = arena_alloc_uninit(jp->a, sizeof(*obj) + n * sizeof(struct val_member));
 	obj->members = n ? (struct val_member *)(obj + 1) : NULL;
@@ -660,10 +663,18 @@ int json_js_parse(struct val *out, struct arena *a, const char *text, size_t len
 int json_js_parse_flags(struct val *out, struct arena *a, const char *text, size_t len,
 			unsigned flags, struct strbuf *err)
 {
+	return json_js_parse_fold(out, a, text, len, flags, NULL, err);
+}
+
+int json_js_parse_fold(struct val *out, struct arena *a, const char *text, size_t len,
+		       unsigned flags, size_t (*fold)(struct val_member *m, size_t nr),
+		       struct strbuf *err)
+{
 	struct jp jp;
 	int ret;
 
 	jp.flags = flags;
+	jp.fold = fold;
 	jp.begin = jp.p = text;
 	jp.end = text + len;
 	jp.a = a;
