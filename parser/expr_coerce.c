@@ -337,22 +337,17 @@ int expr_less(const struct val *a, const struct val *b)
 	return expr_order(a, b) < 0;
 }
 
-static unsigned ascii_lower(unsigned c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
 /* The index of the member of o whose key equals the ASCII key under toLowerCase(), or o->nr. */
 static size_t object_scan_ascii(const struct val_object *o, const char *key, size_t len)
 {
-	unsigned k0 = len ? ascii_lower((unsigned char)key[0]) : 0;
+	unsigned k0 = len ? expr_ascii_lower((unsigned char)key[0]) : 0;
 
 	for (size_t i = 0; i < o->nr; i++) {
 		const struct val_member *m = &o->members[i];
 
 		/* Most members differ in length, or at the first byte. */
 		if (!unicase_lower_ascii_may_equal(m->key, m->key_len, len) ||
-		    (m->key_len == len && len && ascii_lower((unsigned char)m->key[0]) != k0))
+		    (m->key_len == len && len && expr_ascii_lower((unsigned char)m->key[0]) != k0))
 			continue;
 		if (unicase_equal_lower_ascii(m->key, m->key_len, key, len))
 			return i;
@@ -436,8 +431,8 @@ size_t expr_fold_members(struct val_member *members, size_t nr)
 
 				if (ascii[i] && ascii[j] ?
 				    k->key_len == m->key_len &&
-				    (!m->key_len || ascii_lower((unsigned char)k->key[0]) ==
-						    ascii_lower((unsigned char)m->key[0])) &&
+				    (!m->key_len || expr_ascii_lower((unsigned char)k->key[0]) ==
+						    expr_ascii_lower((unsigned char)m->key[0])) &&
 				    expr_ascii_equal_ci(k->key, m->key, m->key_len) :
 				    !unicase_compare(k->key, k->key_len, m->key, m->key_len, UNICASE_LOWER))
 					break;

@@ -10,7 +10,6 @@
 #include "util/unicase.h"
 #include "util/utf8.h"
 
-#include <ctype.h>
 #include <limits.h>
 #include <math.h>
 #include <string.h>
@@ -70,8 +69,8 @@ static int func_ascii_contains(struct expr_run *r, const char *hay, size_t hl,
 		func_lower(r, needle, nl, &needle, &nl);
 		return memmem(hay, hl, needle, nl) != NULL;
 	}
-	lo = tolower((unsigned char)needle[0]);
-	up = toupper((unsigned char)needle[0]);
+	lo = (int)expr_ascii_lower((unsigned char)needle[0]);
+	up = (int)expr_ascii_upper((unsigned char)needle[0]);
 	for (const char *p = hay, *end = hay + hl; (size_t)(end - p) >= nl;) {
 		const char *a = memchr(p, lo, (size_t)(end - p) - nl + 1);
 		const char *b = up != lo ? memchr(p, up, (size_t)(end - p) - nl + 1) : NULL;

@@ -319,6 +319,11 @@ static inline unsigned expr_ascii_upper(unsigned c)
 	return c >= 'a' && c <= 'z' ? c - 32 : c;
 }
 
+static inline unsigned expr_ascii_lower(unsigned c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
 /* The eight bytes in v with ASCII capitals made small letters (other bytes kept). */
 static inline uint64_t expr_ascii_lower8(uint64_t v)
 {
