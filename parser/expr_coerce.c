@@ -337,22 +337,17 @@ int expr_less(const struct val *a, const struct val *b)
 	return expr_order(a, b) < 0;
 }
 
-static unsigned ascii_lower(unsigned c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
 /* The index of the member of o whose key equals the ASCII key under toLowerCase(), or o->nr. */
 static size_t object_scan_ascii(const struct val_object *o, const char *key, size_t len)
 {
-	unsigned k0 = len ? ascii_lower((unsigned char)key[0]) : 0;
+	unsigned k0 = len ? expr_ascii_lower((unsigned char)key[0]) : 0;
 
 	for (size_t i = 0; i < o->nr; i++) {
 		const struct val_member *m = &o->members[i];
 
 		/* Most members differ in length, or at the first byte. */
 		if (!unicase_lower_ascii_may_equal(m->key, m->key_len, len) ||
-		    (m->key_len == len && len && ascii_lower((unsigned char)m->key[0]) != k0))
+		    (m->key_len == len && len && expr_ascii_lower((unsigned char)m->key[0]) != k0))
 			continue;
 		if (unicase_equal_lower_ascii(m->key, m->key_len, key, len))
 			return i;
@@ -411,67 +406,72 @@ static uint64_t fold_hash(const char *s, size_t len, struct strbuf *tmp)
 	return h;
 }
 
-/* Keep the first of each group of members whose keys agree under toLowerCase(). */
-static void fold_object(struct val_object *o)
+size_t expr_fold_members(struct val_member *members, size_t nr)
 {
 	size_t kept = 0;
 
-	if (o->nr < 2)
-		return;
+	if (nr < 2)
+		return nr;
 
-	if (o->nr <= 32) {
+	if (nr <= 32) {
 		/*
 		 * Keys that are all ASCII and differ in length, or in their first
 		 * letter, cannot agree: most pairs stop there.
 		 */
 		unsigned char ascii[32];
 
-		for (size_t i = 0; i < o->nr; i++)
-			ascii[i] = (unsigned char)utf8_is_ascii(o->members[i].key, o->members[i].key_len);
-		for (size_t i = 0; i < o->nr; i++) {
-			struct val_member *m = &o->members[i];
+		for (size_t i = 0; i < nr; i++)
+			ascii[i] = (unsigned char)utf8_is_ascii(members[i].key, members[i].key_len);
+		for (size_t i = 0; i < nr; i++) {
+			struct val_member *m = &members[i];
 			size_t j;
 
 			for (j = 0; j < kept; j++) {
-				struct val_member *k = &o->members[j];
+				struct val_member *k = &members[j];
 
 				if (ascii[i] && ascii[j] ?
 				    k->key_len == m->key_len &&
-				    (!m->key_len || ascii_lower((unsigned char)k->key[0]) ==
-						    ascii_lower((unsigned char)m->key[0])) &&
+				    (!m->key_len || expr_ascii_lower((unsigned char)k->key[0]) ==
+						    expr_ascii_lower((unsigned char)m->key[0])) &&
 				    expr_ascii_equal_ci(k->key, m->key, m->key_len) :
 				    !unicase_compare(k->key, k->key_len, m->key, m->key_len, UNICASE_LOWER))
 					break;
 			}
 			if (j == kept) {
 				ascii[kept] = ascii[i];
-				o->members[kept++] = *m;
+				members[kept++] = *m;
 			}
 		}
 	} else {
 		size_t cap = 64, *slots;
 		struct strbuf tmp = STRBUF_INIT;
 
-		while (cap < o->nr * 2)
+		while (cap < nr * 2)
 			cap *= 2;
 		slots = xcalloc(cap, sizeof(*slots));
-		for (size_t i = 0; i < o->nr; i++) {
-			struct val_member *m = &o->members[i];
+		for (size_t i = 0; i < nr; i++) {
+			struct val_member *m = &members[i];
 			size_t h = (size_t)fold_hash(m->key, m->key_len, &tmp) & (cap - 1);
 
-			while (slots[h] && unicase_compare(o->members[slots[h] - 1].key,
-							   o->members[slots[h] - 1].key_len,
+			while (slots[h] && unicase_compare(members[slots[h] - 1].key,
+							   members[slots[h] - 1].key_len,
 							   m->key, m->key_len, UNICASE_LOWER))
 				h = (h + 1) & (cap - 1);
 			if (slots[h])
 				continue;
-			o->members[kept] = *m;
+			members[kept] = *m;
 			slots[h] = ++kept;
 		}
 		free(slots);
 		strbuf_release(&tmp);
 	}
-	o->nr = kept;
+	return kept;
+}
+
+/* Keep the first of each group of members whose keys agree under toLowerCase(). */
+static void fold_object(struct val_object *o)
+{
+	o->nr = expr_fold_members(o->members, o->nr);
 }
 
 /* The containers under v, which is one. */

@@ -311,9 +311,14 @@ static const struct val *eval_member(const struct val *obj, struct eval_index *i
 	return s ? expr_object_get(obj->u.object, s, len) : NULL;
 }
 
-/* item's member key (an object) or the item at the index's position (an array) goes to out. */
-EXPR_INLINE void eval_collect(struct val_array *out, const struct val *item,
-			      struct eval_index *ix, struct expr_key *key)
+/*
+ * item's member key (an object) or the item at the index's position (an
+ * array) goes to *to; returns how many values that was (0 or 1). Callers
+ * count in a local: a count kept in the array would make each item wait
+ * for the store of the one before.
+ */
+EXPR_INLINE size_t eval_collect(struct val *to, const struct val *item, struct eval_index *ix,
+				struct expr_key *key)
 {
 	const struct val *found;
 
@@ -322,9 +327,17 @@ EXPR_INLINE void eval_collect(struct val_array *out, const struct val *item,
 	else if (item->kind == VAL_ARRAY)
 		found = eval_index_item(ix, item->u.array);
 	else
-		return;
-	if (found)
-		out->items[out->nr++] = *found;
+		return 0;
+	if (!found)
+		return 0;
+	/*
+	 * Kind and payload stored apart, as they are read: a chained access
+	 * (x.*.a.b) reads the payload back at once, which a store starting at
+	 * the kind would not hand on.
+	 */
+	to->kind = found->kind;
+	to->u = found->u;
+	return 1;
 }
 
 /*
@@ -338,9 +351,12 @@ static struct val_array *eval_filtered_access(struct expr_run *r, const struct v
 	struct val_array *out;
 
 	if (key) {
+		size_t nr = 0;
+
 		out = eval_array(r, cap);
 		for (size_t i = 0; i < fa->nr; i++)
-			eval_collect(out, &fa->items[i], ix, key);
+			nr += eval_collect(out->items + nr, &fa->items[i], ix, key);
+		out->nr = nr;
 		return out;
 	}
 	/* An index finds one value per item at most; '*' takes all of each container's. */
@@ -447,7 +463,7 @@ static struct expr_ref ev_star_property(struct expr_run *r, const struct expr_no
 	struct eval_index ix;
 	struct val_array *out;
 	struct expr_ref x;
-	size_t mem;
+	size_t mem, nr = 0;
 
 	if (expr_run_check_size(r, n->u.index.index, key->len) < 0)
 		return expr_ref_failed();
@@ -469,16 +485,17 @@ static struct expr_ref ev_star_property(struct expr_run *r, const struct expr_no
 
 		out = eval_array(r, arr->nr);
 		for (size_t i = 0; i < arr->nr; i++)
-			eval_collect(out, &arr->items[i], &ix, key);
+			nr += eval_collect(out->items + nr, &arr->items[i], &ix, key);
 	} else if (x.v->kind == VAL_OBJECT) {
 		const struct val_object *obj = x.v->u.object;
 
 		out = eval_array(r, obj->nr);
 		for (size_t i = 0; i < obj->nr; i++)
-			eval_collect(out, &obj->members[i].value, &ix, key);
+			nr += eval_collect(out->items + nr, &obj->members[i].value, &ix, key);
 	} else {
 		out = eval_array(r, 0);
 	}
+	out->nr = nr;
 	return eval_filtered(slot, out);
 }
 

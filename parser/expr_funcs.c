@@ -10,7 +10,6 @@
 #include "util/unicase.h"
 #include "util/utf8.h"
 
-#include <ctype.h>
 #include <limits.h>
 #include <math.h>
 #include <string.h>
@@ -70,8 +69,8 @@ static int func_ascii_contains(struct expr_run *r, const char *hay, size_t hl,
 		func_lower(r, needle, nl, &needle, &nl);
 		return memmem(hay, hl, needle, nl) != NULL;
 	}
-	lo = tolower((unsigned char)needle[0]);
-	up = toupper((unsigned char)needle[0]);
+	lo = (int)expr_ascii_lower((unsigned char)needle[0]);
+	up = (int)expr_ascii_upper((unsigned char)needle[0]);
 	for (const char *p = hay, *end = hay + hl; (size_t)(end - p) >= nl;) {
 		const char *a = memchr(p, lo, (size_t)(end - p) - nl + 1);
 		const char *b = up != lo ? memchr(p, up, (size_t)(end - p) - nl + 1) : NULL;
@@ -300,10 +299,10 @@ static struct expr_ref func_format_prepared(struct expr_run *r, const struct exp
 	for (size_t i = 0; i < fp->nr; i++) {
 		const struct fmt_piece *p = &fp->pieces[i];
 
-		memcpy(to, p->text, p->len);
+		bytecopy_short(to, p->text, p->len);
 		to += p->len;
 		if (p->arg) {
-			memcpy(to, arg[p->arg], alen[p->arg]);
+			bytecopy_short(to, arg[p->arg], alen[p->arg]);
 			to += alen[p->arg];
 		}
 	}
@@ -381,11 +380,11 @@ static struct expr_ref func_join(struct expr_run *r, const struct expr_node *n,
 		return expr_ref_failed();
 	for (size_t i = 0; i < items->nr; i++) {
 		if (i) {
-			memcpy(to, sep, seplen);
+			bytecopy_short(to, sep, seplen);
 			to += seplen;
 		}
 		s = expr_chars(&items->items[i], buf, &len);
-		memcpy(to, s, len);
+		bytecopy_short(to, s, len);
 		to += len;
 	}
 	return expr_ref_string(slot, to - total, total);
@@ -427,14 +426,17 @@ static struct expr_ref func_from_json(struct expr_run *r, const struct expr_node
 		expr_run_fail(r, n, "empty input");
 		return expr_ref_failed();
 	}
-	/* Data seen once: its keys are copied, not interned (that table is for context keys). */
-	ret = json_js_parse_flags(slot, r->env->arena, s, len, 0, &err);
+	/*
+	 * Data seen once: its keys are copied, not interned (that table is for
+	 * context keys). Each object is folded as it closes, as expr_fold_keys
+	 * would fold it after.
+	 */
+	ret = json_js_parse_fold(slot, r->env->arena, s, len, 0, expr_fold_members, &err);
 	strbuf_release(&err);
 	if (ret < 0) {
 		expr_run_fail(r, n, "Error parsing JSON when evaluating fromJson");
 		return expr_ref_failed();
 	}
-	expr_fold_keys(*slot);
 	return expr_ref_to(slot);
 }
 

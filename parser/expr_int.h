@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "parser/expr.h"
+#include "util/bytecopy.h"
 #include "util/utf8.h"
 
 #define EXPR_MAX_ARGS 255
@@ -318,6 +319,11 @@ static inline unsigned expr_ascii_upper(unsigned c)
 	return c >= 'a' && c <= 'z' ? c - 32 : c;
 }
 
+static inline unsigned expr_ascii_lower(unsigned c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
 /* The eight bytes in v with ASCII capitals made small letters (other bytes kept). */
 static inline uint64_t expr_ascii_lower8(uint64_t v)
 {
@@ -382,6 +388,12 @@ static inline const char *expr_chars(const struct val *v, char *buf, size_t *len
 int expr_equals(const struct val *a, const struct val *b);
 int expr_greater(const struct val *a, const struct val *b);
 int expr_less(const struct val *a, const struct val *b);
+/*
+ * Keep the first of each group of the nr members whose keys agree under
+ * toLowerCase(), in place; returns how many are kept. What
+ * expr_fold_keys does to each object (fromJSON() hands it to the parse).
+ */
+size_t expr_fold_members(struct val_member *members, size_t nr);
 /* Case-insensitive member lookup as GitHub's dictionaries do it (toLowerCase). */
 struct val *expr_object_get(const struct val_object *o, const char *key, size_t len);
 /*

@@ -4,6 +4,7 @@
  * one dropped chunk for reuse, so reset-per-evaluation loops stay off malloc.
  */
 #include "util/arena.h"
+#include "util/bytecopy.h"
 #include "util/xalloc.h"
 
 #include <stdalign.h>
@@ -121,19 +122,7 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 	/* Every byte is written: no zeroing first. */
 	char *p = arena_alloc_uninit(a, n + 1);
 
-	/* Short strings (keys, names) in two overlapping moves instead of a call. */
-	if (n >= 8 && n <= 16) {
-		memcpy(p, s, 8);
-		memcpy(p + (n - 8), s + (n - 8), 8);
-	} else if (n >= 4 && n < 8) {
-		memcpy(p, s, 4);
-		memcpy(p + (n - 4), s + (n - 4), 4);
-	} else if (n < 4) {
-		for (size_t i = 0; i < n; i++)
-			p[i] = s[i];
-	} else {
-		memcpy(p, s, n);
-	}
+	bytecopy_short(p, s, n);
 	p[n] = '\0';
 	return p;
 }

@@ -39,6 +39,7 @@ struct jp_frame {
 struct jp {
 	const char *begin, *p, *end;
 	unsigned flags;         /* enum json_js_parse_flags */
+	size_t (*fold)(struct val_member *m, size_t nr);       /* or NULL */
 	struct arena *a;
 	struct strbuf *err;
 	struct val *vals;
@@ -477,6 +478,8 @@ JS_INLINE struct val jp_close_object(struct jp *jp, size_t base)
 	if (n > 1) {
 		n = jp_fold_duplicates(jp->mems + base, n);
 		jp_order_keys(jp->mems + base, n);
+		if (jp->fold)
+			n = jp->fold(jp->mems + base, n);
 	}
 	obj = arena_alloc_uninit(jp->a, sizeof(*obj) + n * sizeof(struct val_member));
 	obj->members = n ? (struct val_member *)(obj + 1) : NULL;
@@ -525,20 +528,57 @@ JS_INLINE int jp_member_key(struct jp *jp, const char **p)
 }
 
 /*
- * The parse: values are read at p, kept in a register; containers open
- * onto the frame stack and collect their items on the scratch stacks
- * until they close. Helpers that read strings and numbers work on jp->p.
+ * Where the value about to be read goes: a new item of the innermost
+ * open container (a member under its pending key), or *out at the top.
+ * Values are written in place: one built aside and copied in would be
+ * read back while its stores are still in flight.
+ */
+JS_INLINE struct val *jp_slot(struct jp *jp, struct val *out)
+{
+	const struct jp_frame *f;
+	struct val_member *m;
+
+	if (!jp->nframes)
+		return out;
+	f = &jp->frames[jp->nframes - 1];
+	if (!f->is_object)
+		return jp_push_val(jp);
+	m = jp_push_member(jp);
+	m->key = f->key;
+	m->key_len = f->key_len;
+	return &m->value;
+}
+
+/*
+ * The slot of the container that just closed: its items are off the
+ * scratch stacks, so it is the top of the enclosing container's, or *out.
+ */
+JS_INLINE struct val *jp_closed_slot(struct jp *jp, struct val *out)
+{
+	if (!jp->nframes)
+		return out;
+	if (jp->frames[jp->nframes - 1].is_object)
+		return &jp->mems[jp->nmems - 1].value;
+	return &jp->vals[jp->nvals - 1];
+}
+
+/*
+ * The parse: values are read at p, kept in a register, into their slots;
+ * containers open onto the frame stack and collect their items on the
+ * scratch stacks until they close. Helpers that read strings and numbers
+ * work on jp->p. *out is written as the parse goes, whether it fails or not.
  */
 static int jp_run(struct jp *jp, struct val *out)
 {
 	const char *p = jp->begin, *end = jp->end;
 	struct jp_frame *f;
-	struct val v;
+	struct val *v, closed;
 
 value:
 	p = jp_space(p, end);
 	if (p >= end)
 		return jp_fail(jp, p, "unexpected end");
+	v = jp_slot(jp, out);
 	switch (*p) {
 	case '{':
 	case '[':
@@ -550,7 +590,7 @@ value:
 		p = jp_space(p + 1, end);
 		if (p < end && *p == (f->is_object ? '}' : ']')) {
 			p++;
-			v = f->is_object ? jp_close_object(jp, f->base) : jp_close_array(jp, f->base);
+			*v = f->is_object ? jp_close_object(jp, f->base) : jp_close_array(jp, f->base);
 			jp->nframes--;
 			break;
 		}
@@ -559,9 +599,9 @@ value:
 		goto value;
 	case '"':
 		jp->p = p;
-		if (jp_string(jp, &v.u.string.ptr, &v.u.string.len, 0) < 0)
+		v->kind = VAL_STRING;
+		if (jp_string(jp, &v->u.string.ptr, &v->u.string.len, 0) < 0)
 			return -1;
-		v.kind = VAL_STRING;
 		p = jp->p;
 		break;
 	case 't':
@@ -576,32 +616,23 @@ value:
 		if ((size_t)(end - p) < n || memcmp(p, words[w], 4) || (w == 1 && p[4] != 'e'))
 			return jp_fail(jp, p, "unexpected token");
 		p += n;
-		v.kind = w == 2 ? VAL_NULL : VAL_BOOL;
-		v.u.number = 0;
-		v.u.boolean = !w;
+		v->kind = w == 2 ? VAL_NULL : VAL_BOOL;
+		v->u.number = 0;
+		v->u.boolean = !w;
 		break;
 	}
 	default:
 		if (*p != '-' && (*p < '0' || *p > '9'))
 			return jp_fail(jp, p, "unexpected token");
 		jp->p = p;
-		if (jp_number(jp, &v) < 0)
+		if (jp_number(jp, v) < 0)
 			return -1;
 		p = jp->p;
 		break;
 	}
-	/* Hand v to the enclosing containers, closing those that end here. */
+	/* The value is in place: go on in the enclosing containers, closing those that end here. */
 	while (jp->nframes) {
 		f = &jp->frames[jp->nframes - 1];
-		if (f->is_object) {
-			struct val_member *m = jp_push_member(jp);
-
-			m->key = f->key;
-			m->key_len = f->key_len;
-			m->value = v;
-		} else {
-			*jp_push_val(jp) = v;
-		}
 		p = jp_space(p, end);
 		if (p < end && *p == ',') {
 			p++;
@@ -612,13 +643,14 @@ value:
 		if (p >= end || *p != (f->is_object ? '}' : ']'))
 			return jp_fail(jp, p, f->is_object ? "expected ',' or '}'" : "expected ',' or ']'");
 		p++;
-		v = f->is_object ? jp_close_object(jp, f->base) : jp_close_array(jp, f->base);
+		/* Closed first: the enclosing container's slot is on top once its items are off. */
+		closed = f->is_object ? jp_close_object(jp, f->base) : jp_close_array(jp, f->base);
 		jp->nframes--;
+		*jp_closed_slot(jp, out) = closed;
 	}
 	p = jp_space(p, end);
 	if (p < end)
 		return jp_fail(jp, p, "unexpected non-whitespace character after JSON");
-	*out = v;
 	return 0;
 }
 
@@ -631,10 +663,18 @@ int json_js_parse(struct val *out, struct arena *a, const char *text, size_t len
 int json_js_parse_flags(struct val *out, struct arena *a, const char *text, size_t len,
 			unsigned flags, struct strbuf *err)
 {
+	return json_js_parse_fold(out, a, text, len, flags, NULL, err);
+}
+
+int json_js_parse_fold(struct val *out, struct arena *a, const char *text, size_t len,
+		       unsigned flags, size_t (*fold)(struct val_member *m, size_t nr),
+		       struct strbuf *err)
+{
 	struct jp jp;
 	int ret;
 
 	jp.flags = flags;
+	jp.fold = fold;
 	jp.begin = jp.p = text;
 	jp.end = text + len;
 	jp.a = a;
@@ -1020,12 +1060,14 @@ static inline char *jw_pretty_close(struct jw *w, char *to, int items, int depth
 /* An array in the pretty layout at a depth whose separators fit one 16-byte copy. */
 static char *jw_pretty_array(struct jw *w, char *to, const struct val_array *arr, int depth)
 {
-	size_t seplen = (size_t)(depth + 1) * 2 + 1;
+	size_t seplen = (size_t)(depth + 1) * 2 + 1, nr = arr->nr;
+	/* In locals: any byte written could alias the array, which would be read again. */
+	const struct val *items = arr->items;
 
 	to = jw_room(w, to, 1);
 	*to++ = '[';
-	for (size_t i = 0; i < arr->nr; i++) {
-		const struct val *item = &arr->items[i];
+	for (size_t i = 0; i < nr; i++) {
+		const struct val *item = &items[i];
 		char *end;
 
 		if (jw_over(w, to))
@@ -1045,7 +1087,7 @@ static char *jw_pretty_array(struct jw *w, char *to, const struct val_array *arr
 		if (!to)
 			return NULL;
 	}
-	return jw_pretty_close(w, to, arr->nr != 0, depth, ']');
+	return jw_pretty_close(w, to, nr != 0, depth, ']');
 }
 
 /* An object in the pretty layout at a depth whose separators fit one 16-byte copy. */

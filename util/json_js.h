@@ -37,6 +37,16 @@ enum json_js_parse_flags {
 int json_js_parse_flags(struct val *out, struct arena *a, const char *text, size_t len,
 			unsigned flags, struct strbuf *err);
 
+/*
+ * json_js_parse_flags, each object's members handed to fold (if not NULL)
+ * once JSON.parse's own rules have made them (duplicate keys folded, keys
+ * ordered), while they are fresh: fold may drop some, in place, and
+ * returns how many it kept. For a caller's own rules on keys.
+ */
+int json_js_parse_fold(struct val *out, struct arena *a, const char *text, size_t len,
+		       unsigned flags, size_t (*fold)(struct val_member *m, size_t nr),
+		       struct strbuf *err);
+
 enum json_js_flags {
 	JSON_JS_PRETTY = 1 << 0,        /* JSON.stringify(v, null, 2) layout */
 };

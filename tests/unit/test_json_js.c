@@ -170,6 +170,40 @@ static void test_parse_interns_keys(void **state)
 	arena_release(&a);
 }
 
+/* A fold for the test: drops the members after the first two. */
+static size_t keep_two(struct val_member *m, size_t nr)
+{
+	(void)m;
+	return nr < 2 ? nr : 2;
+}
+
+/*
+ * The fold sees each object's members after JSON.parse's rules (the last
+ * duplicate's value in the first one's place, index keys first), nested
+ * objects before their parent, and its count is the object's.
+ */
+static void test_parse_fold_sees_each_object(void **state)
+{
+	static const char text[] =
+		"{\"b\": 1, \"2\": {\"x\": 1, \"y\": 2, \"z\": 3}, \"b\": 4, \"c\": 5}";
+	struct arena a = ARENA_INIT;
+	struct strbuf err = STRBUF_INIT;
+	struct val v;
+	const struct val_member *m;
+
+	(void)state;
+	assert_int_equal(json_js_parse_fold(&v, &a, text, strlen(text), 0, keep_two, &err), 0);
+	assert_int_equal(v.u.object->nr, 2);
+	m = v.u.object->members;
+	assert_string_equal(m[0].key, "2");
+	assert_int_equal(m[0].value.u.object->nr, 2);
+	assert_string_equal(m[0].value.u.object->members[1].key, "y");
+	assert_string_equal(m[1].key, "b");
+	assert_true(m[1].value.u.number == 4);
+	strbuf_release(&err);
+	arena_release(&a);
+}
+
 static void test_write_pretty_and_capped(void **state)
 {
 	struct arena a = ARENA_INIT;
@@ -204,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_depth_is_bounded),
 		cmocka_unit_test(test_write_pretty_like_javascript),
 		cmocka_unit_test(test_parse_interns_keys),
+		cmocka_unit_test(test_parse_fold_sees_each_object),
 		cmocka_unit_test(test_write_pretty_and_capped),
 	};
 
