@@ -82,6 +82,7 @@ struct engine {
 	char *socket;               /* unix socket path, or NULL for TCP */
 	char *base;                 /* "http://localhost" or "http://host:port" */
 	char version[16];           /* negotiated, "1.41" */
+	int podman;                 /* the engine is Podman's Docker-compatible service */
 	long call_ms, stream_ms;
 	const volatile sig_atomic_t *cancel;
 	char *run_id;
@@ -663,6 +664,20 @@ static int engine_version_number(const char *v)
 	return major * 1000 + minor;
 }
 
+/* Does a /version answer come from Podman (a component "Podman Engine")? */
+static int engine_says_podman(struct val version)
+{
+	struct val *parts = val_object_getstr(version, "Components");
+
+	for (size_t i = 0; parts && parts->kind == VAL_ARRAY && i < parts->u.array->nr; i++) {
+		const char *name = engine_get_str(parts->u.array->items[i], "Name");
+
+		if (name && !strncmp(name, "Podman", 6))
+			return 1;
+	}
+	return 0;
+}
+
 static int engine_negotiate(struct engine *e, struct strbuf *err)
 {
 	struct engine_req r;
@@ -677,6 +692,7 @@ static int engine_negotiate(struct engine *e, struct strbuf *err)
 	ret = engine_do_answer(&v, &a, e, &r, err, NULL);
 	if (ret)
 		goto out;
+	e->podman = engine_says_podman(v);
 	server = engine_get_str(v, "ApiVersion");
 	if (engine_version_number(server) < 0) {
 		strbuf_addf(err, "the Docker engine at %s did not say which API version it speaks",
@@ -736,6 +752,7 @@ struct engine *engine_clone(const struct engine *e)
 	c->socket = e->socket ? xstrdup(e->socket) : NULL;
 	c->base = xstrdup(e->base);
 	memcpy(c->version, e->version, sizeof(c->version));
+	c->podman = e->podman;
 	c->call_ms = e->call_ms;
 	c->stream_ms = e->stream_ms;
 	c->run_id = e->run_id ? xstrdup(e->run_id) : NULL;
@@ -763,6 +780,11 @@ void engine_free(struct engine *e)
 const char *engine_host(const struct engine *e)
 {
 	return e->host;
+}
+
+int engine_is_podman(const struct engine *e)
+{
+	return e->podman;
 }
 
 const char *engine_api_version(const struct engine *e)

@@ -65,6 +65,8 @@ struct engine *engine_clone(const struct engine *e);
 /* The host as given (for messages) and the negotiated version ("1.41"). */
 const char *engine_host(const struct engine *e);
 const char *engine_api_version(const struct engine *e);
+/* Is the engine Podman's Docker-compatible service (its /version says so)? */
+int engine_is_podman(const struct engine *e);
 
 /*
  * call_ms bounds each ordinary call (default 60000); stream_ms bounds the
@@ -237,6 +239,7 @@ struct engine_container_info {
 	int oom_killed;
 	const char *health;                 /* "starting", "healthy", "unhealthy"; NULL: no check */
 	const char *health_output;          /* the last probe's output, or NULL */
+	long health_interval_ms;            /* between probes (the engine's default: 0) */
 	struct engine_endpoint *networks;
 	size_t networks_nr;
 	struct val raw;                     /* the whole inspect body */

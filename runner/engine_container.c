@@ -297,7 +297,8 @@ static void engine_read_health(struct engine_container_info *out, struct val sta
 	struct val log = engine_member(health, "Log");
 
 	out->health = engine_get_str(health, "Status");
-	if (out->health && !strcmp(out->health, "none"))
+	/* no check: Docker says "none" or leaves Health out, Podman says "" */
+	if (out->health && (!*out->health || !strcmp(out->health, "none")))
 		out->health = NULL;
 	if (log.kind == VAL_ARRAY && log.u.array->nr)
 		out->health_output = engine_get_str(log.u.array->items[log.u.array->nr - 1],
@@ -350,6 +351,8 @@ int engine_container_inspect(struct engine_container_info *out, struct arena *a,
 	out->oom_killed = engine_member(state, "OOMKilled").kind == VAL_BOOL &&
 		engine_member(state, "OOMKilled").u.boolean;
 	engine_read_health(out, state);
+	out->health_interval_ms = (long)(engine_get_num(engine_member(engine_member(v, "Config"),
+								      "Healthcheck"), "Interval") / 1e6);
 	engine_read_networks(out, a, v);
 	return 0;
 }
@@ -373,10 +376,38 @@ static void engine_add_probe_output(struct strbuf *err, const char *output)
 		strbuf_addf(err, " (last check: %.*s)", (int)(len < 300 ? len : 300), output);
 }
 
+/*
+ * Podman runs health checks from systemd timers; where there is no
+ * systemd they never run and the status stays "starting". Its own API
+ * runs one check on request: done here at the container's interval
+ * (Podman's default 30 s), as the timer would.
+ */
+#define ENGINE_PODMAN_INTERVAL_MS 30000L
+
+static void engine_podman_probe(struct engine *e, const struct engine_container_info *c,
+				long waited, long *probed)
+{
+	long interval = c->health_interval_ms > 0 ? c->health_interval_ms :
+			ENGINE_PODMAN_INTERVAL_MS;
+	struct engine_req r;
+	struct strbuf why = STRBUF_INIT;
+
+	if (!engine_is_podman(e) || !c->health || strcmp(c->health, "starting") ||
+	    waited - *probed < interval)
+		return;
+	*probed = waited;
+	engine_req_init(&r, "GET");
+	engine_pathf(&r.path, "/libpod/containers/%s/healthcheck", c->id);
+	/* the answer is the new status, which the next inspection reads anyway */
+	engine_do(e, &r, &why, "cannot run the health check of '%s'", c->id);
+	engine_req_release(&r);
+	strbuf_release(&why);
+}
+
 int engine_container_await_healthy(struct engine *e, const char *id, long timeout_ms,
 				   struct strbuf *err)
 {
-	long waited = 0, step = 50;
+	long waited = 0, step = 50, probed = 0;
 	int ret;
 
 	for (;;) {
@@ -384,6 +415,8 @@ int engine_container_await_healthy(struct engine *e, const char *id, long timeou
 		struct engine_container_info c;
 
 		ret = engine_container_inspect(&c, &a, e, id, err);
+		if (!ret)
+			engine_podman_probe(e, &c, waited, &probed);
 		if (!ret && !c.health) {
 			strbuf_addf(err, "container '%s' has no health check", id);
 			ret = ENGINE_ERR;
