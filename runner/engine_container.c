@@ -447,25 +447,45 @@ int engine_container_await_healthy(struct engine *e, const char *id, long timeou
 	}
 }
 
-int engine_container_logs(struct engine *e, const char *id, int follow, engine_output_fn *fn,
-			  void *data, struct strbuf *err)
+/*
+ * What a read of the logs delivers, past what earlier reads delivered:
+ * a read that starts over (the follow below) replays the logs from the
+ * start, and each stream's bytes come in the same order every time.
+ */
+struct logs_resume {
+	engine_output_fn *fn;
+	void *data;
+	size_t seen[3], delivered[3];   /* by enum engine_stream */
+};
+
+static int logs_resume_relay(void *data, enum engine_stream stream, const char *buf, size_t len)
 {
-	struct arena a = ARENA_INIT;
-	struct engine_container_info c;
+	struct logs_resume *l = data;
+	size_t *seen = &l->seen[stream], *done = &l->delivered[stream], skip = 0;
+
+	if (*seen < *done)
+		skip = *done - *seen < len ? *done - *seen : len;
+	*seen += len;
+	if (skip == len)
+		return 0;
+	*done += len - skip;
+	return l->fn(l->data, stream, buf + skip, len - skip);
+}
+
+/* One read of the logs: to the end (follow = 0), or until the container ends. */
+static int logs_read(struct engine *e, const char *id, int tty, int follow, long idle_s,
+		     struct logs_resume *l, struct strbuf *err)
+{
 	struct engine_demux d;
 	struct engine_req r;
-	struct val *tty;
-	int ret = engine_container_inspect(&c, &a, e, id, err);
+	int ret;
 
-	if (ret) {
-		arena_release(&a);
-		return ret;
-	}
-	tty = val_object_getstr(engine_member(c.raw, "Config"), "Tty");
-	engine_demux_init(&d, tty && tty->kind == VAL_BOOL && tty->u.boolean, fn, data);
+	memset(l->seen, 0, sizeof(l->seen));
+	engine_demux_init(&d, tty, logs_resume_relay, l);
 	engine_req_init(&r, "GET");
-	engine_pathf(&r.path, "/containers/%s/logs?stdout=1&stderr=1&follow=%d", id, !!follow);
+	engine_pathf(&r.path, "/containers/%s/logs?stdout=1&stderr=1&follow=%d", id, follow);
 	r.stream = 1;
+	r.low_speed_s = idle_s;
 	r.sink = engine_demux_feed;
 	r.sink_data = &d;
 	ret = engine_do(e, &r, err, "cannot read the logs of container '%s'", id);
@@ -475,6 +495,49 @@ int engine_container_logs(struct engine *e, const char *id, int follow, engine_o
 		ret = ENGINE_EUNREACHABLE;
 	}
 	engine_req_release(&r);
+	return ret;
+}
+
+/*
+ * A followed stream ends when the container does, but Podman's can miss
+ * an exit that comes as it starts and then wait for ever. So a follow
+ * that is silent for this long looks at the container: stopped, the rest
+ * is read without following; still running, the follow starts over.
+ */
+#define LOGS_FOLLOW_IDLE_S 3
+
+int engine_container_logs(struct engine *e, const char *id, int follow, engine_output_fn *fn,
+			  void *data, struct strbuf *err)
+{
+	struct arena a = ARENA_INIT;
+	struct engine_container_info c;
+	struct logs_resume l = { fn, data, { 0 }, { 0 } };
+	struct val *tty;
+	int is_tty, ret = engine_container_inspect(&c, &a, e, id, err);
+
+	if (ret) {
+		arena_release(&a);
+		return ret;
+	}
+	tty = val_object_getstr(engine_member(c.raw, "Config"), "Tty");
+	is_tty = tty && tty->kind == VAL_BOOL && tty->u.boolean;
+	for (;;) {
+		size_t mark = err->len;
+
+		ret = logs_read(e, id, is_tty, !!follow, follow ? LOGS_FOLLOW_IDLE_S : 0, &l, err);
+		if (!follow || ret != ENGINE_EUNREACHABLE)
+			break;
+		/* silent (or gone): is the container still there, and running? */
+		strbuf_setlen(err, mark);
+		arena_release(&a);
+		ret = engine_container_inspect(&c, &a, e, id, err);
+		if (ret)
+			break;
+		if (!c.running) {
+			ret = logs_read(e, id, is_tty, 0, 0, &l, err);
+			break;
+		}
+	}
 	arena_release(&a);
 	return ret;
 }

@@ -600,6 +600,45 @@ static void test_engine_dies_mid_call(void **state)
 	strbuf_release(&want);
 }
 
+/*
+ * A follow that misses the container's end (Podman can): after a silence
+ * the container is looked at, and, stopped, the rest of its logs is read
+ * without following — what the follow delivered is not delivered twice.
+ */
+#define RAW_STREAM_HEAD "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n"
+#define FRAME_ONE "\x01\0\0\0\0\0\0\x04one\n"
+#define FRAME_TWO "\x02\0\0\0\0\0\0\x04two\n"
+#define LOGS_ALL_HEAD "HTTP/1.1 200 OK\r\nContent-Length: 24\r\n\r\n"
+
+static void test_logs_follow_missing_the_end(void **state)
+{
+	static const char follow[] = RAW_STREAM_HEAD FRAME_ONE, all[] = LOGS_ALL_HEAD FRAME_ONE FRAME_TWO;
+	static const struct fake_rule rules[] = {
+		FAKE_VERSION_141,
+		{ "GET /v1.41/containers/c1/json", FAKE_REPLY, "200 OK",
+		  "{\"Id\":\"c1\",\"Config\":{\"Tty\":false},\"State\":{\"Running\":false}}", 0 },
+		{ "GET /v1.41/containers/c1/logs?stdout=1&stderr=1&follow=1", FAKE_REPLY, NULL, follow,
+		  sizeof(follow) - 1 },
+		{ "GET /v1.41/containers/c1/logs?stdout=1&stderr=1&follow=0", FAKE_REPLY, NULL, all,
+		  sizeof(all) - 1 },
+		FAKE_END,
+	};
+	struct output o = { STRBUF_INIT, STRBUF_INIT, 0, 0 };
+	struct strbuf err = STRBUF_INIT;
+	struct engine *e;
+
+	(void)state;
+	open_fake(&e, rules);
+	assert_int_equal(engine_container_logs(e, "c1", 1, collect, &o, &err), 0);
+	assert_string_equal(err.buf, "");
+	assert_string_equal(o.out.buf, "one\n");
+	assert_string_equal(o.err.buf, "two\n");
+	engine_free(e);
+	stop_child(&g.fake);
+	output_release(&o);
+	strbuf_release(&err);
+}
+
 static void raise_cancel(int sig)
 {
 	(void)sig;
@@ -1574,6 +1613,7 @@ int main(void)
 		T(test_http_errors),
 		T(test_engine_dies_mid_call),
 		T(test_engine_stalls),
+		T(test_logs_follow_missing_the_end),
 		T(test_demux_split_feeds),
 		T(test_progress_lines),
 		T(test_version_ping_info),
