@@ -580,22 +580,36 @@ struct val engine_labels(struct arena *a, const struct engine *e, const struct s
 	return obj;
 }
 
-void engine_filter(struct strbuf *sb, const char *kind, const char *value)
+int engine_list_get(struct engine_list *out, const struct val **list, struct arena *a,
+		    struct engine *e, const char *path, const char *kind, const char *value,
+		    const char *member, const char *what, struct strbuf *err)
 {
+	static const struct val none = { VAL_NULL, { 0 } };
 	struct strbuf json = STRBUF_INIT;
+	struct engine_req r;
+	struct val *v;
+	int ret;
 
+	engine_req_init(&r, "GET");
+	strbuf_addstr(&r.path, path);
 	strbuf_addch(&json, '{');
 	json_write_string(&json, kind, strlen(kind));
 	strbuf_addstr(&json, ":[");
 	json_write_string(&json, value, strlen(value));
 	strbuf_addstr(&json, "]}");
-	engine_escape(sb, json.buf);
+	engine_escape(&r.path, json.buf);
 	strbuf_release(&json);
-}
-
-void engine_label_filter(struct strbuf *sb, const char *label_filter)
-{
-	engine_filter(sb, "label", label_filter);
+	v = arena_alloc(a, sizeof(*v));
+	ret = engine_do_json(v, a, e, &r, err, "cannot list %s", what);
+	engine_req_release(&r);
+	if (ret)
+		return ret;
+	if (member)
+		v = val_object_getstr(*v, member);
+	*list = v && v->kind == VAL_ARRAY ? v : &none;
+	out->nr = v && v->kind == VAL_ARRAY ? v->u.array->nr : 0;
+	out->items = arena_alloc(a, (out->nr + 1) * sizeof(*out->items));
+	return 0;
 }
 
 void engine_split_tag(struct strbuf *repo, struct strbuf *tag, const char *name)

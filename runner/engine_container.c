@@ -545,21 +545,14 @@ int engine_container_logs(struct engine *e, const char *id, int follow, engine_o
 int engine_container_list(struct engine_list *out, struct arena *a, struct engine *e,
 			  const char *label_filter, struct strbuf *err)
 {
-	struct engine_req r;
-	struct val v;
-	int ret;
+	const struct val *list;
+	int ret = engine_list_get(out, &list, a, e, "/containers/json?all=1&filters=", "label",
+				  label_filter, NULL, "containers", err);
 
-	engine_req_init(&r, "GET");
-	strbuf_addstr(&r.path, "/containers/json?all=1&filters=");
-	engine_label_filter(&r.path, label_filter);
-	ret = engine_do_json(&v, a, e, &r, err, "cannot list containers");
-	engine_req_release(&r);
 	if (ret)
 		return ret;
-	out->nr = v.kind == VAL_ARRAY ? v.u.array->nr : 0;
-	out->items = arena_alloc(a, (out->nr + 1) * sizeof(*out->items));
 	for (size_t i = 0; i < out->nr; i++) {
-		struct val c = v.u.array->items[i], names = engine_member(c, "Names");
+		struct val c = list->u.array->items[i], names = engine_member(c, "Names");
 		struct engine_object *o = &out->items[i];
 
 		o->id = engine_get_str(c, "Id");

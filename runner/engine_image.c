@@ -226,21 +226,14 @@ static const char *engine_image_tag_named(const struct val *tags, const char *re
 int engine_image_list(struct engine_list *out, struct arena *a, struct engine *e,
 		      const char *reference, struct strbuf *err)
 {
-	struct engine_req r;
-	struct val v;
-	int ret;
+	const struct val *list;
+	int ret = engine_list_get(out, &list, a, e, "/images/json?filters=", "reference",
+				  reference, NULL, "images", err);
 
-	engine_req_init(&r, "GET");
-	strbuf_addstr(&r.path, "/images/json?filters=");
-	engine_filter(&r.path, "reference", reference);
-	ret = engine_do_json(&v, a, e, &r, err, "cannot list images");
-	engine_req_release(&r);
 	if (ret)
 		return ret;
-	out->nr = v.kind == VAL_ARRAY ? v.u.array->nr : 0;
-	out->items = arena_alloc(a, (out->nr + 1) * sizeof(*out->items));
 	for (size_t i = 0; i < out->nr; i++) {
-		struct val img = v.u.array->items[i];
+		struct val img = list->u.array->items[i];
 		struct val *tags = val_object_getstr(img, "RepoTags");
 		struct val *labels = val_object_getstr(img, "Labels");
 		struct engine_object *o = &out->items[i];
@@ -250,7 +243,6 @@ int engine_image_list(struct engine_list *out, struct arena *a, struct engine *e
 		o->name = engine_image_tag_named(tags, reference);
 		if (!o->name)
 			o->name = o->id;
-		o->state = NULL;
 	}
 	return 0;
 }

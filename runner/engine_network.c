@@ -69,26 +69,15 @@ int engine_network_remove(struct engine *e, const char *network, struct strbuf *
 	return engine_delete(e, "network", network, "", err);
 }
 
-/* GET a list; objects are the answer itself or its member `member`. */
+/* Networks and volumes: objects with a Name, an Id (volumes: none) and Labels. */
 static int engine_list_objects(struct engine_list *out, struct arena *a, struct engine *e,
-			       const char *kind, const char *member, const char *label_filter,
-			       struct strbuf *err)
+			       const char *path, const char *member, const char *what,
+			       const char *label_filter, struct strbuf *err)
 {
-	struct engine_req r;
-	struct val v, *list;
-	int ret;
+	const struct val *list;
+	int ret = engine_list_get(out, &list, a, e, path, "label", label_filter, member, what, err);
 
-	engine_req_init(&r, "GET");
-	engine_pathf(&r.path, "/%ss?filters=", kind);
-	engine_label_filter(&r.path, label_filter);
-	ret = engine_do_json(&v, a, e, &r, err, "cannot list %ss", kind);
-	engine_req_release(&r);
-	if (ret)
-		return ret;
-	list = member ? val_object_getstr(v, member) : &v;
-	out->nr = list && list->kind == VAL_ARRAY ? list->u.array->nr : 0;
-	out->items = arena_alloc(a, (out->nr + 1) * sizeof(*out->items));
-	for (size_t i = 0; i < out->nr; i++) {
+	for (size_t i = 0; !ret && i < out->nr; i++) {
 		struct val o = list->u.array->items[i], *labels = val_object_getstr(o, "Labels");
 
 		out->items[i].name = engine_get_str(o, "Name");
@@ -97,13 +86,14 @@ static int engine_list_objects(struct engine_list *out, struct arena *a, struct 
 			out->items[i].id = out->items[i].name;
 		out->items[i].labels = labels ? *labels : val_null();
 	}
-	return 0;
+	return ret;
 }
 
 int engine_network_list(struct engine_list *out, struct arena *a, struct engine *e,
 			const char *label_filter, struct strbuf *err)
 {
-	return engine_list_objects(out, a, e, "network", NULL, label_filter, err);
+	return engine_list_objects(out, a, e, "/networks?filters=", NULL, "networks", label_filter,
+				   err);
 }
 
 int engine_volume_create(struct engine *e, const char *name, const struct strlist *labels,
@@ -133,5 +123,6 @@ int engine_volume_remove(struct engine *e, const char *name, int force, struct s
 int engine_volume_list(struct engine_list *out, struct arena *a, struct engine *e,
 		       const char *label_filter, struct strbuf *err)
 {
-	return engine_list_objects(out, a, e, "volume", "Volumes", label_filter, err);
+	return engine_list_objects(out, a, e, "/volumes?filters=", "Volumes", "volumes",
+				   label_filter, err);
 }

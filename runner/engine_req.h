@@ -85,10 +85,15 @@ int engine_set_strlist(struct arena *a, struct val obj, const char *key,
 void engine_set_string(struct arena *a, struct val obj, const char *key, const char *s);
 /* "key=value" entries (and the run label) as an object. */
 struct val engine_labels(struct arena *a, const struct engine *e, const struct strlist *labels);
-/* The filters query value {"label":[filter]}, escaped, appended to sb. */
-void engine_label_filter(struct strbuf *sb, const char *label_filter);
-/* The same for another filter: {"<kind>": [value]}, e.g. "reference". */
-void engine_filter(struct strbuf *sb, const char *kind, const char *value);
+/*
+ * GET a list: path (ending in "filters=") with the filter {"<kind>":
+ * [value]} appended ("label", "reference"); *list is the answer's array
+ * (or its object member `member`'s), and out has a zeroed item for each of
+ * its entries, for the caller to fill. what: "containers", for messages.
+ */
+int engine_list_get(struct engine_list *out, const struct val **list, struct arena *a,
+		    struct engine *e, const char *path, const char *kind, const char *value,
+		    const char *member, const char *what, struct strbuf *err);
 /* Split "repo[:tag]" (the tag is after the last ':' that follows the last '/'). */
 void engine_split_tag(struct strbuf *repo, struct strbuf *tag, const char *name);
 
