@@ -25,8 +25,14 @@ fi
 
 # marked PID-LIST: processes carrying the run's marker in their environment
 marked() { grep -lzx "SLIPWAY_SERVE_RUN=$1" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3; }
-# alive PID: running (a zombie, whose reaper may be anyone since its parent died, is dead)
-alive() { [ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" | grep -q '^[ZX]'; }
+# alive PID: running (a zombie, whose reaper may be anyone since its parent died, is
+# dead); its stat is read once, for it may go in between
+alive() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	! printf '%s\n' "${stat##*) }" | grep -q '^[ZX]'
+}
+gone() { ! alive "$1"; }
 containers() { docker ps -aq --filter "label=slipway.run=$1" 2>/dev/null; }
 
 export FAKE_SLEEP=60
@@ -71,8 +77,8 @@ tail -1 "$state/runs/$mid/events.jsonl" | grep -q '"type": "run_finished", "resu
 ok $? "and events.jsonl ends with it"
 wait_until 5 test -z "$(marked "$mid")"
 ok $? "no process of the interrupted run is left"
-alive "$runner_pid"
-is $? 1 "the orphaned runner is gone"
+wait_until 5 gone "$runner_pid"
+ok $? "the orphaned runner is gone"
 if [ $with_docker = 1 ]; then
 	wait_until 20 test -z "$(containers "$mid")"
 	ok $? "its container was pruned"
