@@ -82,6 +82,21 @@ markers() {
 	echo "$n"
 }
 anything_left() { pgrep -f "$marker" | wc -l; }
+# interrupt PID OUT [GAP]: Ctrl-C the run (a second time GAP seconds later,
+# when given) and wait for it; sets rc, elapsed (ms since the first) and out.
+interrupt() {
+	local start
+	start=$(date +%s%N)
+	kill -INT "$1"
+	if [ $# -gt 2 ]; then
+		sleep "$3"
+		kill -INT "$1"
+	fi
+	wait "$1"
+	rc=$?
+	elapsed=$((($(date +%s%N) - start) / 1000000))
+	out=$(cat "$2")
+}
 
 (cd "$repo" && exec "$SLIPWAY" run --backend host --state "$SCRATCH/state" --summary "$SCRATCH/s1.json" \
 	--jobs 4 >"$SCRATCH/out1" 2>&1) &
@@ -90,12 +105,7 @@ wait_for "$SCRATCH/out1" "long\] started" && wait_for "$SCRATCH/out1" "stubborn\
 ok $? "the run started its steps"
 for _ in $(seq 1 100); do [ "$(markers)" = 4 ] && break; sleep 0.05; done
 is "$(markers)" 4 "four marker processes run (one in its own session)"
-start=$(date +%s%N)
-kill -INT "$pid"
-wait "$pid"
-rc=$?
-elapsed=$((($(date +%s%N) - start) / 1000000))
-out=$(cat "$SCRATCH/out1")
+interrupt "$pid" "$SCRATCH/out1"
 is "$rc" 130 "a cancelled run exits 130"
 is "$(anything_left)" 0 "no process of the run is left"
 like "$out" "\[cancel/long\] always step ran" "always() steps run after cancellation"
@@ -116,14 +126,7 @@ is "$steps" "cancelled success success skipped" "step outcomes of the cancelled 
 	-j stubborn >"$SCRATCH/out2" 2>&1) &
 pid=$!
 wait_for "$SCRATCH/out2" "stubborn\] waiting"
-start=$(date +%s%N)
-kill -INT "$pid"
-sleep 0.2
-kill -INT "$pid"
-wait "$pid"
-rc=$?
-elapsed=$((($(date +%s%N) - start) / 1000000))
-out=$(cat "$SCRATCH/out2")
+interrupt "$pid" "$SCRATCH/out2" 0.2
 is "$rc" 130 "twice cancelled exits 130"
 ok $((elapsed < 3000 ? 0 : 1)) "the second Ctrl-C stops at once (${elapsed} ms)"
 like "$out" "stopping at once" "the second Ctrl-C says so"
@@ -135,12 +138,7 @@ is "$(anything_left)" 0 "no process is left after the second Ctrl-C"
 	>"$SCRATCH/out4" 2>&1) &
 pid=$!
 wait_for "$SCRATCH/out4" "slowcleanup\] slow waiting"
-start=$(date +%s%N)
-kill -INT "$pid"
-wait "$pid"
-rc=$?
-elapsed=$((($(date +%s%N) - start) / 1000000))
-out=$(cat "$SCRATCH/out4")
+interrupt "$pid" "$SCRATCH/out4"
 is "$rc" 130 "a run whose cleanup outlasts cancel-timeout-minutes still exits 130"
 like "$out" "cleanup begins" "the always() step started"
 like "$out" "did not end within its cancel-timeout-minutes" "and was stopped, saying why"
