@@ -8,13 +8,13 @@
 #include "runner/engine.h"
 #include "runner/engine_req.h"
 #include "util/digest.h"
+#include "util/dynlib.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 
 #include <ctype.h>
 #define CURL_DISABLE_TYPECHECK   /* calls go through cu (below), not the macros */
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,31 +46,16 @@ static struct {
 #undef ENGINE_DECLARE
 } cu;
 
-/* Open libcurl and find its functions, once; 0, or ENGINE_ERR with err. */
-static int engine_load_curl(struct strbuf *err)
-{
-	static int loaded;      /* 1 loaded, -1 failed */
-	static char why[256];
-	void *h;
+#define ENGINE_SYM(name) { #name, (void **)&cu.name },
+static const struct dynlib_sym engine_curl_syms[] = {
+	ENGINE_CURL_FUNCS(ENGINE_SYM)
+	{ NULL, NULL },
+};
+#undef ENGINE_SYM
 
-	if (!loaded) {
-		h = dlopen(ENGINE_LIBCURL, RTLD_NOW | RTLD_LOCAL);
-		loaded = h ? 1 : -1;
-		if (!h)
-			snprintf(why, sizeof(why), "%s", dlerror());
-#define ENGINE_RESOLVE(name) \
-		if (loaded > 0 && !(*(void **)&cu.name = dlsym(h, #name))) { \
-			snprintf(why, sizeof(why), "%s has no %s", ENGINE_LIBCURL, #name); \
-			loaded = -1; \
-		}
-		ENGINE_CURL_FUNCS(ENGINE_RESOLVE)
-#undef ENGINE_RESOLVE
-	}
-	if (loaded > 0)
-		return 0;
-	strbuf_addf(err, "cannot load libcurl (install libcurl4): %s", why);
-	return ENGINE_ERR;
-}
+static struct dynlib engine_curl = {
+	ENGINE_LIBCURL, "libcurl", "libcurl4", engine_curl_syms, 0, "",
+};
 
 #define ENGINE_CONNECT_MS 5000L
 #define ENGINE_CALL_MS 60000L
@@ -739,7 +724,7 @@ int engine_open(struct engine **out, const char *host, struct strbuf *err)
 	e->call_ms = ENGINE_CALL_MS;
 	ret = engine_parse_host(e, host, err);
 	if (!ret)
-		ret = engine_load_curl(err);
+		ret = dynlib_load(&engine_curl, err) < 0 ? ENGINE_ERR : 0;
 	if (ret)
 		goto fail;
 	e->curl = cu.curl_easy_init();

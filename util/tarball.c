@@ -5,12 +5,12 @@
  * target directory. It does not decide which files belong in an archive.
  */
 #include "util/tarball.h"
+#include "util/dynlib.h"
 #include "util/xalloc.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -79,31 +79,16 @@ static struct {
 #undef TARBALL_DECLARE
 } ar;
 
-/* Open libarchive and find its functions, once; 0, or -1 with err. */
-static int tarball_load(struct strbuf *err)
-{
-	static int loaded;      /* 1 loaded, -1 failed */
-	static char why[256];
-	void *h;
+#define TARBALL_SYM(name) { #name, (void **)&ar.name },
+static const struct dynlib_sym tarball_syms[] = {
+	TARBALL_FUNCS(TARBALL_SYM)
+	{ NULL, NULL },
+};
+#undef TARBALL_SYM
 
-	if (!loaded) {
-		h = dlopen(TARBALL_LIBARCHIVE, RTLD_NOW | RTLD_LOCAL);
-		loaded = h ? 1 : -1;
-		if (!h)
-			snprintf(why, sizeof(why), "%s", dlerror());
-#define TARBALL_RESOLVE(name) \
-		if (loaded > 0 && !(*(void **)&ar.name = dlsym(h, #name))) { \
-			snprintf(why, sizeof(why), "%s has no %s", TARBALL_LIBARCHIVE, #name); \
-			loaded = -1; \
-		}
-		TARBALL_FUNCS(TARBALL_RESOLVE)
-#undef TARBALL_RESOLVE
-	}
-	if (loaded > 0)
-		return 0;
-	strbuf_addf(err, "cannot load libarchive (install libarchive13): %s", why);
-	return -1;
-}
+static struct dynlib tarball_lib = {
+	TARBALL_LIBARCHIVE, "libarchive", "libarchive13", tarball_syms, 0, "",
+};
 
 enum tarball_state {
 	TARBALL_RUNNING,
@@ -316,7 +301,7 @@ struct tarball_source *tarball_source_new(const char *root, const struct strlist
 	enum tarball_format format = opts ? opts->format : TARBALL_TAR;
 	struct stat st;
 
-	if (tarball_load(err) < 0)
+	if (dynlib_load(&tarball_lib, err) < 0)
 		return NULL;
 	s = xcalloc(1, sizeof(*s));
 
@@ -810,7 +795,7 @@ int tarball_extract(const char *dir, tarball_read_fn *fn, void *data, struct str
 	struct archive *in;
 	int ret;
 
-	if (tarball_load(err) < 0)
+	if (dynlib_load(&tarball_lib, err) < 0)
 		return -1;
 	r = xmalloc(sizeof(*r));
 	in = tarball_reader_new();
@@ -828,7 +813,7 @@ int tarball_extract_file(const char *dir, const char *file, struct strbuf *err)
 	struct archive *in;
 	int opened;
 
-	if (tarball_load(err) < 0)
+	if (dynlib_load(&tarball_lib, err) < 0)
 		return -1;
 	in = tarball_reader_new();
 	opened = ar.archive_read_open_filename(in, file, TARBALL_CHUNK);
@@ -845,7 +830,7 @@ int tarball_extract_buffer(const char *dir, const void *buf, size_t len, struct 
 {
 	struct archive *in;
 
-	if (tarball_load(err) < 0)
+	if (dynlib_load(&tarball_lib, err) < 0)
 		return -1;
 	in = tarball_reader_new();
 	return tarball_extract_opened(in, NULL, ar.archive_read_open_memory(in, buf, len), dir, err);
